@@ -1,0 +1,3 @@
+"""CLI commands: match (registered on the groups of saiaas.cli.app)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: ontology (registered on the groups of saiaas.cli.app)."""
+
+from __future__ import annotations
