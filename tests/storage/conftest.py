@@ -1,0 +1,106 @@
+"""A real js-ipfs daemon on 127.0.0.1, started once per test session, for the `ipfs` tests.
+
+No Kubo binary installs on this machine (TOOLCHAIN.md); js-ipfs from npm speaks the same Kubo RPC,
+so it is the real node these tests talk to. The daemon listens on free loopback ports only, keeps
+its repository in a temporary folder, and is stopped by its pid at teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+JSIPFS = ROOT / "node_modules" / ".bin" / "jsipfs"
+READY_TIMEOUT_S = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _configure(repo: Path) -> str:
+    """Point every listener of the fresh repository at a free loopback port; return the API URL."""
+    config_path = repo / "config"
+    config = json.loads(config_path.read_text())
+    api, gateway, rpc, swarm = (_free_port() for _ in range(4))
+    addresses = config.setdefault("Addresses", {})
+    addresses["API"] = f"/ip4/127.0.0.1/tcp/{api}"
+    addresses["Gateway"] = f"/ip4/127.0.0.1/tcp/{gateway}"
+    addresses["RPC"] = f"/ip4/127.0.0.1/tcp/{rpc}"
+    addresses["Swarm"] = [f"/ip4/127.0.0.1/tcp/{swarm}"]
+    addresses["Delegates"] = []
+    config["Bootstrap"] = []
+    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
+    config_path.write_text(json.dumps(config, indent=2))
+    return f"http://127.0.0.1:{api}"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the daemon's process group by its pid; kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def start_jsipfs(repo: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Init a repository in `repo`, start the daemon, and wait until its RPC answers."""
+    if not JSIPFS.exists():
+        pytest.fail(f"{JSIPFS} is missing: run `npm ci` in {ROOT} to install js-ipfs")
+    env = {**os.environ, "IPFS_PATH": str(repo)}
+    subprocess.run(
+        [str(JSIPFS), "init", "--profile", "test", "--emptyRepo"],
+        env=env, check=True, capture_output=True, timeout=120,
+    )
+    api_url = _configure(repo)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [str(JSIPFS), "daemon", "--enable-preload=false"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.close()
+            tail = log_path.read_text()[-2000:]
+            pytest.fail(f"jsipfs daemon exited with {process.returncode}: {tail}")
+        try:
+            if httpx.post(f"{api_url}/api/v0/version", timeout=2.0).status_code == 200:
+                log.close()
+                return process, api_url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    _stop(process)
+    log.close()
+    pytest.fail(f"jsipfs daemon did not answer on {api_url} within {READY_TIMEOUT_S:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def ipfs_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The RPC URL of a js-ipfs daemon that lives for the whole test session."""
+    base = tmp_path_factory.mktemp("jsipfs")
+    process, api_url = start_jsipfs(base / "repo", base / "daemon.log")
+    try:
+        yield api_url
+    finally:
+        _stop(process)
