@@ -1,0 +1,93 @@
+"""The marketplace on chain: Solidity Factory/Auction (src/, compiled to artifacts/), their clients.
+
+Public API (amounts are int wei, times int unix seconds, CIDs CIDv1 base32 strings; a `sender`
+is an address the node holds the key of, or an eth_account LocalAccount)::
+
+    chain = Chain.embedded()                       # in-process py-evm (Prague), 10 funded accounts
+    chain = Chain.connect("http://127.0.0.1:8545") # any HTTP JSON-RPC node (anvil)
+    chain.accounts; chain.now(); chain.advance_time(s); chain.snapshot(); chain.revert(snap)
+    chain.balance(address)
+
+    factory = Factory.deploy(chain, sender, ontology_cid)   # .address, .deploy_receipt (TxResult)
+    factory = Factory.at(chain, address)                    # ChainError if no Factory code there
+    factory.ontology_cid() -> str; factory.ontology_version() -> int; factory.ontology_at(v) -> str
+    factory.publish_ontology(sender, cid) -> TxResult       # owner only
+    factory.create_auction(sender, *, requirements_cid, max_prices, reserve, bidding_seconds,
+                           delivery_seconds, acknowledgment_seconds, min_references=0)
+        -> tuple[Auction, TxResult]
+    factory.is_auction(address) -> bool; factory.auctions(from_block=0) -> list[AuctionCreated]
+
+    auction = Auction.at(chain, address)        # ChainError unless its Factory vouches for it
+    auction.bid(sender, category, price, asset_cid, references=()) -> TxResult
+    auction.disqualify(sender, category, bidder, reason_cid); auction.adjudicate(sender)
+    auction.settle(sender); auction.deliver(sender, model_cid); auction.acknowledge(sender)
+    auction.cancel(sender); auction.claim(sender); auction.withdraw(sender)     # all -> TxResult
+    auction.info() -> AuctionInfo; auction.state() -> AuctionState
+    auction.bids(category) -> list[Bid] (lowest first)
+    auction.bid_of(category, bidder) -> Bid | None
+    auction.best_bid(category) -> Bid | None; auction.sla() -> SLA | None
+    auction.owed(address) -> int; auction.time_left() -> int; auction.balance() -> int
+    auction.events(from_block=0) -> list[BidPlaced | BidDisqualified | AuctionSettled | ...]
+
+Rules the contracts enforce (NatSpec in src/ has the why): reserve >= sum of max prices; bids
+before the deadline, 0 < price <= max, a bidder's next bid strictly lower, client cannot bid,
+references ascending and each a completed auction of the same Factory won in that category; at
+most Auction.MAX_BIDDERS = 32 bidders per category and 65,535 bids; max prices < 2**72 wei.
+After the deadline the first state-changing call settles (views already read the settled state).
+A disqualified bidder cannot bid again in that category. Every revert raises ContractError
+(`.name`, `.args`), the same on py-evm and on HTTP nodes; gas is always the receipt's gasUsed.
+"""
+
+from __future__ import annotations
+
+from ._chain import Chain
+from ._cid import UnsupportedCidError, decode_cid, encode_cid
+from ._clients import Auction, Factory
+from ._errors import ChainError, ContractError
+from ._types import (
+    SLA,
+    AuctionCancelled,
+    AuctionCreated,
+    AuctionInfo,
+    AuctionSettled,
+    AuctionState,
+    Bid,
+    BidDisqualified,
+    BidPlaced,
+    Category,
+    DeliveryAcknowledged,
+    ModelDelivered,
+    OntologyPublished,
+    PaymentClaimed,
+    TxResult,
+    Winner,
+    Withdrawn,
+)
+
+__all__ = [
+    "Chain",
+    "Factory",
+    "Auction",
+    "Category",
+    "AuctionState",
+    "Bid",
+    "SLA",
+    "Winner",
+    "TxResult",
+    "AuctionInfo",
+    "ContractError",
+    "ChainError",
+    "UnsupportedCidError",
+    "encode_cid",
+    "decode_cid",
+    "AuctionCreated",
+    "OntologyPublished",
+    "BidPlaced",
+    "BidDisqualified",
+    "AuctionSettled",
+    "ModelDelivered",
+    "DeliveryAcknowledged",
+    "AuctionCancelled",
+    "PaymentClaimed",
+    "Withdrawn",
+]

@@ -1,0 +1,169 @@
+"""Typed values of the chain API: enums mirroring the contracts, results and decoded events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Category(IntEnum):
+    """The three kinds of provider an auction buys from (the contract's category index)."""
+
+    DATA = 0
+    ALGORITHM = 1
+    INFRASTRUCTURE = 2
+
+
+class AuctionState(IntEnum):
+    """Auction.State; BIDDING past its deadline reads as FAILED or ADJUDICATED (settled)."""
+
+    BIDDING = 0
+    FAILED = 1
+    ADJUDICATED = 2
+    DELIVERED = 3
+    COMPLETED = 4
+    CANCELLED = 5
+    CLAIMED = 6
+
+
+@dataclass(frozen=True)
+class TxResult:
+    """A mined transaction: gas is the receipt's gasUsed, never an estimate."""
+
+    tx_hash: str
+    gas_used: int
+    block_number: int
+    events: list[Any] = field(default_factory=list)
+    contract_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Bid:
+    """A bidder's standing (latest) bid in one category."""
+
+    bidder: str
+    category: Category
+    price: int
+    asset_cid: str
+    disqualified: bool
+    seq: int  # order of the bid within its category: ties go to the lower seq
+
+
+@dataclass(frozen=True)
+class Winner:
+    bidder: str
+    price: int
+    asset_cid: str
+
+
+@dataclass(frozen=True)
+class SLA:
+    """The result of adjudication: per category the winner, and the restitution timeline."""
+
+    winners: dict[Category, Winner]
+    adjudicated_at: int
+    delivery_deadline: int
+    model_cid: str | None
+    delivered_at: int | None
+    acknowledgment_deadline: int | None
+
+    @property
+    def total_price(self) -> int:
+        return sum(w.price for w in self.winners.values())
+
+
+@dataclass(frozen=True)
+class AuctionInfo:
+    """The auction's terms (immutable since creation)."""
+
+    address: str
+    client: str
+    factory: str
+    requirements_cid: str
+    ontology_cid: str
+    ontology_version: int
+    max_prices: tuple[int, int, int]
+    reserve: int
+    bidding_deadline: int
+    delivery_window: int
+    acknowledgment_window: int
+    min_references: int
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class AuctionCreated:
+    auction: str
+    client: str
+    index: int
+    ontology_version: int
+    requirements_cid: str
+    bidding_deadline: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class OntologyPublished:
+    version: int
+    cid: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class BidPlaced:
+    category: Category
+    bidder: str
+    price: int
+    asset_cid: str
+    seq: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class BidDisqualified:
+    category: Category
+    bidder: str
+    reason_cid: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class AuctionSettled:
+    state: AuctionState
+    winners: dict[Category, Winner]
+    block_number: int
+
+
+@dataclass(frozen=True)
+class ModelDelivered:
+    by: str
+    model_cid: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class DeliveryAcknowledged:
+    client: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class AuctionCancelled:
+    client: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class PaymentClaimed:
+    by: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    to: str
+    amount: int
+    block_number: int

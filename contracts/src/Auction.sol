@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IFactory} from "./IFactory.sol";
+
+/// @title Auction
+/// @notice One client's request for a model: a descending-price auction per category, the escrowed
+///         reserve, the resulting SLA and pull-based payouts.
+/// @dev Deployed once as the implementation; each auction is an EIP-1167 clone whose terms are the
+///      clone's immutable args (read from its own code, so creating an auction writes no storage).
+///      CIDs are stored as their sha2-256 digest plus a kind: 0 = raw leaf (bafkrei...), 1 = dag-pb (bafybei...).
+contract Auction is ReentrancyGuardTransient {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Life cycle; Bidding past its deadline is settled by the first state-changing call.
+    enum State {
+        Bidding,
+        Failed,
+        Adjudicated,
+        Delivered,
+        Completed,
+        Cancelled,
+        Claimed
+    }
+
+    /// @dev Slot 0: state (8) | adjudicatedAt (40) | deliveredAt (40) | withdrawn (8) | modelKind (8) = 104 bits.
+    ///      withdrawn: bit c = winner of category c has withdrawn, bit 3 = client has withdrawn.
+    struct Status {
+        State state;
+        uint40 adjudicatedAt;
+        uint40 deliveredAt;
+        uint8 withdrawn;
+        uint8 modelKind;
+    }
+
+    /// @dev One slot per category: bidder (160) | price (72) | seq (16) | bidders (8) = 256 bits.
+    ///      `bidder` is the lowest valid bid (the base price), zero when there is none; `seq` counts bids.
+    struct Best {
+        address bidder;
+        uint72 price;
+        uint16 seq;
+        uint8 bidders;
+    }
+
+    /// @dev One slot per (category, bidder): price (72) | seq (16) | flags (8) | next (160) = 256 bits.
+    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb. `next` links a category's bidders in a
+    ///      ring, walked only when the best bid is disqualified (bounded by MAX_BIDDERS).
+    struct Node {
+        uint72 price;
+        uint16 seq;
+        uint8 flags;
+        address next;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    error UnknownCategory(uint256 category);
+    error UnsupportedCid(uint256 kind);
+    error BiddingClosed(uint256 deadline);
+    error BiddingStillOpen(uint256 deadline);
+    error ClientCannotBid(address client);
+    error PriceZero();
+    error PriceAboveMax(uint256 price, uint256 maxPrice);
+    error BidNotLower(uint256 price, uint256 previous);
+    error BidderDisqualified(uint256 category, address bidder);
+    error TooManyBidders(uint256 category, uint256 cap);
+    error TooManyBids(uint256 category);
+    error TooFewReferences(uint256 given, uint256 required);
+    error ReferencesNotAscending(uint256 index);
+    error ReferenceNotAuction(address ref);
+    error ReferenceNotWon(address ref);
+    error NotClient(address caller);
+    error NoSuchBid(uint256 category, address bidder);
+    error AlreadyDisqualified(uint256 category, address bidder);
+    error WrongState(State state);
+    error NotInfrastructureWinner(address caller);
+    error DeliveryDeadlinePassed(uint256 deadline);
+    error DeliveryWindowOpen(uint256 deadline);
+    error AcknowledgmentWindowOpen(uint256 deadline);
+    error NotWinner(address caller);
+    error NothingOwed(address caller);
+    error TransferFailed(address to, uint256 amount);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Every bid, in full: the chain keeps only each bidder's last price and the best bid.
+    event BidPlaced(
+        uint8 indexed category, address indexed bidder, uint256 price, bytes32 asset, uint8 assetKind, uint256 seq
+    );
+    event BidDisqualified(uint8 indexed category, address indexed bidder, bytes32 reason, uint8 reasonKind);
+    /// @notice The SLA (or the failure): winners, prices and asset CIDs per category, in one event.
+    event AuctionSettled(State state, address[3] winners, uint256[3] prices, bytes32[3] assets, uint8 assetKinds);
+    event ModelDelivered(address indexed by, bytes32 model, uint8 modelKind);
+    event DeliveryAcknowledged(address indexed client);
+    event AuctionCancelled(address indexed client);
+    event PaymentClaimed(address indexed by);
+    event Withdrawn(address indexed to, uint256 amount);
+
+    /*//////////////////////////////////////////////////////////////
+                                CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Bidders per category: bounds the ring walk when the best bid is disqualified (~2.2k gas each).
+    uint256 public constant MAX_BIDDERS = 32;
+    uint256 internal constant CATEGORIES = 3;
+    uint256 internal constant INFRASTRUCTURE = 2;
+    uint8 internal constant DISQUALIFIED = 1;
+    uint8 internal constant DAG_PB = 2;
+    uint8 internal constant CLIENT_BIT = 8;
+
+    /// @dev Offsets of the immutable args inside the clone's code (after the 0x2d-byte EIP-1167 body).
+    uint256 internal constant ARGS = 0x2d;
+    uint256 internal constant A_CLIENT = 0; // address, 20
+    uint256 internal constant A_DEADLINE = 20; // uint40, 5
+    uint256 internal constant A_DELIVERY = 25; // uint32, 4
+    uint256 internal constant A_ACK = 29; // uint32, 4
+    uint256 internal constant A_MIN_REFS = 33; // uint8, 1
+    uint256 internal constant A_REQ_KIND = 34; // uint8, 1
+    uint256 internal constant A_ONTOLOGY = 35; // uint32, 4
+    uint256 internal constant A_INDEX = 39; // uint64, 8
+    uint256 internal constant A_RESERVE = 47; // uint96, 12
+    uint256 internal constant A_MAX_PRICE = 59; // 3 x uint72, 9 each
+    uint256 internal constant A_REQUIREMENTS = 86; // bytes32
+    uint256 internal constant ARGS_LENGTH = 118;
+
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The Factory that deployed this implementation, hence every clone of it.
+    address public immutable factory;
+
+    Status internal _status;
+    bytes32 internal _model;
+    Best[3] internal _best;
+    mapping(uint256 category => mapping(address bidder => Node)) internal _nodes;
+    mapping(uint256 category => mapping(address bidder => bytes32)) internal _assets;
+
+    constructor() {
+        factory = msg.sender;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              BIDDING LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Offer `asset` for `category` at `price`; a bidder's later bid must undercut its own earlier one.
+    /// @dev References are completed auctions of the same Factory in which the bidder won this category,
+    ///      given in strictly ascending address order so none counts twice.
+    function bid(uint8 category, uint256 price, bytes32 asset, uint8 assetKind, address[] calldata references)
+        external
+    {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        if (assetKind > 1) revert UnsupportedCid(assetKind);
+        uint256 deadline = _arg(A_DEADLINE, 40);
+        if (_status.state != State.Bidding || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        if (msg.sender == _client()) revert ClientCannotBid(msg.sender);
+        if (price == 0) revert PriceZero();
+        uint256 maxPrice = _arg(A_MAX_PRICE + 9 * category, 72);
+        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
+        uint256 required = _arg(A_MIN_REFS, 8);
+        if (references.length < required) revert TooFewReferences(references.length, required);
+        if (references.length != 0) _checkReferences(category, references);
+
+        Best memory best = _best[category];
+        Node memory mine = _nodes[category][msg.sender];
+        if (mine.price != 0) {
+            if (mine.flags & DISQUALIFIED != 0) revert BidderDisqualified(category, msg.sender);
+            if (price >= mine.price) revert BidNotLower(price, mine.price);
+        } else {
+            if (best.bidders >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
+            unchecked {
+                ++best.bidders;
+            }
+            if (best.bidder == address(0)) {
+                mine.next = msg.sender; // a ring of one (disqualified leftovers are never needed again)
+            } else {
+                Node storage head = _nodes[category][best.bidder];
+                mine.next = head.next;
+                head.next = msg.sender;
+            }
+        }
+        if (best.seq == type(uint16).max) revert TooManyBids(category);
+        unchecked {
+            ++best.seq;
+        }
+        _nodes[category][msg.sender] = Node(uint72(price), best.seq, assetKind == 1 ? DAG_PB : 0, mine.next);
+        _assets[category][msg.sender] = asset;
+        if (best.bidder == address(0) || price < best.price) {
+            best.bidder = msg.sender;
+            best.price = uint72(price);
+        }
+        _best[category] = best;
+        emit BidPlaced(category, msg.sender, price, asset, assetKind, best.seq);
+    }
+
+    /// @notice The client rejects a bid whose asset does not match, citing a public reason (the matcher's report).
+    /// @dev A disqualified bidder cannot bid again in that category: it protects the client from re-spam.
+    function disqualify(uint8 category, address bidder, bytes32 reason, uint8 reasonKind) external {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        if (reasonKind > 1) revert UnsupportedCid(reasonKind);
+        if (msg.sender != _client()) revert NotClient(msg.sender);
+        uint256 deadline = _arg(A_DEADLINE, 40);
+        if (_status.state != State.Bidding || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        Node storage node = _nodes[category][bidder];
+        if (node.price == 0) revert NoSuchBid(category, bidder);
+        if (node.flags & DISQUALIFIED != 0) revert AlreadyDisqualified(category, bidder);
+        node.flags |= DISQUALIFIED;
+        Best storage best = _best[category];
+        if (best.bidder == bidder) {
+            // Lowest valid (price, seq) among the others: ties go to the earlier bid.
+            address winner;
+            uint256 lowest = type(uint256).max;
+            for (address cur = node.next; cur != bidder; ) {
+                Node storage other = _nodes[category][cur];
+                if (other.flags & DISQUALIFIED == 0) {
+                    uint256 key = (uint256(other.price) << 16) | other.seq;
+                    if (key < lowest) (lowest, winner) = (key, cur);
+                }
+                cur = other.next;
+            }
+            best.bidder = winner;
+            best.price = winner == address(0) ? 0 : uint72(lowest >> 16);
+        }
+        emit BidDisqualified(category, bidder, reason, reasonKind);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            ADJUDICATION LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The client closes bidding early and fixes the SLA.
+    function adjudicate() external {
+        if (msg.sender != _client()) revert NotClient(msg.sender);
+        Status memory s = _status;
+        if (s.state != State.Bidding) revert WrongState(s.state);
+        uint256 deadline = _arg(A_DEADLINE, 40);
+        _settle(s, block.timestamp < deadline ? block.timestamp : deadline);
+    }
+
+    /// @notice Anyone settles the auction once bidding has ended (the paper's automatic adjudication).
+    function settle() external {
+        Status memory s = _status;
+        if (s.state != State.Bidding) revert WrongState(s.state);
+        uint256 deadline = _arg(A_DEADLINE, 40);
+        if (block.timestamp < deadline) revert BiddingStillOpen(deadline);
+        _settle(s, deadline);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            RESTITUTION LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The infrastructure winner hands over the trained (encrypted) model before the delivery deadline.
+    function deliver(bytes32 model, uint8 modelKind) external {
+        if (modelKind > 1) revert UnsupportedCid(modelKind);
+        Status memory s = _current();
+        if (s.state != State.Adjudicated) revert WrongState(s.state);
+        if (msg.sender != _best[INFRASTRUCTURE].bidder) revert NotInfrastructureWinner(msg.sender);
+        uint256 due = s.adjudicatedAt + _arg(A_DELIVERY, 32);
+        if (block.timestamp >= due) revert DeliveryDeadlinePassed(due);
+        s.state = State.Delivered;
+        s.deliveredAt = uint40(block.timestamp);
+        s.modelKind = modelKind;
+        _status = s;
+        _model = model;
+        emit ModelDelivered(msg.sender, model, modelKind);
+    }
+
+    /// @notice The client accepts the model: winners' prices and the unspent reserve become withdrawable.
+    /// @dev Allowed after the acknowledgment window too, as long as no winner has claimed yet.
+    function acknowledge() external {
+        if (msg.sender != _client()) revert NotClient(msg.sender);
+        Status memory s = _status;
+        if (s.state != State.Delivered) revert WrongState(s.state);
+        _status.state = State.Completed;
+        emit DeliveryAcknowledged(msg.sender);
+    }
+
+    /// @notice The client recovers the reserve when nothing was delivered in time, or when the auction failed.
+    function cancel() external {
+        if (msg.sender != _client()) revert NotClient(msg.sender);
+        Status memory s = _current();
+        if (s.state == State.Adjudicated) {
+            uint256 due = s.adjudicatedAt + _arg(A_DELIVERY, 32);
+            if (block.timestamp < due) revert DeliveryWindowOpen(due);
+        } else if (s.state != State.Failed) {
+            revert WrongState(s.state);
+        }
+        _status.state = State.Cancelled;
+        emit AuctionCancelled(msg.sender);
+    }
+
+    /// @notice A winner gets paid when the client stays silent past the acknowledgment window.
+    /// @dev Protects providers, who have no other recourse; the unspent reserve still returns to the client.
+    function claim() external {
+        Status memory s = _status;
+        if (s.state != State.Delivered) revert WrongState(s.state);
+        if (!_isWinner(msg.sender)) revert NotWinner(msg.sender);
+        uint256 due = s.deliveredAt + _arg(A_ACK, 32);
+        if (block.timestamp < due) revert AcknowledgmentWindowOpen(due);
+        _status.state = State.Claimed;
+        emit PaymentClaimed(msg.sender);
+    }
+
+    /// @notice Pull payment of everything the caller is owed now (settles first when bidding has ended).
+    function withdraw() external nonReentrant {
+        Status memory s = _current();
+        (uint256 amount, uint8 bits) = _owed(s, msg.sender);
+        if (amount == 0) revert NothingOwed(msg.sender);
+        _status.withdrawn = s.withdrawn | bits;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The state as the next call would see it (Bidding past its deadline reads as settled).
+    function state() external view returns (State) {
+        return _effective().state;
+    }
+
+    /// @notice The auction's terms, decoded from the clone's immutable args.
+    function terms()
+        external
+        view
+        returns (
+            address client,
+            bytes32 requirements,
+            uint8 requirementsKind,
+            uint32 ontologyVersion,
+            uint256[3] memory maxPrices,
+            uint256 reserve,
+            uint256 biddingDeadline,
+            uint256 deliveryWindow,
+            uint256 acknowledgmentWindow,
+            uint256 minReferences
+        )
+    {
+        client = _client();
+        requirements = bytes32(_arg(A_REQUIREMENTS, 256));
+        requirementsKind = uint8(_arg(A_REQ_KIND, 8));
+        ontologyVersion = uint32(_arg(A_ONTOLOGY, 32));
+        for (uint256 c; c < CATEGORIES; ++c) {
+            maxPrices[c] = _arg(A_MAX_PRICE + 9 * c, 72);
+        }
+        reserve = _arg(A_RESERVE, 96);
+        biddingDeadline = _arg(A_DEADLINE, 40);
+        deliveryWindow = _arg(A_DELIVERY, 32);
+        acknowledgmentWindow = _arg(A_ACK, 32);
+        minReferences = _arg(A_MIN_REFS, 8);
+    }
+
+    /// @notice The ontology CID current when this auction was created.
+    function ontology() external view returns (bytes32 digest, uint8 kind) {
+        return IFactory(factory).ontologyAt(uint32(_arg(A_ONTOLOGY, 32)));
+    }
+
+    /// @notice A bidder's standing bid in a category (price 0: none).
+    function bidOf(uint8 category, address bidder)
+        external
+        view
+        returns (uint256 price, uint256 seq, bool disqualified, bytes32 asset, uint8 assetKind)
+    {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        Node memory node = _nodes[category][bidder];
+        return (
+            node.price,
+            node.seq,
+            node.flags & DISQUALIFIED != 0,
+            _assets[category][bidder],
+            node.flags & DAG_PB != 0 ? 1 : 0
+        );
+    }
+
+    /// @notice The lowest valid bid of a category (after settlement: the SLA's winner), zero address if none.
+    function bestBid(uint8 category)
+        external
+        view
+        returns (address bidder, uint256 price, bytes32 asset, uint8 assetKind, uint256 bidders, uint256 bids)
+    {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        Best memory best = _best[category];
+        Node memory node = _nodes[category][best.bidder];
+        return (
+            best.bidder,
+            best.price,
+            _assets[category][best.bidder],
+            node.flags & DAG_PB != 0 ? 1 : 0,
+            best.bidders,
+            best.seq
+        );
+    }
+
+    /// @notice Timestamps of the restitution phase and the delivered model (zero until they happen).
+    function restitution()
+        external
+        view
+        returns (
+            uint256 adjudicatedAt,
+            uint256 deliveryDeadline,
+            uint256 deliveredAt,
+            uint256 acknowledgmentDeadline,
+            bytes32 model,
+            uint8 modelKind
+        )
+    {
+        Status memory s = _effective();
+        if (s.state == State.Bidding) return (0, 0, 0, 0, 0, 0);
+        adjudicatedAt = s.adjudicatedAt;
+        if (s.state != State.Failed) deliveryDeadline = s.adjudicatedAt + _arg(A_DELIVERY, 32);
+        deliveredAt = s.deliveredAt;
+        if (s.deliveredAt != 0) acknowledgmentDeadline = s.deliveredAt + _arg(A_ACK, 32);
+        model = _model;
+        modelKind = s.modelKind;
+    }
+
+    /// @notice What `withdraw()` would pay `account` now.
+    function owed(address account) external view returns (uint256 amount) {
+        (amount,) = _owed(_effective(), account);
+    }
+
+    /// @notice Seconds until bidding closes (0 once closed).
+    function timeLeft() external view returns (uint256) {
+        uint256 deadline = _arg(A_DEADLINE, 40);
+        if (_status.state != State.Bidding || block.timestamp >= deadline) return 0;
+        return deadline - block.timestamp;
+    }
+
+    /// @notice Whether `bidder` won `category` here and the client acknowledged: a valid reference elsewhere.
+    function wonCompleted(address bidder, uint8 category) external view returns (bool) {
+        return category < CATEGORIES && _status.state == State.Completed && _best[category].bidder == bidder;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                             INTERNAL LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    function _checkReferences(uint8 category, address[] calldata references) internal view {
+        IFactory f = IFactory(factory);
+        for (uint256 i; i < references.length; ++i) {
+            address ref = references[i];
+            if (i != 0 && ref <= references[i - 1]) revert ReferencesNotAscending(i);
+            if (!f.isAuction(ref)) revert ReferenceNotAuction(ref);
+            if (!Auction(ref).wonCompleted(msg.sender, category)) revert ReferenceNotWon(ref);
+        }
+    }
+
+    /// @dev Settles when bidding has ended, so that any later call acts on the SLA (automatic adjudication).
+    function _current() internal returns (Status memory s) {
+        s = _status;
+        if (s.state == State.Bidding) {
+            uint256 deadline = _arg(A_DEADLINE, 40);
+            if (block.timestamp >= deadline) s = _settle(s, deadline);
+        }
+    }
+
+    function _effective() internal view returns (Status memory s) {
+        s = _status;
+        if (s.state == State.Bidding) {
+            uint256 deadline = _arg(A_DEADLINE, 40);
+            if (block.timestamp >= deadline) {
+                s.state = _outcome();
+                s.adjudicatedAt = uint40(deadline);
+            }
+        }
+    }
+
+    function _outcome() internal view returns (State) {
+        for (uint256 c; c < CATEGORIES; ++c) {
+            if (_best[c].bidder == address(0)) return State.Failed;
+        }
+        return State.Adjudicated;
+    }
+
+    function _settle(Status memory s, uint256 closedAt) internal returns (Status memory) {
+        address[3] memory winners;
+        uint256[3] memory prices;
+        bytes32[3] memory assets;
+        uint8 kinds;
+        State outcome = State.Adjudicated;
+        for (uint256 c; c < CATEGORIES; ++c) {
+            Best memory best = _best[c];
+            if (best.bidder == address(0)) {
+                outcome = State.Failed;
+                continue;
+            }
+            winners[c] = best.bidder;
+            prices[c] = best.price;
+            assets[c] = _assets[c][best.bidder];
+            if (_nodes[c][best.bidder].flags & DAG_PB != 0) kinds |= uint8(1 << c);
+        }
+        s.state = outcome;
+        s.adjudicatedAt = uint40(closedAt);
+        _status = s;
+        emit AuctionSettled(outcome, winners, prices, assets, kinds);
+        return s;
+    }
+
+    function _isWinner(address account) internal view returns (bool) {
+        for (uint256 c; c < CATEGORIES; ++c) {
+            if (_best[c].bidder == account) return true;
+        }
+        return false;
+    }
+
+    /// @dev Amount and the withdrawn bits it consumes; the client gets the reserve minus the prices paid.
+    function _owed(Status memory s, address account) internal view returns (uint256 amount, uint8 bits) {
+        bool isClient = account == _client() && s.withdrawn & CLIENT_BIT == 0;
+        if (s.state == State.Failed || s.state == State.Cancelled) {
+            if (isClient) return (_arg(A_RESERVE, 96), CLIENT_BIT);
+            return (0, 0);
+        }
+        if (s.state != State.Completed && s.state != State.Claimed) return (0, 0);
+        uint256 spent;
+        for (uint256 c; c < CATEGORIES; ++c) {
+            Best memory best = _best[c];
+            spent += best.price;
+            if (best.bidder == account && s.withdrawn & (1 << c) == 0) {
+                amount += best.price;
+                bits |= uint8(1 << c);
+            }
+        }
+        if (isClient) {
+            amount += _arg(A_RESERVE, 96) - spent;
+            bits |= CLIENT_BIT;
+        }
+    }
+
+    function _client() internal view returns (address) {
+        return address(uint160(_arg(A_CLIENT, 160)));
+    }
+
+    /// @dev Reads `bits` bits at `offset` of the immutable args, from this clone's own code.
+    function _arg(uint256 offset, uint256 bits) internal view returns (uint256 value) {
+        assembly ("memory-safe") {
+            extcodecopy(address(), 0x00, add(ARGS, offset), 0x20)
+            value := shr(sub(256, bits), mload(0x00))
+        }
+    }
+}

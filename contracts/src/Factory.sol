@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {Auction} from "./Auction.sol";
+import {IFactory} from "./IFactory.sol";
+
+/// @title Factory
+/// @notice Creates auctions as clones of one Auction implementation and keeps the marketplace's ontology CID.
+/// @dev Auctions are CREATE2 clones salted with their index, so `isAuction` recomputes an address from the
+///      clone's own code instead of storing a registry (creation stays one storage write).
+contract Factory is IFactory {
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    error NotOwner(address caller);
+    error UnsupportedCid(uint256 kind);
+    error UnknownOntologyVersion(uint256 version);
+    error InvalidMaxPrice(uint256 category, uint256 maxPrice);
+    error ReserveBelowMaxPrices(uint256 reserve, uint256 sumOfMaxPrices);
+    error ReserveTooHigh(uint256 reserve);
+    error InvalidWindow(uint256 which, uint256 secondsGiven);
+    error TooManyReferencesRequired(uint256 required, uint256 cap);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    event OntologyPublished(uint32 indexed version, bytes32 digest, uint8 kind);
+    event AuctionCreated(
+        address indexed auction,
+        address indexed client,
+        uint64 index,
+        uint32 ontologyVersion,
+        bytes32 requirements,
+        uint8 requirementsKind,
+        uint256 biddingDeadline
+    );
+
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Most references a bid can be asked for (each costs the bidder two external calls).
+    uint256 public constant MAX_REFERENCES = 16;
+    /// @notice Price fields are 72 bits in the Auction's packed slots (about 4,722 ether per category).
+    uint256 public constant MAX_PRICE = type(uint72).max;
+    uint256 internal constant ARGS_LENGTH = 118;
+
+    /// @notice The Auction every clone delegates to; deployed here, so only this Factory's clones use it.
+    address public immutable implementation;
+
+    /// @dev Slot 0: owner (160) | auctionCount (64) | ontologyVersion (32) = 256 bits: one write per auction.
+    struct Head {
+        address owner;
+        uint64 auctionCount;
+        uint32 ontologyVersion;
+    }
+
+    Head internal _head;
+    mapping(uint32 version => bytes32 digest) internal _ontologies;
+    mapping(uint32 version => uint8 kind) internal _ontologyKinds;
+
+    constructor(bytes32 ontologyDigest, uint8 ontologyKind) {
+        if (ontologyKind > 1) revert UnsupportedCid(ontologyKind);
+        implementation = address(new Auction());
+        _head = Head(msg.sender, 0, 1);
+        _ontologies[1] = ontologyDigest;
+        _ontologyKinds[1] = ontologyKind;
+        emit OntologyPublished(1, ontologyDigest, ontologyKind);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The owner publishes a new vocabulary; existing auctions keep the version they were created under.
+    function publishOntology(bytes32 digest, uint8 kind) external returns (uint32 version) {
+        Head memory head = _head;
+        if (msg.sender != head.owner) revert NotOwner(msg.sender);
+        if (kind > 1) revert UnsupportedCid(kind);
+        version = head.ontologyVersion + 1;
+        _head.ontologyVersion = version;
+        _ontologies[version] = digest;
+        _ontologyKinds[version] = kind;
+        emit OntologyPublished(version, digest, kind);
+    }
+
+    /// @notice Opens an auction; `msg.value` is the reserve, escrowed by the clone.
+    /// @dev The reserve must cover the three max prices so that winners can always be paid.
+    function createAuction(
+        bytes32 requirements,
+        uint8 requirementsKind,
+        uint256[3] calldata maxPrices,
+        uint256 biddingSeconds,
+        uint256 deliverySeconds,
+        uint256 acknowledgmentSeconds,
+        uint256 minReferences
+    ) external payable returns (address auction) {
+        if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
+        uint256 sum;
+        for (uint256 c; c < 3; ++c) {
+            uint256 p = maxPrices[c];
+            if (p == 0 || p > MAX_PRICE) revert InvalidMaxPrice(c, p);
+            sum += p;
+        }
+        if (msg.value < sum) revert ReserveBelowMaxPrices(msg.value, sum);
+        if (msg.value > type(uint96).max) revert ReserveTooHigh(msg.value);
+        if (biddingSeconds == 0 || biddingSeconds > type(uint32).max) revert InvalidWindow(0, biddingSeconds);
+        if (deliverySeconds == 0 || deliverySeconds > type(uint32).max) revert InvalidWindow(1, deliverySeconds);
+        if (acknowledgmentSeconds == 0 || acknowledgmentSeconds > type(uint32).max) {
+            revert InvalidWindow(2, acknowledgmentSeconds);
+        }
+        if (minReferences > MAX_REFERENCES) revert TooManyReferencesRequired(minReferences, MAX_REFERENCES);
+
+        Head memory head = _head;
+        uint64 index = head.auctionCount + 1;
+        _head.auctionCount = index;
+        uint256 deadline = block.timestamp + biddingSeconds;
+        bytes memory args = abi.encodePacked(
+            msg.sender,
+            uint40(deadline),
+            uint32(deliverySeconds),
+            uint32(acknowledgmentSeconds),
+            uint8(minReferences),
+            requirementsKind,
+            head.ontologyVersion,
+            index,
+            uint96(msg.value),
+            uint72(maxPrices[0]),
+            uint72(maxPrices[1]),
+            uint72(maxPrices[2]),
+            requirements
+        );
+        auction = Clones.cloneDeterministicWithImmutableArgs(implementation, args, bytes32(uint256(index)), msg.value);
+        emit AuctionCreated(
+            auction, msg.sender, index, head.ontologyVersion, requirements, requirementsKind, deadline
+        );
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IFactory
+    function isAuction(address account) public view returns (bool) {
+        if (account.code.length != 0x2d + ARGS_LENGTH) return false;
+        bytes memory args = Clones.fetchCloneArgs(account);
+        uint64 index;
+        assembly ("memory-safe") {
+            index := shr(192, mload(add(args, add(0x20, 39))))
+        }
+        return Clones.predictDeterministicAddressWithImmutableArgs(
+            implementation, args, bytes32(uint256(index)), address(this)
+        ) == account;
+    }
+
+    /// @inheritdoc IFactory
+    function ontologyAt(uint32 version) public view returns (bytes32 digest, uint8 kind) {
+        if (version == 0 || version > _head.ontologyVersion) revert UnknownOntologyVersion(version);
+        return (_ontologies[version], _ontologyKinds[version]);
+    }
+
+    /// @notice The current ontology CID, the one new auctions record.
+    function ontology() external view returns (bytes32 digest, uint8 kind, uint32 version) {
+        version = _head.ontologyVersion;
+        (digest, kind) = ontologyAt(version);
+    }
+
+    function owner() external view returns (address) {
+        return _head.owner;
+    }
+
+    function auctionCount() external view returns (uint256) {
+        return _head.auctionCount;
+    }
+}

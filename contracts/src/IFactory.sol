@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IFactory
+/// @notice What an Auction asks of the Factory that created it, without importing the Factory (which deploys Auction).
+interface IFactory {
+    /// @notice True when `account` is an auction created by this Factory (checked from its CREATE2 address, no storage).
+    function isAuction(address account) external view returns (bool);
+
+    /// @notice The ontology CID published as `version`: sha2-256 digest and kind (0 raw, 1 dag-pb).
+    function ontologyAt(uint32 version) external view returns (bytes32 digest, uint8 kind);
+}
