@@ -1,0 +1,409 @@
+"""Checks that SHACL expresses poorly: what kind of file this is, prices that add up, durations
+in range, requested classes in the right category, constraints that make sense for the
+property they constrain, and assets whose facts belong to their category."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from saiaas.ontologies import SAIAAS
+from saiaas.shapes._context import Context
+from saiaas.shapes._report import WARNING
+from saiaas.shapes._vocabulary import CATEGORIES
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+__all__ = ["detect_kind", "check_request", "check_catalog", "MAX_DURATION_DAYS"]
+
+#: Bidding, delivery and acknowledgment windows must lie in (0, 365 days].
+MAX_DURATION_DAYS = 365
+
+_S = SAIAAS
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#integer",
+    "http://www.w3.org/2001/XMLSchema#decimal",
+    "http://www.w3.org/2001/XMLSchema#double",
+    "http://www.w3.org/2001/XMLSchema#float",
+    "http://www.w3.org/2001/XMLSchema#nonNegativeInteger",
+    "http://www.w3.org/2001/XMLSchema#positiveInteger",
+}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CATEGORY_WORD = {
+    _S + "DataAsset": "data",
+    _S + "AlgorithmAsset": "algorithm",
+    _S + "InfrastructureAsset": "infrastructure",
+}
+
+
+def _u(local: str) -> Any:
+    from rdflib import URIRef
+
+    return URIRef(_S + local)
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _typed(ctx: Context, cls: str) -> list[Node]:
+    """Subjects whose told type is `cls` or one of its subclasses in the ontology."""
+    from rdflib import RDF, URIRef
+
+    return sorted(
+        {
+            s
+            for s, o in ctx.graph.subject_objects(RDF.type)
+            if isinstance(o, URIRef) and ctx.vocab.is_a(str(o), cls)
+        },
+        key=str,
+    )
+
+
+def detect_kind(ctx: Context) -> str | None:
+    """'request' when the file has a saiaas:Request, 'catalog' when it has assets or providers."""
+    if _typed(ctx, _S + "Request"):
+        return "request"
+    if _typed(ctx, _S + "Asset") or _typed(ctx, _S + "Provider"):
+        return "catalog"
+    return None
+
+
+def _number(node: Any) -> Decimal | None:
+    from rdflib import Literal
+
+    if not isinstance(node, Literal) or node.ill_typed or str(node.datatype) not in _NUMERIC:
+        return None
+    try:
+        return Decimal(str(node))
+    except InvalidOperation:
+        return None
+
+
+# ---------------------------------------------------------------- requests
+
+
+def check_request(ctx: Context, unknown: set[str]) -> None:
+    requests = _typed(ctx, _S + "Request")
+    if not requests:
+        ctx.add(
+            None,
+            "no saiaas:Request in the file; a requirement file describes one request",
+            expected="one subject of type saiaas:Request",
+            found="none",
+        )
+        return
+    if len(requests) > 1:
+        ctx.add(
+            requests[1],
+            "more than one saiaas:Request in the file; put each request in its own file",
+            expected="one saiaas:Request",
+            found=f"{len(requests)}",
+        )
+    for request in requests:
+        _check_durations(ctx, request)
+        _check_prices(ctx, request)
+        for prop_name, category in CATEGORIES.items():
+            for spec in ctx.graph.objects(request, _u(prop_name)):
+                _check_spec(ctx, spec, prop_name, category, unknown)
+
+
+def _check_durations(ctx: Context, request: Node) -> None:
+    from rdflib import Literal
+
+    for name in ("biddingDuration", "deliveryWindow", "acknowledgmentWindow"):
+        for node in ctx.graph.objects(request, _u(name)):
+            if (
+                not isinstance(node, Literal)
+                or node.ill_typed
+                or not hasattr(node.value, "days")
+                and not hasattr(node.value, "years")
+            ):
+                continue  # wrong datatype: the shapes report it
+            days = _days(node.value)
+            if days is None:
+                continue
+            if days <= 0:
+                ctx.add(
+                    request,
+                    f"{ctx.name(_u(name))} must be longer than zero, found {node}",
+                    prop=_u(name),
+                    expected="> P0D",
+                    found=str(node),
+                )
+            elif days > MAX_DURATION_DAYS:
+                ctx.add(
+                    request,
+                    f"{ctx.name(_u(name))} {node} is longer than a year ({MAX_DURATION_DAYS} days)",
+                    prop=_u(name),
+                    expected=f"<= P{MAX_DURATION_DAYS}D",
+                    found=str(node),
+                )
+
+
+def _days(value: Any) -> float | None:
+    """Length of an xsd:duration in days (a month counts 30 days, a year 365)."""
+    years = getattr(value, "years", 0) or 0
+    months = getattr(value, "months", 0) or 0
+    delta = getattr(value, "tdelta", value)
+    try:
+        seconds = delta.total_seconds()
+    except AttributeError:
+        return None
+    return float(years) * 365 + float(months) * 30 + seconds / 86400
+
+
+def _check_prices(ctx: Context, request: Node) -> None:
+    reserve = _number(ctx.graph.value(request, _u("reservePrice")))
+    if reserve is None:
+        return
+    total = Decimal(0)
+    parts = []
+    for prop_name in CATEGORIES:
+        spec = ctx.graph.value(request, _u(prop_name))
+        if spec is None:
+            continue
+        price = _number(ctx.graph.value(spec, _u("maxPrice")))
+        if price is None:
+            continue
+        total += price
+        parts.append(str(price))
+        if price > reserve:
+            ctx.add(
+                spec,
+                f"maxPrice {price} of {ctx.name(_u(prop_name))} "
+                f"is above the reservePrice {reserve}",
+                prop=_u("maxPrice"),
+                expected=f"<= {reserve} (the reserve)",
+                found=str(price),
+            )
+    if total > reserve and len(parts) > 1:
+        ctx.add(
+            request,
+            f"the max prices add up to {' + '.join(parts)} = {total} ether, "
+            f"above the reservePrice {reserve}",
+            prop=_u("reservePrice"),
+            expected=f"sum of maxPrice <= {reserve}",
+            found=str(total),
+        )
+
+
+def _check_spec(ctx: Context, spec: Node, prop_name: str, category: str, unknown: set[str]) -> None:
+    from rdflib import URIRef
+
+    vocab = ctx.vocab
+    word = _CATEGORY_WORD[category]
+    for cls in ctx.graph.objects(spec, _u("requestedClass")):
+        if not isinstance(cls, URIRef) or str(cls) in unknown:
+            continue
+        if str(cls) not in vocab.classes:
+            ctx.add(
+                spec,
+                f"requestedClass {ctx.name(cls)} is not a class of the ontology",
+                prop=_u("requestedClass"),
+                value=cls,
+                expected=f"a subclass of {ctx.name(URIRef(category))}",
+                found=ctx.name(cls),
+            )
+        elif not vocab.is_a(str(cls), category):
+            actual = vocab.category_of(str(cls))
+            where = f"{_article(_CATEGORY_WORD[actual])} class" if actual else "not an asset class"
+            ctx.add(
+                spec,
+                f"{ctx.name(_u(prop_name))} asks for {ctx.name(cls)}, which is {where}; "
+                f"the {word} specification needs a subclass of {ctx.name(URIRef(category))}",
+                prop=_u("requestedClass"),
+                value=cls,
+                expected=f"a subclass of {ctx.name(URIRef(category))}",
+                found=ctx.name(cls),
+            )
+    for constraint in ctx.graph.objects(spec, _u("constraint")):
+        _check_constraint(ctx, constraint, category, unknown)
+
+
+def _check_constraint(ctx: Context, constraint: Node, category: str, unknown: set[str]) -> None:
+    from rdflib import RDF, Literal, URIRef
+
+    vocab = ctx.vocab
+    on = ctx.graph.value(constraint, _u("onProperty"))
+    if not isinstance(on, URIRef) or str(on) in unknown:
+        return
+    prop = str(on)
+    if prop not in vocab.object_properties and prop not in vocab.datatype_properties:
+        ctx.add(
+            constraint,
+            f"onProperty {ctx.name(on)} is not an asset property of the ontology",
+            prop=_u("onProperty"),
+            value=on,
+            expected="an object or datatype property",
+            found=ctx.name(on),
+        )
+        return
+    prop_category = vocab.property_category(prop)
+    if prop_category is not None and prop_category != category:
+        ctx.add(
+            constraint,
+            f"{ctx.name(on)} describes {_CATEGORY_WORD[prop_category]} assets; "
+            f"it cannot constrain {_article(_CATEGORY_WORD[category])} asset",
+            prop=_u("onProperty"),
+            value=on,
+            expected=f"a property of {ctx.name(URIRef(category))}",
+            found=ctx.name(on),
+        )
+        return
+    kinds = {str(t) for t in ctx.graph.objects(constraint, RDF.type)}
+    is_object = prop in vocab.object_properties
+    value_range = vocab.ranges.get(prop)
+    if kinds & {_S + "MinInclusive", _S + "MaxInclusive"}:
+        if is_object or value_range not in _NUMERIC:
+            ctx.add(
+                constraint,
+                f"{ctx.name(on)} is not numeric; a minimum or maximum needs a numeric property",
+                prop=_u("onProperty"),
+                value=on,
+                expected="a numeric property",
+                found=ctx.name(on),
+            )
+        return
+    values = list(ctx.graph.objects(constraint, _u("value"))) + list(
+        ctx.graph.objects(constraint, _u("allowedValue"))
+    )
+    for value in values:
+        if isinstance(value, URIRef) and str(value) in unknown:
+            continue
+        if is_object:
+            if not isinstance(value, URIRef):
+                ctx.add(
+                    constraint,
+                    f"{ctx.name(on)} takes values of the ontology, "
+                    f"found the literal {ctx.name(value)}",
+                    prop=_u("value"),
+                    expected=f"a {ctx.name(URIRef(value_range)) if value_range else 'named value'}",
+                    found=ctx.name(value),
+                )
+            elif value_range and not vocab.individual_is_a(str(value), value_range):
+                ctx.add(
+                    constraint,
+                    f"{ctx.name(value)} is not a {ctx.name(URIRef(value_range))}, "
+                    f"the values of {ctx.name(on)}",
+                    prop=_u("value"),
+                    value=value,
+                    expected=f"a {ctx.name(URIRef(value_range))}",
+                    found=ctx.name(value),
+                )
+        else:
+            if not isinstance(value, Literal):
+                ctx.add(
+                    constraint,
+                    f"{ctx.name(on)} takes literal values, found {ctx.name(value)}",
+                    prop=_u("value"),
+                    value=value,
+                    expected="a literal",
+                    found=ctx.name(value),
+                )
+            elif value_range == _BOOLEAN and str(value.datatype) != _BOOLEAN:
+                ctx.add(
+                    constraint,
+                    f"{ctx.name(on)} is true or false, found {ctx.name(value)}",
+                    prop=_u("value"),
+                    expected="true or false",
+                    found=ctx.name(value),
+                )
+            elif value_range in _NUMERIC and _number(value) is None:
+                ctx.add(
+                    constraint,
+                    f"{ctx.name(on)} is a number, found {ctx.name(value)}",
+                    prop=_u("value"),
+                    expected="a number",
+                    found=ctx.name(value),
+                )
+
+
+# ---------------------------------------------------------------- catalogs
+
+
+def check_catalog(ctx: Context, unknown: set[str]) -> None:
+    from rdflib import RDF, URIRef
+
+    vocab = ctx.vocab
+    assets = _typed(ctx, _S + "Asset")
+    unknown_types = {str(t) for t in ctx.graph.objects(None, RDF.type)} & unknown
+    if not assets and not unknown_types:
+        ctx.add(
+            None,
+            "no asset in the catalog; type each asset with a class of the ontology "
+            "(e.g. saiaas:ChestXRayDataset)",
+            expected="at least one saiaas:Asset",
+            found="none",
+        )
+    for asset in assets:
+        categories = {
+            vocab.category_of(str(t))
+            for t in ctx.graph.objects(asset, RDF.type)
+            if isinstance(t, URIRef)
+        } - {None}
+        if len(categories) > 1:
+            words = " and ".join(sorted(_CATEGORY_WORD[c] for c in categories if c))
+            ctx.add(
+                asset,
+                f"{ctx.name(asset)} is typed as both {words} asset; the categories are disjoint",
+                prop=RDF.type,
+                expected="classes of one category",
+                found=words,
+            )
+            continue
+        if not categories:
+            ctx.add(
+                asset,
+                f"{ctx.name(asset)} is a saiaas:Asset of no category; "
+                "use a data, algorithm or infrastructure class",
+                prop=RDF.type,
+                expected="a subclass of DataAsset, AlgorithmAsset or InfrastructureAsset",
+                found=ctx.name(ctx.graph.value(asset, RDF.type)),
+            )
+            continue
+        category = next(iter(categories))
+        for p in sorted(set(ctx.graph.predicates(asset, None)), key=str):
+            if str(p) in unknown:
+                continue
+            prop_category = vocab.property_category(str(p))
+            if prop_category is not None and category is not None and prop_category != category:
+                ctx.add(
+                    asset,
+                    f"{ctx.name(p)} describes {_CATEGORY_WORD[prop_category]} assets, "
+                    f"but {ctx.name(asset)} is {_article(_CATEGORY_WORD[category])} asset",
+                    prop=p,
+                    expected=f"a property of {ctx.name(URIRef(category))}",
+                    found=ctx.name(p),
+                )
+        if category == _S + "DataAsset":
+            _check_counts(ctx, asset)
+
+
+def _check_counts(ctx: Context, asset: Node) -> None:
+    total = _number(ctx.graph.value(asset, _u("sampleCount")))
+    labelled = _number(ctx.graph.value(asset, _u("labelledSampleCount")))
+    if total is not None and labelled is not None and labelled > total:
+        ctx.add(
+            asset,
+            f"labelledSampleCount {labelled} is above sampleCount {total}",
+            prop=_u("labelledSampleCount"),
+            expected=f"<= {total}",
+            found=str(labelled),
+        )
+    if (
+        total is None
+        and labelled is None
+        and ctx.graph.value(asset, _u("sampleCount")) is None
+        and ctx.graph.value(asset, _u("labelledSampleCount")) is None
+    ):
+        ctx.add(
+            asset,
+            f"{ctx.name(asset)} states no sampleCount; "
+            "requests that ask for a minimum will not match it",
+            prop=_u("sampleCount"),
+            expected="a sample count",
+            found="none",
+            severity=WARNING,
+        )
