@@ -67,10 +67,13 @@ def start_jsipfs(repo: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], s
     if not JSIPFS.exists():
         pytest.fail(f"{JSIPFS} is missing: run `npm ci` in {ROOT} to install js-ipfs")
     env = {**os.environ, "IPFS_PATH": str(repo)}
-    subprocess.run(
+    init = subprocess.run(
         [str(JSIPFS), "init", "--profile", "test", "--emptyRepo"],
-        env=env, check=True, capture_output=True, timeout=120,
+        env=env, capture_output=True, timeout=120,
     )
+    if init.returncode != 0:
+        tail = (init.stdout + init.stderr).decode(errors="replace")[-2000:]
+        pytest.fail(f"jsipfs init failed with {init.returncode}: {tail}")
     api_url = _configure(repo)
     log = log_path.open("wb")
     process = subprocess.Popen(
