@@ -1,3 +1,96 @@
-"""CLI commands: validate (registered on the groups of saiaas.cli.app)."""
+"""`saiaas validate FILE...`: check requirement files and catalogs before they reach the chain.
+
+Exit codes: 0 when every file is valid, 1 when any is invalid (an unreadable or non-Turtle file
+counts as invalid), 2 on usage errors (a file that does not exist, an unknown --kind), checked
+before any file is validated. `--json` prints every violation of every file as one list.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from saiaas.cli._common import console, print_json, reports_errors
+from saiaas.cli.app import app
+from saiaas.ontologies.errors import EXIT_INVALID, EXIT_USAGE, SaiaasError
+
+if TYPE_CHECKING:
+    from saiaas.shapes import ValidationReport
+
+__all__ = ["validate_files"]
+
+_KINDS = ("request", "catalog")
+
+
+class UsageError(SaiaasError):
+    exit_code = EXIT_USAGE
+
+
+@app.command("validate")
+@reports_errors
+def validate_files(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Requirement files and catalogs (Turtle).", show_default=False),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Treat every file as a 'request' or a 'catalog' (default: detected per file).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the violations as a JSON list.")
+    ] = False,
+) -> None:
+    """Check files against the ontology and the SHACL shapes; print what is wrong and where."""
+    if kind is not None and kind not in _KINDS:
+        raise UsageError(f"unknown --kind {kind!r}; expected 'request' or 'catalog'")
+    for path in files:
+        if not path.is_file():
+            what = "is a directory" if path.is_dir() else "does not exist"
+            raise UsageError(f"{path} {what}; expected a Turtle file to validate")
+
+    from saiaas.shapes import validate
+
+    reports = [validate(path, kind) for path in files]
+    if json_output:
+        print_json([v for report in reports for v in report.as_dicts()])
+    else:
+        for report in reports:
+            _render(report)
+    if not all(report.conforms for report in reports):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _render(report: ValidationReport) -> None:
+    from rich.markup import escape
+
+    for v in report.violations:
+        colour = "red" if v.severity == "Violation" else "yellow"
+        where = escape(v.location())
+        about = " ".join(escape(x) for x in (v.subject, v.property) if x)
+        console.print(f"[bold]{where}[/]  {about}", highlight=False, soft_wrap=True)
+        console.print(f"  [{colour}]{escape(v.message)}[/]", highlight=False, soft_wrap=True)
+        details = []
+        if v.expected:
+            details.append(f"expected {v.expected}")
+        if v.found:
+            details.append(f"found {v.found}")
+        if details:
+            text = escape("; ".join(details))
+            console.print(f"  [dim]{text}[/]", highlight=False, soft_wrap=True)
+    what = report.kind or "file"
+    name = escape(report.file)
+    errors, warnings = len(report.errors), len(report.warnings)
+    extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    if report.conforms:
+        console.print(f"[green]✓[/] {name}: valid {what}{extra}", highlight=False)
+    else:
+        plural = "s" if errors != 1 else ""
+        console.print(
+            f"[red]✗[/] {name}: invalid {what}, {errors} violation{plural}{extra}", highlight=False
+        )

@@ -213,10 +213,8 @@ def _explain(
         want = words.get(nk, nk)
         return want, f"{prop} must be {want}, found {shown}"
     if kind == "Pattern":
-        return (
-            f"text matching {p('pattern')}",
-            f"{prop} {shown} is not of the expected form ({p('pattern')})",
-        )
+        want = str(p("description") or f"text matching {p('pattern')}")
+        return want, f"{prop} {shown} is not {want}"
     if kind == "In":
         allowed = ", ".join(ctx.name(m) or "" for m in _list(shapes, p("in")))
         return f"one of {allowed}", f"{shown} is not allowed for {prop}; expected one of {allowed}"
