@@ -78,7 +78,8 @@ def parse_cid(text: str) -> CID:
     try:
         cid = CID.decode(stripped)
     except Exception as error:  # multiformats raises several unrelated types for bad input
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = str(error).splitlines()[0].strip("'\" ") if str(error) else ""
+        reason = reason.rstrip(".") or type(error).__name__
         raise InvalidCID(f"not a CID: {shown!r} ({reason})") from None
     if cid.hashfun.name != "sha2-256":
         raise InvalidCID(f"unsupported CID {shown!r}: hash {cid.hashfun.name}, expected sha2-256")
