@@ -82,14 +82,8 @@ def decode_log(log: Any) -> Any | None:
     if name == "OntologyPublished":
         return t.OntologyPublished(v["version"], decode_cid(v["digest"], v["kind"]), block)
     if name == "BidPlaced":
-        return t.BidPlaced(
-            t.Category(v["category"]),
-            v["bidder"],
-            v["price"],
-            decode_cid(v["asset"], v["assetKind"]),
-            v["seq"],
-            block,
-        )
+        asset = decode_cid(v["asset"], v["assetKind"])
+        return t.BidPlaced(t.Category(v["category"]), v["bidder"], v["price"], asset, block)
     if name == "BidDisqualified":
         return t.BidDisqualified(
             t.Category(v["category"]), v["bidder"], decode_cid(v["reason"], v["reasonKind"]), block

@@ -118,7 +118,6 @@ class BidPlaced:
     bidder: str
     price: int
     asset_cid: str
-    seq: int
     block_number: int
 
 

@@ -27,6 +27,9 @@ contract Auction is ReentrancyGuardTransient {
     }
 
     /// @dev Slot 0: state (8) | adjudicatedAt (40) | deliveredAt (40) | withdrawn (8) | modelKind (8) = 104 bits.
+    ///      Untouched until something happens after bidding (its first write is the costly one), so
+    ///      `state` here is only Delivered and later; Bidding/Failed/Adjudicated live in the Best slots.
+    ///      adjudicatedAt is written only by an early adjudication (otherwise it is the deadline).
     ///      withdrawn: bit c = winner of category c has withdrawn, bit 3 = client has withdrawn.
     struct Status {
         State state;
@@ -36,13 +39,15 @@ contract Auction is ReentrancyGuardTransient {
         uint8 modelKind;
     }
 
-    /// @dev One slot per category: bidder (160) | price (72) | seq (16) | bidders (8) = 256 bits.
+    /// @dev One slot per category: bidder (160) | price (72) | seq (16) | meta (8) = 256 bits.
     ///      `bidder` is the lowest valid bid (the base price), zero when there is none; `seq` counts bids.
+    ///      meta: phase (2 bits: 0 Bidding, 1 Failed, 2 Adjudicated; written into all three slots at
+    ///      settlement so a bid reads one slot) | best asset is dag-pb (1) | bidders (5).
     struct Best {
         address bidder;
         uint72 price;
         uint16 seq;
-        uint8 bidders;
+        uint8 meta;
     }
 
     /// @dev One slot per (category, bidder): price (72) | seq (16) | flags (8) | next (160) = 256 bits.
@@ -91,9 +96,7 @@ contract Auction is ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Every bid, in full: the chain keeps only each bidder's last price and the best bid.
-    event BidPlaced(
-        uint8 indexed category, address indexed bidder, uint256 price, bytes32 asset, uint8 assetKind, uint256 seq
-    );
+    event BidPlaced(uint8 indexed category, address indexed bidder, uint256 price, bytes32 asset, uint8 assetKind);
     event BidDisqualified(uint8 indexed category, address indexed bidder, bytes32 reason, uint8 reasonKind);
     /// @notice The SLA (or the failure): winners, prices and asset CIDs per category, in one event.
     event AuctionSettled(State state, address[3] winners, uint256[3] prices, bytes32[3] assets, uint8 assetKinds);
@@ -108,12 +111,15 @@ contract Auction is ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Bidders per category: bounds the ring walk when the best bid is disqualified (~2.2k gas each).
-    uint256 public constant MAX_BIDDERS = 32;
+    uint256 public constant MAX_BIDDERS = 31;
     uint256 internal constant CATEGORIES = 3;
     uint256 internal constant INFRASTRUCTURE = 2;
     uint8 internal constant DISQUALIFIED = 1;
     uint8 internal constant DAG_PB = 2;
     uint8 internal constant CLIENT_BIT = 8;
+    uint8 internal constant PHASE = 3; // meta bits 0-1
+    uint8 internal constant BEST_DAG_PB = 4; // meta bit 2
+    uint8 internal constant ONE_BIDDER = 8; // meta bits 3-7 count bidders
 
     /// @dev Offsets of the immutable args inside the clone's code (after the 0x2d-byte EIP-1167 body).
     uint256 internal constant ARGS = 0x2d;
@@ -160,7 +166,8 @@ contract Auction is ReentrancyGuardTransient {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         if (assetKind > 1) revert UnsupportedCid(assetKind);
         uint256 deadline = _arg(A_DEADLINE, 40);
-        if (_status.state != State.Bidding || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        Best memory best = _best[category];
+        if (best.meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
         if (msg.sender == _client()) revert ClientCannotBid(msg.sender);
         if (price == 0) revert PriceZero();
         uint256 maxPrice = _arg(A_MAX_PRICE + 9 * category, 72);
@@ -169,15 +176,14 @@ contract Auction is ReentrancyGuardTransient {
         if (references.length < required) revert TooFewReferences(references.length, required);
         if (references.length != 0) _checkReferences(category, references);
 
-        Best memory best = _best[category];
         Node memory mine = _nodes[category][msg.sender];
         if (mine.price != 0) {
             if (mine.flags & DISQUALIFIED != 0) revert BidderDisqualified(category, msg.sender);
             if (price >= mine.price) revert BidNotLower(price, mine.price);
         } else {
-            if (best.bidders >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
+            if (best.meta >> 3 >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
             unchecked {
-                ++best.bidders;
+                best.meta += ONE_BIDDER;
             }
             if (best.bidder == address(0)) {
                 mine.next = msg.sender; // a ring of one (disqualified leftovers are never needed again)
@@ -196,9 +202,10 @@ contract Auction is ReentrancyGuardTransient {
         if (best.bidder == address(0) || price < best.price) {
             best.bidder = msg.sender;
             best.price = uint72(price);
+            best.meta = assetKind == 1 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
         }
         _best[category] = best;
-        emit BidPlaced(category, msg.sender, price, asset, assetKind, best.seq);
+        emit BidPlaced(category, msg.sender, price, asset, assetKind);
     }
 
     /// @notice The client rejects a bid whose asset does not match, citing a public reason (the matcher's report).
@@ -208,26 +215,30 @@ contract Auction is ReentrancyGuardTransient {
         if (reasonKind > 1) revert UnsupportedCid(reasonKind);
         if (msg.sender != _client()) revert NotClient(msg.sender);
         uint256 deadline = _arg(A_DEADLINE, 40);
-        if (_status.state != State.Bidding || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        Best storage best = _best[category];
+        if (best.meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
         Node storage node = _nodes[category][bidder];
         if (node.price == 0) revert NoSuchBid(category, bidder);
         if (node.flags & DISQUALIFIED != 0) revert AlreadyDisqualified(category, bidder);
         node.flags |= DISQUALIFIED;
-        Best storage best = _best[category];
         if (best.bidder == bidder) {
             // Lowest valid (price, seq) among the others: ties go to the earlier bid.
             address winner;
             uint256 lowest = type(uint256).max;
+            uint8 winnerFlags;
             for (address cur = node.next; cur != bidder; ) {
                 Node storage other = _nodes[category][cur];
-                if (other.flags & DISQUALIFIED == 0) {
+                uint8 flags = other.flags;
+                if (flags & DISQUALIFIED == 0) {
                     uint256 key = (uint256(other.price) << 16) | other.seq;
-                    if (key < lowest) (lowest, winner) = (key, cur);
+                    if (key < lowest) (lowest, winner, winnerFlags) = (key, cur, flags);
                 }
                 cur = other.next;
             }
+            uint8 meta = best.meta & ~BEST_DAG_PB;
             best.bidder = winner;
             best.price = winner == address(0) ? 0 : uint72(lowest >> 16);
+            best.meta = winnerFlags & DAG_PB != 0 ? meta | BEST_DAG_PB : meta;
         }
         emit BidDisqualified(category, bidder, reason, reasonKind);
     }
@@ -239,19 +250,19 @@ contract Auction is ReentrancyGuardTransient {
     /// @notice The client closes bidding early and fixes the SLA.
     function adjudicate() external {
         if (msg.sender != _client()) revert NotClient(msg.sender);
-        Status memory s = _status;
+        Status memory s = _load();
         if (s.state != State.Bidding) revert WrongState(s.state);
         uint256 deadline = _arg(A_DEADLINE, 40);
-        _settle(s, block.timestamp < deadline ? block.timestamp : deadline);
+        _settle(s, block.timestamp < deadline ? block.timestamp : deadline, deadline);
     }
 
     /// @notice Anyone settles the auction once bidding has ended (the paper's automatic adjudication).
     function settle() external {
-        Status memory s = _status;
+        Status memory s = _load();
         if (s.state != State.Bidding) revert WrongState(s.state);
         uint256 deadline = _arg(A_DEADLINE, 40);
         if (block.timestamp < deadline) revert BiddingStillOpen(deadline);
-        _settle(s, deadline);
+        _settle(s, deadline, deadline);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -278,7 +289,7 @@ contract Auction is ReentrancyGuardTransient {
     /// @dev Allowed after the acknowledgment window too, as long as no winner has claimed yet.
     function acknowledge() external {
         if (msg.sender != _client()) revert NotClient(msg.sender);
-        Status memory s = _status;
+        Status memory s = _effective();
         if (s.state != State.Delivered) revert WrongState(s.state);
         _status.state = State.Completed;
         emit DeliveryAcknowledged(msg.sender);
@@ -301,7 +312,7 @@ contract Auction is ReentrancyGuardTransient {
     /// @notice A winner gets paid when the client stays silent past the acknowledgment window.
     /// @dev Protects providers, who have no other recourse; the unspent reserve still returns to the client.
     function claim() external {
-        Status memory s = _status;
+        Status memory s = _effective();
         if (s.state != State.Delivered) revert WrongState(s.state);
         if (!_isWinner(msg.sender)) revert NotWinner(msg.sender);
         uint256 due = s.deliveredAt + _arg(A_ACK, 32);
@@ -391,13 +402,12 @@ contract Auction is ReentrancyGuardTransient {
     {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         Best memory best = _best[category];
-        Node memory node = _nodes[category][best.bidder];
         return (
             best.bidder,
             best.price,
             _assets[category][best.bidder],
-            node.flags & DAG_PB != 0 ? 1 : 0,
-            best.bidders,
+            best.meta & BEST_DAG_PB != 0 ? 1 : 0,
+            best.meta >> 3,
             best.seq
         );
     }
@@ -433,7 +443,7 @@ contract Auction is ReentrancyGuardTransient {
     /// @notice Seconds until bidding closes (0 once closed).
     function timeLeft() external view returns (uint256) {
         uint256 deadline = _arg(A_DEADLINE, 40);
-        if (_status.state != State.Bidding || block.timestamp >= deadline) return 0;
+        if (_best[0].meta & PHASE != 0 || block.timestamp >= deadline) return 0;
         return deadline - block.timestamp;
     }
 
@@ -458,39 +468,43 @@ contract Auction is ReentrancyGuardTransient {
 
     /// @dev Settles when bidding has ended, so that any later call acts on the SLA (automatic adjudication).
     function _current() internal returns (Status memory s) {
-        s = _status;
+        s = _load();
         if (s.state == State.Bidding) {
             uint256 deadline = _arg(A_DEADLINE, 40);
-            if (block.timestamp >= deadline) s = _settle(s, deadline);
+            if (block.timestamp >= deadline) s = _settle(s, deadline, deadline);
         }
     }
 
-    function _effective() internal view returns (Status memory s) {
+    /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots.
+    function _load() internal view returns (Status memory s) {
         s = _status;
+        if (s.state == State.Bidding) s.state = State(_best[0].meta & PHASE);
+        if (s.adjudicatedAt == 0 && s.state != State.Bidding) s.adjudicatedAt = uint40(_arg(A_DEADLINE, 40));
+    }
+
+    function _effective() internal view returns (Status memory s) {
+        s = _load();
         if (s.state == State.Bidding) {
             uint256 deadline = _arg(A_DEADLINE, 40);
             if (block.timestamp >= deadline) {
-                s.state = _outcome();
+                s.state = State.Adjudicated;
+                for (uint256 c; c < CATEGORIES; ++c) {
+                    if (_best[c].bidder == address(0)) s.state = State.Failed;
+                }
                 s.adjudicatedAt = uint40(deadline);
             }
         }
     }
 
-    function _outcome() internal view returns (State) {
-        for (uint256 c; c < CATEGORIES; ++c) {
-            if (_best[c].bidder == address(0)) return State.Failed;
-        }
-        return State.Adjudicated;
-    }
-
-    function _settle(Status memory s, uint256 closedAt) internal returns (Status memory) {
+    function _settle(Status memory s, uint256 closedAt, uint256 deadline) internal returns (Status memory) {
         address[3] memory winners;
         uint256[3] memory prices;
         bytes32[3] memory assets;
         uint8 kinds;
         State outcome = State.Adjudicated;
+        Best[3] memory bests = [_best[0], _best[1], _best[2]];
         for (uint256 c; c < CATEGORIES; ++c) {
-            Best memory best = _best[c];
+            Best memory best = bests[c];
             if (best.bidder == address(0)) {
                 outcome = State.Failed;
                 continue;
@@ -498,11 +512,14 @@ contract Auction is ReentrancyGuardTransient {
             winners[c] = best.bidder;
             prices[c] = best.price;
             assets[c] = _assets[c][best.bidder];
-            if (_nodes[c][best.bidder].flags & DAG_PB != 0) kinds |= uint8(1 << c);
+            if (best.meta & BEST_DAG_PB != 0) kinds |= uint8(1 << c);
         }
+        for (uint256 c; c < CATEGORIES; ++c) {
+            _best[c].meta = (bests[c].meta & ~PHASE) | uint8(outcome);
+        }
+        if (closedAt != deadline) _status.adjudicatedAt = uint40(closedAt);
         s.state = outcome;
         s.adjudicatedAt = uint40(closedAt);
-        _status = s;
         emit AuctionSettled(outcome, winners, prices, assets, kinds);
         return s;
     }
