@@ -3,3 +3,43 @@
 same numbers serve the `--json` output, the README and the closing notes."""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from saiaas.cli._common import console, print_json, reports_errors
+from saiaas.cli.app import bench_app
+
+
+@bench_app.command("validate")
+@reports_errors
+def bench_validate(
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Warm runs to time.")] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Warm validation time of the hospital request and cold `saiaas --help` time."""
+    from saiaas.benchmarks import validation
+
+    result = validation.run(repeats=repeats)
+    if json_output:
+        print_json(result)
+    else:
+        validation.render(result, console)
+
+
+@bench_app.command("gas")
+@reports_errors
+def gas(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    gas_price_gwei: Annotated[float, typer.Option("--gas-price", help="Gwei (USD column).")] = 124,
+    eth_usd: Annotated[float, typer.Option("--eth-usd", help="USD per ether (USD column).")] = 1683,
+) -> None:
+    """Gas of the paper's scenario (create, 9 bids, adjudication) next to the paper's Table 1."""
+    from saiaas.benchmarks import gas as bench
+
+    with console.status("running the scenario on the embedded chain...", spinner="dots"):
+        result = bench.run(gas_price_gwei=gas_price_gwei, eth_usd=eth_usd)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)
