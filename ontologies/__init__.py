@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # rdflib costs ~100 ms to import: only callers that parse pay for it
     from rdflib import Graph
 
-__all__ = ["SAIAAS", "ONTOLOGY_FILE", "ontology_path", "ontology_bytes", "ontology_graph", "example_path"]
+__all__ = [
+    "SAIAAS",
+    "ONTOLOGY_FILE",
+    "ontology_path",
+    "ontology_bytes",
+    "ontology_graph",
+    "ontology_ntriples",
+    "example_path",
+    "example_paths",
+]
 
 #: Namespace of every saiaas term (classes, properties, value individuals).
 SAIAAS = "https://w3id.org/saiaas#"
@@ -36,6 +45,17 @@ def ontology_bytes() -> bytes:
 def example_path(name: str) -> Path:
     """Path of a shipped example file (requirement files and catalogs) by file name."""
     return Path(str(resources.files(__name__).joinpath("examples", name)))
+
+
+def example_paths() -> list[Path]:
+    """Every shipped example file (the hospital request and the provider catalogs), sorted."""
+    return sorted(example_path("hospital-request.ttl").parent.glob("*.ttl"))
+
+
+@lru_cache(maxsize=1)
+def ontology_ntriples() -> bytes:
+    """The ontology as N-Triples, for owlready2 (which does not read Turtle); parsed once."""
+    return ontology_graph().serialize(format="nt", encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -129,10 +129,9 @@ def _speed_up_pyshacl() -> None:
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     except ImportError:
         return
-    if isinstance(getattr(shape_module, "CONSTRAINT_PARAMS", None), tuple):
-        current = shape_module.CONSTRAINT_PARAMS[0]
-        if isinstance(current, _FastMembership):
-            return
+    current = getattr(shape_module, "CONSTRAINT_PARAMS", None)
+    if isinstance(current, tuple) and isinstance(current[0], _FastMembership):
+        return
     shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
         _FastMembership(list(ALL_CONSTRAINT_PARAMETERS)),
         CONSTRAINT_PARAMETERS_MAP,
@@ -259,12 +258,12 @@ def _explain(
         return f"a {cls}", f"{shown} is not a {cls}, as {prop} requires"
     if kind == "NodeKind":
         nk = str(p("nodeKind")).rsplit("#", 1)[-1]
-        words = {
+        kinds = {
             "IRI": "an IRI (a prefixed name)",
             "Literal": "a literal",
             "BlankNodeOrIRI": "a node (IRI or [ ... ])",
         }
-        want = words.get(nk, nk)
+        want = kinds.get(nk, nk)
         return want, f"{prop} must be {want}, found {shown}"
     if kind == "Pattern":
         want = str(p("description") or f"text matching {p('pattern')}")
