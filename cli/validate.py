@@ -46,7 +46,10 @@ def validate_files(
         bool, typer.Option("--json", help="Print the violations as a JSON list.")
     ] = False,
 ) -> None:
-    """Check files against the ontology and the SHACL shapes; print what is wrong and where."""
+    """Check files against the ontology and the SHACL shapes; print what is wrong and where.
+
+    Exit 0: all valid; 1: any invalid; 2: usage error. Files over 10 MB are refused.
+    """
     if kind is not None and kind not in _KINDS:
         raise UsageError(f"unknown --kind {kind!r}; expected 'request' or 'catalog'")
     for path in files:
@@ -88,9 +91,11 @@ def _render(report: ValidationReport) -> None:
     errors, warnings = len(report.errors), len(report.warnings)
     extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if report.conforms:
-        console.print(f"[green]✓[/] {name}: valid {what}{extra}", highlight=False)
+        console.print(f"[green]✓[/] {name}: valid {what}{extra}", highlight=False, soft_wrap=True)
     else:
         plural = "s" if errors != 1 else ""
         console.print(
-            f"[red]✗[/] {name}: invalid {what}, {errors} violation{plural}{extra}", highlight=False
+            f"[red]✗[/] {name}: invalid {what}, {errors} violation{plural}{extra}",
+            highlight=False,
+            soft_wrap=True,
         )

@@ -83,6 +83,7 @@ def test_markup_in_file_content_is_printed_literally(tmp_path: Path) -> None:
     result = _run(str(path))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+    assert ":a :b [bold] ." in result.output  # shown as written, not eaten as rich markup
 
 
 def test_no_arguments_is_a_usage_error() -> None:
