@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from saiaas.ontologies.errors import SaiaasError
 
@@ -28,7 +29,7 @@ def print_json(obj: Any) -> None:
 
 def fail(message: str, exit_code: int) -> typer.Exit:
     """Print one readable error line on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(exit_code)
 
 
