@@ -220,6 +220,35 @@ def _check_spec(ctx: Context, spec: Node, prop_name: str, category: str, unknown
             )
     for constraint in ctx.graph.objects(spec, _u("constraint")):
         _check_constraint(ctx, constraint, category, unknown)
+    _check_bounds_overlap(ctx, spec)
+
+
+def _check_bounds_overlap(ctx: Context, spec: Node) -> None:
+    """A minimum above a maximum on the same property is a request no asset can meet."""
+    from rdflib import RDF
+
+    lows: dict[Node, tuple[Decimal, Node]] = {}
+    highs: dict[Node, tuple[Decimal, Node]] = {}
+    for constraint in ctx.graph.objects(spec, _u("constraint")):
+        on = ctx.graph.value(constraint, _u("onProperty"))
+        bound = _number(ctx.graph.value(constraint, _u("value")))
+        if on is None or bound is None:
+            continue
+        kinds = set(ctx.graph.objects(constraint, RDF.type))
+        if _u("MinInclusive") in kinds and (on not in lows or bound > lows[on][0]):
+            lows[on] = (bound, constraint)
+        if _u("MaxInclusive") in kinds and (on not in highs or bound < highs[on][0]):
+            highs[on] = (bound, constraint)
+    for on, (low, constraint) in lows.items():
+        if on in highs and low > highs[on][0]:
+            ctx.add(
+                constraint,
+                f"minimum {low} of {ctx.name(on)} is above its maximum {highs[on][0]}; "
+                "no asset can meet both",
+                prop=_u("value"),
+                expected=f"<= {highs[on][0]}",
+                found=str(low),
+            )
 
 
 def _check_constraint(ctx: Context, constraint: Node, category: str, unknown: set[str]) -> None:

@@ -98,6 +98,12 @@ CASES = [
         11,
     ),
     ("catalog-wrong-category.ttl", "rdf:type", "typed as both data and infrastructure", 13),
+    (
+        "request-empty-range.ttl",
+        "saiaas:value",
+        "minimum 80 of saiaas:acceleratorMemoryGB is above its maximum 40",
+        24,
+    ),
     ("comments-only.ttl", None, "no triples", None),
     ("empty.ttl", None, "file is empty", None),
     ("neither.ttl", None, "neither a requirement file nor a catalog", None),
