@@ -41,8 +41,9 @@ contract Auction is ReentrancyGuardTransient {
 
     /// @dev One slot per category: bidder (160) | price (72) | seq (16) | meta (8) = 256 bits.
     ///      `bidder` is the lowest valid bid (the base price), zero when there is none; `seq` counts bids.
-    ///      meta: phase (2 bits: 0 Bidding, 1 Failed, 2 Adjudicated; written into all three slots at
-    ///      settlement so a bid reads one slot) | best asset is dag-pb (1) | bidders (5).
+    ///      meta: phase (2 bits: 0 Bidding, 1 Failed, 2 Adjudicated; an early adjudication writes it into
+    ///      all three slots so a bid reads one slot, a settlement after the deadline only into slot 0)
+    ///      | best asset is dag-pb (1) | bidders (5).
     struct Best {
         address bidder;
         uint72 price;
@@ -514,10 +515,15 @@ contract Auction is ReentrancyGuardTransient {
             assets[c] = _assets[c][best.bidder];
             if (best.meta & BEST_DAG_PB != 0) kinds |= uint8(1 << c);
         }
-        for (uint256 c; c < CATEGORIES; ++c) {
-            _best[c].meta = (bests[c].meta & ~PHASE) | uint8(outcome);
+        if (closedAt == deadline) {
+            // Past the deadline no bid or disqualification can land: marking one slot is enough.
+            _best[0].meta = (bests[0].meta & ~PHASE) | uint8(outcome);
+        } else {
+            for (uint256 c; c < CATEGORIES; ++c) {
+                _best[c].meta = (bests[c].meta & ~PHASE) | uint8(outcome);
+            }
+            _status.adjudicatedAt = uint40(closedAt);
         }
-        if (closedAt != deadline) _status.adjudicatedAt = uint40(closedAt);
         s.state = outcome;
         s.adjudicatedAt = uint40(closedAt);
         emit AuctionSettled(outcome, winners, prices, assets, kinds);
