@@ -48,7 +48,7 @@ def validate_files(
 ) -> None:
     """Check files against the ontology and the SHACL shapes; print what is wrong and where.
 
-    Exit 0: all valid; 1: any invalid; 2: usage error. Files over 10 MB are refused.
+    Exit 0: all valid; 1: any invalid; 2: usage error. Files over 1 MB are refused.
     """
     if kind is not None and kind not in _KINDS:
         raise UsageError(f"unknown --kind {kind!r}; expected 'request' or 'catalog'")

@@ -187,6 +187,11 @@ def test_bytes_above_the_limit_are_refused() -> None:
     assert "refused" in report.violations[0].message
 
 
+def test_bytes_at_the_limit_are_parsed() -> None:
+    report = validate(b"# " * (MAX_FILE_BYTES // 2))
+    assert "no triples" in report.violations[0].message
+
+
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(FileMissingError) as caught:
         validate(tmp_path / "nope.ttl")
