@@ -70,14 +70,9 @@ class ContractError(ChainError):
     """A contract refused a call: `.name` is the custom error, `.args` its decoded arguments."""
 
     def __init__(self, name: str, args: tuple[Any, ...] = (), fields: tuple[str, ...] = ()):
+        super().__init__(*args)
         self.name = name
         self.fields = fields
-        shown = ", ".join(
-            f"{field}={_show(field, value)}" for field, value in zip(fields, args, strict=False)
-        )
-        sentence = _SENTENCES.get(name, "the contract refused the call")
-        super().__init__(f"{name}({shown}): {sentence}")
-        self.args = tuple(args)
 
     def __str__(self) -> str:
         fields = self.fields
@@ -120,8 +115,15 @@ def decode_revert(data: bytes) -> ContractError:
     entry = _table().get(bytes(data[:4]))
     if entry is None:
         return ContractError("UnknownError", ("0x" + bytes(data).hex(),), ("data",))
+    from eth_utils import to_checksum_address
+
     name, types, fields = entry
-    return ContractError(name, tuple(decode(types, bytes(data[4:]))), fields)
+    values = decode(types, bytes(data[4:]))
+    args = tuple(
+        to_checksum_address(v) if kind == "address" else v
+        for kind, v in zip(types, values, strict=True)
+    )
+    return ContractError(name, args, fields)
 
 
 _BYTES_RE = re.compile(r"(b'.*'|b\".*\")", re.S)
