@@ -1,0 +1,212 @@
+"""One command's connection to the marketplace: chain, Factory, content store and signer.
+
+Commands open a `Session` from their resolved `Settings` and let it decide the embedded defaults
+in one place: the embedded chain is a py-evm chain kept on disk between commands (its Factory is
+deployed on first use, under the packaged ontology's CID), the embedded store a folder. Which
+Factory serves which chain is recorded in <data dir>/deployments.json, so `saiaas devnet` and the
+embedded chain need no `--factory` flag.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from saiaas.cli.config import Settings, data_dir
+from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, SaiaasError
+
+if TYPE_CHECKING:
+    from saiaas.contracts import Auction, Chain, Factory
+    from saiaas.storage import Store
+
+__all__ = ["Session", "open_session", "NoFactoryError", "AccountError", "record_factory"]
+
+EMBEDDED = "embedded"
+
+
+class NoFactoryError(SaiaasError):
+    """No Factory is known for the chain the command talks to."""
+
+    exit_code = EXIT_CHAIN
+
+
+class AccountError(SaiaasError):
+    """The account to act as cannot be found or unlocked."""
+
+    exit_code = EXIT_INPUT
+
+
+def _deployments_file() -> Path:
+    return data_dir() / "deployments.json"
+
+
+def _deployments() -> dict[str, str]:
+    path = _deployments_file()
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise NoFactoryError(
+            f"{path} is unreadable ({error}); delete it or pass --factory"
+        ) from None
+
+
+def record_factory(chain_key: str, address: str) -> None:
+    """Remember which Factory serves a chain (atomic write, so a crash never corrupts it)."""
+    path = _deployments_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = _deployments() | {chain_key: address}
+    temp = path.with_suffix(".part")
+    temp.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path)
+
+
+class Session:
+    """Lazily opened marketplace handles for one command; use through `open_session`."""
+
+    def __init__(self, settings: Settings, chain: Chain | None):
+        self.settings = settings
+        self._chain = chain
+
+    @property
+    def chain_key(self) -> str:
+        return self.settings.rpc_url or EMBEDDED
+
+    @property
+    def chain(self) -> Chain:
+        if self._chain is None:
+            from saiaas.contracts import Chain
+
+            assert self.settings.rpc_url  # the embedded chain is opened by open_session
+            self._chain = Chain.connect(self.settings.rpc_url)
+        return self._chain
+
+    @cached_property
+    def store(self) -> Store:
+        from saiaas.storage import open_store
+
+        root = self.settings.store or data_dir() / "store"
+        return open_store(ipfs_api=self.settings.ipfs_api, root=root)
+
+    @cached_property
+    def factory(self) -> Factory:
+        """The configured Factory; on the embedded chain one is deployed on first use."""
+        from saiaas.contracts import Factory
+
+        address = self.settings.factory or _deployments().get(self.chain_key)
+        if address:
+            return Factory.at(self.chain, address)
+        if not self.settings.embedded_chain:
+            raise NoFactoryError(
+                f"no Factory known for {self.settings.rpc_url}: pass --factory or SAIAAS_FACTORY "
+                "(`saiaas devnet` records one for the node it starts)"
+            )
+        from saiaas.ontologies import ontology_bytes
+
+        ontology_cid = self.store.put(ontology_bytes())
+        factory = Factory.deploy(self.chain, self.chain.accounts[0], ontology_cid)
+        record_factory(EMBEDDED, factory.address)
+        return factory
+
+    def auction(self, address: str) -> Auction:
+        """An auction of this session's Factory; anything else is refused by name."""
+        from saiaas.contracts import Auction
+
+        auction = Auction.at(self.chain, address)
+        if auction.info().factory.lower() != self.factory.address.lower():
+            raise NoFactoryError(
+                f"{address} is an auction of another Factory, not {self.factory.address}"
+            )
+        return auction
+
+    @cached_property
+    def sender(self) -> Any:
+        """The account to act as: a node-held address, or a keystore account unlocked locally."""
+        wanted = self.settings.account
+        accounts = self.chain.accounts
+        if wanted is None:
+            if not accounts:
+                raise AccountError("the node holds no account: pass --account with a keystore name")
+            return accounts[0]
+        if wanted.startswith("0x") and wanted.lower() in {a.lower() for a in accounts}:
+            return self.chain.w3.to_checksum_address(wanted)
+        return unlock(self.settings, wanted)
+
+    @property
+    def sender_address(self) -> str:
+        sender = self.sender
+        return sender if isinstance(sender, str) else str(sender.address)
+
+
+def keystore_file(settings: Settings, name: str) -> Path:
+    """The keystore file of an account, by name or by address."""
+    folder = settings.keystore_dir
+    direct = folder / f"{name}.json"
+    if direct.exists():
+        return direct
+    if name.startswith("0x"):
+        for path in sorted(folder.glob("*.json")):
+            try:
+                if (
+                    "0x" + json.loads(path.read_text())["address"].lower().removeprefix("0x")
+                    == name.lower()
+                ):
+                    return path
+            except (OSError, ValueError, KeyError):
+                continue
+    raise AccountError(f"no account {name!r} in {folder} (see `saiaas account list`)")
+
+
+def read_password(settings: Settings, prompt: str = "Keystore password") -> str:
+    """The password from --password-file, $SAIAAS_PASSWORD, or a prompt on a terminal."""
+    if settings.password_file is not None:
+        try:
+            return settings.password_file.read_text(encoding="utf-8").rstrip("\n")
+        except OSError as error:
+            raise AccountError(
+                f"{settings.password_file}: cannot read the password ({error.strerror})"
+            ) from None
+    if (password := os.environ.get("SAIAAS_PASSWORD")) is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise AccountError(
+            "a keystore password is needed: pass --password-file or set SAIAAS_PASSWORD"
+        )
+    import getpass
+
+    return getpass.getpass(f"{prompt}: ")
+
+
+def unlock(settings: Settings, name: str) -> Any:
+    """Decrypt a keystore into a LocalAccount; the key never leaves this process."""
+    from eth_account import Account
+
+    path = keystore_file(settings, name)
+    try:
+        encrypted = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AccountError(f"{path}: not a keystore file ({error})") from None
+    try:
+        key = Account.decrypt(encrypted, read_password(settings))
+    except ValueError:
+        raise AccountError(f"wrong password for account {name!r} ({path})") from None
+    return Account.from_key(key)
+
+
+@contextmanager
+def open_session(settings: Settings) -> Iterator[Session]:
+    """A Session whose embedded chain (if any) is loaded, locked and saved around the command."""
+    with ExitStack() as stack:
+        chain = None
+        if settings.embedded_chain:
+            from saiaas.contracts._persistent import persistent_embedded_chain
+
+            chain = stack.enter_context(persistent_embedded_chain(data_dir() / "chain.bin"))
+        yield Session(settings, chain)

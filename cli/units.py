@@ -1,0 +1,89 @@
+"""Amounts and durations as people type them ("0.5ether", "120gwei", "90s", "2h", "3d").
+
+On-chain everything is integer wei and seconds; converting with Decimal keeps "0.1ether" exactly
+10**17 wei, which float arithmetic would not.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation, localcontext
+
+from saiaas.ontologies.errors import EXIT_USAGE, SaiaasError
+
+__all__ = ["UnitError", "parse_amount", "format_amount", "parse_duration", "format_duration"]
+
+_WEI_PER = {
+    "wei": 1,
+    "gwei": 10**9,
+    "szabo": 10**12,
+    "finney": 10**15,
+    "ether": 10**18,
+    "eth": 10**18,
+}
+_SECONDS_PER = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$")
+_DURATION_PART = re.compile(r"([0-9]+)\s*(min|[smhdw])")
+
+
+class UnitError(SaiaasError):
+    """An amount or a duration on the command line that cannot be read."""
+
+    exit_code = EXIT_USAGE
+
+
+def parse_amount(text: str) -> int:
+    """Wei from '0.5ether', '120gwei', '1000wei' or a bare number of ether ('0.5')."""
+    match = _AMOUNT.match(text)
+    if not match:
+        raise UnitError(f"amount {text!r} is not a number with a unit (e.g. 0.5ether, 120gwei)")
+    number, unit = match.group(1), (match.group(2).lower() or "ether")
+    if unit not in _WEI_PER:
+        raise UnitError(f"amount {text!r}: unknown unit {unit!r} (use wei, gwei or ether)")
+    try:
+        with localcontext() as exact:
+            exact.prec = 200  # wide enough that no amount a chain can hold is rounded
+            wei = Decimal(number) * _WEI_PER[unit]
+    except InvalidOperation:
+        raise UnitError(f"amount {text!r} is not a number") from None
+    if wei != wei.to_integral_value():
+        raise UnitError(f"amount {text!r} is not a whole number of wei")
+    return int(wei)
+
+
+def format_amount(wei: int) -> str:
+    """'0.35 ETH' for 35 * 10**16 wei; exact, trailing zeros trimmed."""
+    with localcontext() as exact:
+        exact.prec = 200
+        ether = Decimal(wei) / _WEI_PER["ether"]
+    text = format(ether, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} ETH"
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from '90s', '2h', '3d', '1w', '1d12h' or a bare number of seconds."""
+    stripped = text.strip().lower()
+    if stripped.isdigit():
+        seconds = int(stripped)
+    else:
+        parts = _DURATION_PART.findall(stripped)
+        if not parts or _DURATION_PART.sub("", stripped).strip():
+            raise UnitError(f"duration {text!r} is not like 90s, 30m, 2h, 3d or 1w")
+        seconds = sum(int(n) * _SECONDS_PER[u] for n, u in parts)
+    if seconds <= 0:
+        raise UnitError(f"duration {text!r} must be longer than zero")
+    return seconds
+
+
+def format_duration(seconds: int) -> str:
+    """'2d 3h 4m' for people; '0s' once the time is up."""
+    if seconds <= 0:
+        return "0s"
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(out[:2])

@@ -1,0 +1,49 @@
+"""The description of one asset: the bytes a provider stores (by CID) and names in its bid.
+
+Anyone must be able to fetch those bytes, re-hash them against the on-chain CID and re-run the
+matcher on them (the client's audit), so the description has to be self-contained (the asset's
+triples plus the blank nodes below it, i.e. its concise bounded description) and deterministic:
+the same asset always gives the same bytes, hence the same CID. Blank nodes are relabelled
+canonically (RDFC/RGDA1 via rdflib) and the N-Triples lines sorted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from saiaas.ontologies.errors import SaiaasError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["UnknownAssetError", "asset_description", "description_graph"]
+
+
+class UnknownAssetError(SaiaasError):
+    """The catalog has no triples about the asset named."""
+
+
+def description_graph(catalog: Graph, asset_iri: str) -> Graph:
+    """The asset's concise bounded description, plus the provider node it is offered by."""
+    from rdflib import Graph, URIRef
+
+    subject = URIRef(asset_iri)
+    if (subject, None, None) not in catalog:
+        raise UnknownAssetError(f"the catalog says nothing about {asset_iri}")
+    out = Graph()
+    out += catalog.cbd(subject)
+    offered_by = URIRef("https://w3id.org/saiaas#offeredBy")
+    for provider in catalog.objects(subject, offered_by):
+        out += catalog.cbd(provider)
+    for prefix, namespace in catalog.namespaces():
+        out.bind(prefix, namespace)
+    return out
+
+
+def asset_description(catalog: Graph, asset_iri: str) -> bytes:
+    """Canonical, sorted N-Triples of the asset's description (stable bytes, stable CID)."""
+    from rdflib.compare import to_canonical_graph
+
+    canonical = to_canonical_graph(description_graph(catalog, asset_iri))
+    lines = canonical.serialize(format="nt").splitlines()
+    return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
