@@ -1,0 +1,239 @@
+"""One decision: the degree of an asset against a requested class, and its constraints, with
+the reasons a person reads ("sampleCount 80 < required 100").
+
+Degrees (Paolucci et al. 2002) on the inferred hierarchy, R the requested class:
+- exact: the asset is an instance of R and no class of it is strictly below R (its most
+  specific classes within R's branch are R or equivalent to R);
+- plugin: the asset is an instance of a class strictly below R;
+- subsumes: the asset is not an instance of R, but one of its most specific classes is strictly
+  above R (the asset is described more generally than asked);
+- fail: anything else.
+Eligible for a bid = (exact or plugin) and every constraint met.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from saiaas.matcher._assets import Asset
+from saiaas.matcher._errors import UnknownTermError
+from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._values import Value, is_number
+from saiaas.ontologies.requests import (
+    AssetSpecification,
+    Constraint,
+    ConstraintKind,
+    local_name,
+    show_value,
+)
+
+EXACT, PLUGIN, SUBSUMES, FAIL = "exact", "plugin", "subsumes", "fail"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+    required: Any = None
+    actual: Any = None
+    path: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "required": _jsonable(self.required),
+            "actual": _jsonable(self.actual),
+            "path": list(self.path),
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    spec: str
+    category: str
+    asset: str
+    degree: str
+    eligible: bool
+    reasons: tuple[Reason, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec,
+            "category": self.category,
+            "asset": self.asset,
+            "degree": self.degree,
+            "eligible": self.eligible,
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted((_jsonable(v) for v in value), key=str)
+    return str(value)
+
+
+def check_spec(model: OntologyModel, spec: AssetSpecification) -> None:
+    """Refuse a spec that names terms the ontology lacks, naming the term."""
+    if spec.requested_class not in model.ancestors:
+        raise UnknownTermError(
+            f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology")
+    for c in spec.constraints:
+        kind = model.property_kinds.get(c.property)
+        if kind is None or kind == "annotation":
+            raise UnknownTermError(f"{spec.iri}: constraint property {c.property} is not a property "
+                                   "of the ontology")
+        values = [c.value] if c.value is not None else list(c.allowed)
+        for v in values:
+            if kind == "object" and isinstance(v, str) and not model.is_known_term(v):
+                raise UnknownTermError(f"{spec.iri}: value {v} of {local_name(c.property)} is not "
+                                       "in the ontology")
+            if c.kind in (ConstraintKind.MIN_INCLUSIVE, ConstraintKind.MAX_INCLUSIVE) and kind != "datatype":
+                raise UnknownTermError(f"{spec.iri}: {c.kind.value} on {local_name(c.property)}, "
+                                       "which is not a numeric datatype property")
+
+
+def class_path(model: OntologyModel, low: str, high: str, types: frozenset[str]) -> tuple[str, ...]:
+    """The asset's classes from `low` up to `high`, most specific first, one per equivalence."""
+    between = [t for t in types if model.is_subclass(low, t) and model.is_subclass(t, high)]
+    chosen: dict[frozenset[str], str] = {}
+    for t in sorted(between):
+        chosen.setdefault(model.equivalents.get(t, frozenset({t})), t)
+    for eq, t in list(chosen.items()):
+        preferred = low if low in eq else high if high in eq else t
+        chosen[eq] = preferred
+    return tuple(sorted(chosen.values(), key=lambda t: -len(model.ancestors.get(t, ()))))
+
+
+def degree(model: OntologyModel, requested: str, asset: Asset) -> tuple[str, Reason]:
+    r = local_name(requested)
+    if requested in asset.types:
+        below = [t for t in asset.most_specific if model.strictly_below(t, requested)]
+        if below:
+            low = sorted(below)[0]
+            path = class_path(model, low, requested, asset.types)
+            return PLUGIN, Reason("plugin", f"{local_name(low)} is strictly below {r} ("
+                                  + " < ".join(map(local_name, path)) + ")",
+                                  required=requested, actual=low, path=path)
+        eq = sorted(t for t in asset.most_specific if t in model.equivalents.get(requested, ()))
+        actual = requested if requested in asset.most_specific else (eq[0] if eq else requested)
+        how = "" if actual == requested else f" ({local_name(actual)} is equivalent to {r})"
+        return EXACT, Reason("exact", f"the asset is a {r}{how}", required=requested, actual=actual,
+                             path=(actual,))
+    above = sorted(t for t in asset.most_specific if model.strictly_below(requested, t))
+    if above:
+        path = class_path(model, requested, above[0], model.ancestors.get(requested, frozenset()))
+        return SUBSUMES, Reason("subsumes", f"the asset is only known as {local_name(above[0])}, "
+                                f"more general than {r}", required=requested, actual=above[0], path=path)
+    shown = ", ".join(sorted(map(local_name, asset.most_specific))) or "no class"
+    return FAIL, Reason("fail", f"the asset ({shown}) is not a {r}", required=requested,
+                        actual=sorted(asset.most_specific))
+
+
+def implied_min(asset: Asset, prop: str) -> Value | None:
+    """The largest lower bound an implied existential (p some xsd:integer[>= n]) puts on prop."""
+    bounds = [b for c in asset.implied_some.get(prop, ()) if c.datatype is not None
+              for facet, b in c.facets if facet in ("minInclusive", "minExclusive") and is_number(b)]
+    return max(bounds) if bounds else None
+
+
+def implied_sets(asset: Asset, prop: str) -> list[frozenset[Value]]:
+    """Sets an implied existential (p some {a, b}) says one value of prop lies in."""
+    return [c.one_of for c in asset.implied_some.get(prop, ()) if c.one_of]
+
+
+def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reason:
+    """Min: some value (stated, implied, or an implied lower bound) >= n. Max: at least one
+    value and every stated value <= n. Required: some value equals or is narrower than it, or
+    the asset's class implies a value among such. Allowed: at least one value (stated or
+    implied within the set) and every stated value in the set (narrowerThan counted)."""
+    name = local_name(c.property)
+    values = asset.values(c.property)
+    required: Any = c.value if c.kind is not ConstraintKind.ALLOWED_VALUES else sorted(c.allowed, key=str)
+    actual = sorted(values, key=str)
+    shown = ", ".join(show_value(v) for v in actual)
+    if c.kind is ConstraintKind.MIN_INCLUSIVE:
+        nums = [v for v in values if is_number(v)]
+        bound = implied_min(asset, c.property)
+        best = max(nums) if nums else None
+        if bound is not None and (best is None or bound > best):
+            if bound >= c.value:  # type: ignore[operator]
+                return Reason("constraint-met", f"{name} >= {bound} by the asset's class, "
+                              f"required >= {c.value}", required, f">= {bound}")
+        if best is None:
+            return Reason("constraint-unmet", f"no numeric {name} stated or implied "
+                          f"(required >= {c.value})", required, None)
+        ok = best >= c.value  # type: ignore[operator]
+        return Reason("constraint-met" if ok else "constraint-unmet",
+                      f"{name} {best} {'>=' if ok else '<'} required {c.value}", required, best)
+    if c.kind is ConstraintKind.MAX_INCLUSIVE:
+        if not values:
+            return Reason("constraint-unmet", f"no {name} stated or implied (required <= {c.value})",
+                          required, None)
+        nums = [v for v in values if is_number(v)]
+        if len(nums) != len(values):
+            return Reason("constraint-unmet", f"{name} {shown} is not a number (required <= "
+                          f"{c.value})", required, actual)
+        worst = max(nums)
+        ok = worst <= c.value  # type: ignore[operator]
+        return Reason("constraint-met" if ok else "constraint-unmet",
+                      f"{name} {worst} {'<=' if ok else '>'} allowed maximum {c.value}", required, worst)
+    sets = implied_sets(asset, c.property)
+    if c.kind is ConstraintKind.REQUIRED_VALUE:
+        hits = [v for v in actual if model.satisfies_value(v, c.value)]  # type: ignore[arg-type]
+        if hits:
+            via = "" if c.value in hits else f" ({show_value(hits[0])} is narrower than " \
+                f"{show_value(c.value)})"
+            return Reason("constraint-met", f"{name} has {show_value(c.value)}{via}", required, actual)
+        for one_of in sets:
+            if all(model.satisfies_value(v, c.value) for v in one_of):  # type: ignore[arg-type]
+                return Reason("constraint-met", f"the asset's class gives {name} one of "
+                              f"{{{_names(one_of)}}}, each satisfying {show_value(c.value)}",
+                              required, sorted(one_of, key=str))
+        if not values:
+            return Reason("constraint-unmet", f"no {name} stated or implied (required "
+                          f"{show_value(c.value)})", required, None)
+        return Reason("constraint-unmet", f"{name} is {shown}, required {show_value(c.value)}",
+                      required, actual)
+    allowed = ", ".join(sorted(show_value(a) for a in c.allowed))
+
+    def inside(v: Value) -> bool:
+        return any(model.satisfies_value(v, a) for a in c.allowed)
+
+    bad = [v for v in actual if not inside(v)]
+    if bad:
+        return Reason("constraint-unmet", f"{name} {', '.join(show_value(v) for v in bad)} not in "
+                      f"allowed {{{allowed}}}", required, actual)
+    if values:
+        return Reason("constraint-met", f"{name} {shown} within the allowed values", required, actual)
+    for one_of in sets:
+        if all(inside(v) for v in one_of):
+            return Reason("constraint-met", f"the asset's class gives {name} one of "
+                          f"{{{_names(one_of)}}}, all allowed", required, sorted(one_of, key=str))
+    return Reason("constraint-unmet", f"no {name} stated or implied (allowed {{{allowed}}})",
+                  required, None)
+
+
+def _names(values: Any) -> str:
+    return ", ".join(sorted(show_value(v) for v in values))
+
+
+def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Decision:
+    deg, why = degree(model, spec.requested_class, asset)
+    reasons = [why]
+    met = True
+    for c in spec.constraints:
+        reason = check_constraint(model, c, asset)
+        reasons.append(reason)
+        met = met and reason.code == "constraint-met"
+    eligible = deg in (EXACT, PLUGIN) and met
+    return Decision(spec=spec.iri, category=spec.category.value, asset=asset.iri, degree=deg,
+                    eligible=eligible, reasons=tuple(reasons))
+
+
+def value_satisfies(model: OntologyModel, values: frozenset[Value], required: Value) -> bool:
+    return any(model.satisfies_value(v, required) for v in values)

@@ -1,0 +1,167 @@
+"""Bulk decisions for marketplace scale: assets indexed once as bitsets (Python ints, bit i =
+asset i) per class, per property value and per numeric threshold, so one spec against every
+asset is a handful of big-int ANDs instead of a loop over assets. Reasons are not built here:
+`Matcher.match` gives them for the pairs a person looks at; the two paths must agree (tested)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from saiaas.matcher._assets import Asset
+from saiaas.matcher._decide import implied_min, implied_sets
+from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._values import Value, is_number
+from saiaas.ontologies.requests import AssetSpecification, ConstraintKind
+
+
+@dataclass(frozen=True)
+class SpecResult:
+    """Bitsets over the index's assets (bit i = `index.assets[i]`)."""
+
+    exact: int
+    plugin: int
+    subsumes: int
+    eligible: int
+
+    def count(self, bits: int) -> int:
+        return bits.bit_count()
+
+
+class AssetIndex:
+    def __init__(self, model: OntologyModel, assets: list[Asset]) -> None:
+        self.model, self.assets = model, assets
+        self.instances: dict[str, int] = {}
+        self.specific: dict[str, int] = {}
+        self.by_value: dict[str, dict[Value, int]] = {}
+        self.has: dict[str, int] = {}
+        self.non_numeric: dict[str, int] = {}
+        maxima: dict[str, dict[Value, int]] = {}  # stated values and implied lower bounds
+        stated_max: dict[str, dict[Value, int]] = {}  # stated values only (for maxima)
+        #: per property: (set an implied existential puts a value in, assets)
+        self.implied_sets: dict[str, dict[frozenset[Value], int]] = {}
+        for i, asset in enumerate(assets):
+            bit = 1 << i
+            for t in asset.types:
+                self.instances[t] = self.instances.get(t, 0) | bit
+            for t in asset.most_specific:
+                self.specific[t] = self.specific.get(t, 0) | bit
+            for p, values in asset.facts.items():
+                self.has[p] = self.has.get(p, 0) | bit
+                table = self.by_value.setdefault(p, {})
+                for v in values:
+                    table[v] = table.get(v, 0) | bit
+                nums = [v for v in values if is_number(v)]
+                if len(nums) != len(values):
+                    self.non_numeric[p] = self.non_numeric.get(p, 0) | bit
+                if nums:
+                    top = max(nums)
+                    stated_max.setdefault(p, {})[top] = stated_max.setdefault(p, {}).get(top, 0) | bit
+                    _add(maxima, p, top, bit)
+            for p in asset.implied_some:
+                bound = implied_min(asset, p)
+                if bound is not None:
+                    _add(maxima, p, bound, bit)
+                for one_of in implied_sets(asset, p):
+                    table = self.implied_sets.setdefault(p, {})
+                    table[one_of] = table.get(one_of, 0) | bit
+        # per property: sorted distinct maxima and suffix unions (assets whose max >= key[i])
+        self._low = {p: _suffixes(t) for p, t in maxima.items()}
+        self._high = {p: _suffixes(t) for p, t in stated_max.items()}
+        self._degrees: dict[str, tuple[int, int, int]] = {}
+        self._memo: dict[tuple[str, str, frozenset[Value]], int] = {}
+
+    def _at_least(self, p: str, bound: Value) -> int:
+        """Assets with some value of p (stated or an implied lower bound) >= bound."""
+        keys, suffix = self._low.get(p, ((), [0]))
+        return suffix[bisect_left(keys, bound)] if keys else 0
+
+    def _above(self, p: str, bound: Value) -> int:
+        """Assets with some stated value of p > bound."""
+        keys, suffix = self._high.get(p, ((), [0]))
+        return suffix[bisect_right(keys, bound)] if keys else 0
+
+    def _satisfying(self, p: str, wanted: frozenset[Value]) -> int:
+        """Assets with a stated value of p satisfying one of `wanted`, or an implied set of
+        values that all satisfy one of them."""
+        key = ("sat", p, wanted)
+        hit = self._memo.get(key)
+        if hit is None:
+            def ok(v: Value) -> bool:
+                return any(self.model.satisfies_value(v, w) for w in wanted)
+            hit = 0
+            for v, b in self.by_value.get(p, {}).items():
+                if ok(v):
+                    hit |= b
+            for one_of, b in self.implied_sets.get(p, {}).items():
+                if all(ok(v) for v in one_of):
+                    hit |= b
+            self._memo[key] = hit
+        return hit
+
+    def _allowed(self, p: str, allowed: frozenset[Value]) -> int:
+        key = ("allowed", p, allowed)
+        hit = self._memo.get(key)
+        if hit is None:
+            def ok(v: Value) -> bool:
+                return any(self.model.satisfies_value(v, a) for a in allowed)
+            bad = present = 0
+            for v, b in self.by_value.get(p, {}).items():
+                if not ok(v):
+                    bad |= b
+            for one_of, b in self.implied_sets.get(p, {}).items():
+                if all(ok(v) for v in one_of):
+                    present |= b
+            hit = self._memo[key] = (self.has.get(p, 0) | present) & ~bad
+        return hit
+
+    def degrees(self, requested: str) -> tuple[int, int, int]:
+        hit = self._degrees.get(requested)
+        if hit is None:
+            model = self.model
+            inside = self.instances.get(requested, 0)
+            plugin = 0
+            for d in model.descendants.get(requested, ()):
+                if d not in model.equivalents.get(requested, ()):
+                    plugin |= self.instances.get(d, 0)
+            subsumes = 0
+            for a in model.ancestors.get(requested, ()):
+                if a not in model.equivalents.get(requested, ()):
+                    subsumes |= self.specific.get(a, 0)
+            hit = self._degrees[requested] = (inside & ~plugin, plugin & inside, subsumes & ~inside)
+        return hit
+
+    def evaluate(self, spec: AssetSpecification) -> SpecResult:
+        exact, plugin, subsumes = self.degrees(spec.requested_class)
+        eligible = exact | plugin
+        for c in spec.constraints:
+            if not eligible:
+                break
+            p = c.property
+            if c.kind is ConstraintKind.MIN_INCLUSIVE:
+                eligible &= self._at_least(p, c.value)  # type: ignore[arg-type]
+            elif c.kind is ConstraintKind.MAX_INCLUSIVE:
+                eligible &= self.has.get(p, 0) & ~self._above(p, c.value) & ~self.non_numeric.get(p, 0)  # type: ignore[arg-type]
+            elif c.kind is ConstraintKind.REQUIRED_VALUE:
+                eligible &= self._satisfying(p, frozenset([c.value]))  # type: ignore[list-item]
+            else:
+                eligible &= self._allowed(p, c.allowed)
+        return SpecResult(exact, plugin, subsumes, eligible)
+
+    def eligible_assets(self, spec: AssetSpecification) -> list[Asset]:
+        bits = self.evaluate(spec).eligible
+        return [a for i, a in enumerate(self.assets) if bits >> i & 1]
+
+
+def _add(table: dict[str, dict[Value, int]], p: str, value: Value, bit: int) -> None:
+    inner = table.setdefault(p, {})
+    inner[value] = inner.get(value, 0) | bit
+
+
+def _suffixes(table: dict[Value, int]) -> tuple[list[Value], list[int]]:
+    """Sorted keys and, for each position, the union of the assets at that key or above."""
+    keys = sorted(table)
+    suffix = [0] * (len(keys) + 1)
+    for j in range(len(keys) - 1, -1, -1):
+        suffix[j] = suffix[j + 1] | table[keys[j]]
+    return keys, suffix
