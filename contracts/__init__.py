@@ -34,7 +34,10 @@ before the deadline, 0 < price <= max, a bidder's next bid strictly lower, clien
 references ascending and each a completed auction of the same Factory won in that category; at
 most Auction.MAX_BIDDERS = 32 bidders per category and 65,535 bids; max prices < 2**72 wei.
 After the deadline the first state-changing call settles (views already read the settled state).
-A disqualified bidder cannot bid again in that category. Every revert raises ContractError
+A disqualified bidder cannot bid again in that category. Storage keeps each bidder's last
+price (and a hash of its asset) and the best bid per category; the bids' asset CIDs are read from
+the BidPlaced events (checked against the hash), and `disqualify` of the best bid passes the
+category's bidders and the fallback's asset digest from those events (checked on-chain). Every revert raises ContractError
 (`.name`, `.args`), the same on py-evm and on HTTP nodes; gas is always the receipt's gasUsed.
 """
 

@@ -180,10 +180,26 @@ class Auction:
         return self.chain.transact(call, sender)
 
     def disqualify(self, sender: Sender, category: int, bidder: str, reason_cid: str) -> t.TxResult:
+        """Disqualify `bidder`'s bid in `category`, citing `reason_cid` (the matcher's report).
+
+        When it is the best bid, the contract needs the category's bidders and the asset digest of
+        the bid that takes its place; both are read from the bid events here and checked on-chain.
+        """
         digest, kind = encode_cid(reason_cid)
-        call = self._c.functions.disqualify(
-            int(category), self.chain.w3.to_checksum_address(bidder), digest, kind
-        )
+        cat = int(category)
+        bidder = self.chain.w3.to_checksum_address(bidder)
+        bidders: list[str] = []
+        next_asset = b"\x00" * 32
+        best = self.chain.call(self._c.functions.bestBid(cat)) if 0 <= cat < 3 else None
+        if best is not None and best[0] == bidder:
+            latest = self._latest_assets(t.Category(cat))
+            bidders = sorted(latest, key=lambda a: int(a, 16))
+            standing = [self.bid_of(cat, a) for a in bidders if a != bidder]
+            valid = [b for b in standing if b is not None and not b.disqualified]
+            if valid:
+                fallback = min(valid, key=lambda b: (b.price, b.seq))
+                next_asset = encode_cid(fallback.asset_cid)[0]
+        call = self._c.functions.disqualify(cat, bidder, digest, kind, bidders, next_asset)
         return self.chain.transact(call, sender)
 
     def adjudicate(self, sender: Sender) -> t.TxResult:
@@ -236,39 +252,47 @@ class Auction:
     def bid_of(self, category: int, bidder: str) -> t.Bid | None:
         """`bidder`'s standing bid in `category`, None if it never bid there."""
         cat = _category(category)
-        price, seq, disqualified, asset, kind = self.chain.call(
-            self._c.functions.bidOf(int(cat), self.chain.w3.to_checksum_address(bidder))
-        )
-        if price == 0:
-            return None
-        return t.Bid(
-            self.chain.w3.to_checksum_address(bidder),
-            cat,
-            int(price),
-            decode_cid(asset, kind),
-            bool(disqualified),
-            int(seq),
-        )
+        bidder = self.chain.w3.to_checksum_address(bidder)
+        return self._standing(cat, bidder, self._latest_assets(cat))
 
     def bids(self, category: int) -> list[t.Bid]:
         """Standing bids of `category` (one per bidder, its latest), lowest price first."""
         cat = _category(category)
-        bidders: dict[str, None] = {}
-        for event in self.events():
-            if isinstance(event, t.BidPlaced) and event.category == cat:
-                bidders[event.bidder] = None
-        found = [b for b in (self.bid_of(cat, a) for a in bidders) if b is not None]
+        latest = self._latest_assets(cat)
+        found = [b for b in (self._standing(cat, a, latest) for a in latest) if b is not None]
         return sorted(found, key=lambda b: (b.price, b.seq))
 
     def best_bid(self, category: int) -> t.Bid | None:
         """The lowest valid bid (ties: the earlier), None when the category has no valid bid."""
         cat = _category(category)
-        bidder, _price, _asset, _kind, _bidders, _bids = self.chain.call(
-            self._c.functions.bestBid(int(cat))
-        )
+        bidder, price, asset, kind, _n, _s = self.chain.call(self._c.functions.bestBid(int(cat)))
         if int(bidder, 16) == 0:
             return None
-        return self.bid_of(cat, bidder)
+        _price, seq, disqualified, _commitment, _kind = self.chain.call(
+            self._c.functions.bidOf(int(cat), bidder)
+        )
+        return t.Bid(bidder, cat, int(price), decode_cid(asset, kind), bool(disqualified), int(seq))
+
+    def _latest_assets(self, cat: t.Category) -> dict[str, str]:
+        """Each bidder's latest asset CID in `cat`, from its BidPlaced events (storage: a hash)."""
+        latest: dict[str, str] = {}
+        for event in self.events():
+            if isinstance(event, t.BidPlaced) and event.category == cat:
+                latest[event.bidder] = event.asset_cid
+        return latest
+
+    def _standing(self, cat: t.Category, bidder: str, latest: dict[str, str]) -> t.Bid | None:
+        from eth_utils import keccak
+
+        price, seq, disqualified, commitment, _kind = self.chain.call(
+            self._c.functions.bidOf(int(cat), bidder)
+        )
+        if price == 0:
+            return None
+        asset = latest.get(bidder)
+        if asset is None or keccak(encode_cid(asset)[0])[:20] != bytes(commitment):
+            raise ChainError(f"the bid events of {bidder} in {self.address} do not match its bid")
+        return t.Bid(bidder, cat, int(price), asset, bool(disqualified), int(seq))
 
     def sla(self) -> t.SLA | None:
         """The adjudicated SLA, None while bidding or when the auction failed."""

@@ -51,14 +51,15 @@ contract Auction is ReentrancyGuardTransient {
         uint8 meta;
     }
 
-    /// @dev One slot per (category, bidder): price (72) | seq (16) | flags (8) | next (160) = 256 bits.
-    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb. `next` links a category's bidders in a
-    ///      ring, walked only when the best bid is disqualified (bounded by MAX_BIDDERS).
+    /// @dev One slot per (category, bidder): price (72) | seq (16) | flags (8) | asset (160) = 256 bits.
+    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb. `asset` commits to the bid's asset
+    ///      digest (first 20 bytes of its keccak): the digest itself is in the BidPlaced event, and in
+    ///      storage only for the best bid, so a fallback winner's digest is supplied and checked here.
     struct Node {
         uint72 price;
         uint16 seq;
         uint8 flags;
-        address next;
+        bytes20 asset;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -83,6 +84,9 @@ contract Auction is ReentrancyGuardTransient {
     error NotClient(address caller);
     error NoSuchBid(uint256 category, address bidder);
     error AlreadyDisqualified(uint256 category, address bidder);
+    error BidderListIncomplete(uint256 given, uint256 bidders);
+    error BidderListNotAscending(uint256 index);
+    error AssetMismatch(address bidder, bytes32 asset);
     error WrongState(State state);
     error NotInfrastructureWinner(address caller);
     error DeliveryDeadlinePassed(uint256 deadline);
@@ -148,7 +152,8 @@ contract Auction is ReentrancyGuardTransient {
     bytes32 internal _model;
     Best[3] internal _best;
     mapping(uint256 category => mapping(address bidder => Node)) internal _nodes;
-    mapping(uint256 category => mapping(address bidder => bytes32)) internal _assets;
+    /// @dev The best bid's asset digest per category (the SLA's asset once settled).
+    bytes32[3] internal _bestAsset;
 
     constructor() {
         factory = msg.sender;
@@ -186,24 +191,17 @@ contract Auction is ReentrancyGuardTransient {
             unchecked {
                 best.meta += ONE_BIDDER;
             }
-            if (best.bidder == address(0)) {
-                mine.next = msg.sender; // a ring of one (disqualified leftovers are never needed again)
-            } else {
-                Node storage head = _nodes[category][best.bidder];
-                mine.next = head.next;
-                head.next = msg.sender;
-            }
         }
         if (best.seq == type(uint16).max) revert TooManyBids(category);
         unchecked {
             ++best.seq;
         }
-        _nodes[category][msg.sender] = Node(uint72(price), best.seq, assetKind == 1 ? DAG_PB : 0, mine.next);
-        _assets[category][msg.sender] = asset;
+        _nodes[category][msg.sender] = Node(uint72(price), best.seq, assetKind == 1 ? DAG_PB : 0, _commit(asset));
         if (best.bidder == address(0) || price < best.price) {
             best.bidder = msg.sender;
             best.price = uint72(price);
             best.meta = assetKind == 1 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
+            _bestAsset[category] = asset;
         }
         _best[category] = best;
         emit BidPlaced(category, msg.sender, price, asset, assetKind);
@@ -211,35 +209,51 @@ contract Auction is ReentrancyGuardTransient {
 
     /// @notice The client rejects a bid whose asset does not match, citing a public reason (the matcher's report).
     /// @dev A disqualified bidder cannot bid again in that category: it protects the client from re-spam.
-    function disqualify(uint8 category, address bidder, bytes32 reason, uint8 reasonKind) external {
+    ///      When the best bid is disqualified, the lowest valid bid (ties: the earlier) takes its place;
+    ///      the caller lists every bidder of the category in ascending order (checked complete against
+    ///      the count, at most MAX_BIDDERS) and the new best's asset digest (checked against its
+    ///      commitment), so no bidder list is kept in storage. Otherwise both may be empty.
+    function disqualify(
+        uint8 category,
+        address bidder,
+        bytes32 reason,
+        uint8 reasonKind,
+        address[] calldata bidders,
+        bytes32 nextAsset
+    ) external {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         if (reasonKind > 1) revert UnsupportedCid(reasonKind);
         if (msg.sender != _client()) revert NotClient(msg.sender);
         uint256 deadline = _arg(A_DEADLINE, 40);
-        Best storage best = _best[category];
+        Best memory best = _best[category];
         if (best.meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
         Node storage node = _nodes[category][bidder];
         if (node.price == 0) revert NoSuchBid(category, bidder);
         if (node.flags & DISQUALIFIED != 0) revert AlreadyDisqualified(category, bidder);
         node.flags |= DISQUALIFIED;
         if (best.bidder == bidder) {
-            // Lowest valid (price, seq) among the others: ties go to the earlier bid.
+            if (bidders.length != best.meta >> 3) revert BidderListIncomplete(bidders.length, best.meta >> 3);
             address winner;
             uint256 lowest = type(uint256).max;
-            uint8 winnerFlags;
-            for (address cur = node.next; cur != bidder; ) {
-                Node storage other = _nodes[category][cur];
-                uint8 flags = other.flags;
-                if (flags & DISQUALIFIED == 0) {
+            Node memory chosen;
+            for (uint256 i; i < bidders.length; ++i) {
+                address cur = bidders[i];
+                if (i != 0 && cur <= bidders[i - 1]) revert BidderListNotAscending(i);
+                Node memory other = _nodes[category][cur];
+                if (other.price == 0) revert NoSuchBid(category, cur);
+                if (other.flags & DISQUALIFIED == 0) {
                     uint256 key = (uint256(other.price) << 16) | other.seq;
-                    if (key < lowest) (lowest, winner, winnerFlags) = (key, cur, flags);
+                    if (key < lowest) (lowest, winner, chosen) = (key, cur, other);
                 }
-                cur = other.next;
             }
-            uint8 meta = best.meta & ~BEST_DAG_PB;
             best.bidder = winner;
-            best.price = winner == address(0) ? 0 : uint72(lowest >> 16);
-            best.meta = winnerFlags & DAG_PB != 0 ? meta | BEST_DAG_PB : meta;
+            best.price = chosen.price;
+            best.meta = chosen.flags & DAG_PB != 0 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
+            _best[category] = best;
+            if (winner != address(0)) {
+                if (_commit(nextAsset) != chosen.asset) revert AssetMismatch(winner, nextAsset);
+                _bestAsset[category] = nextAsset;
+            }
         }
         emit BidDisqualified(category, bidder, reason, reasonKind);
     }
@@ -382,7 +396,7 @@ contract Auction is ReentrancyGuardTransient {
     function bidOf(uint8 category, address bidder)
         external
         view
-        returns (uint256 price, uint256 seq, bool disqualified, bytes32 asset, uint8 assetKind)
+        returns (uint256 price, uint256 seq, bool disqualified, bytes20 assetCommitment, uint8 assetKind)
     {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         Node memory node = _nodes[category][bidder];
@@ -390,7 +404,7 @@ contract Auction is ReentrancyGuardTransient {
             node.price,
             node.seq,
             node.flags & DISQUALIFIED != 0,
-            _assets[category][bidder],
+            node.asset,
             node.flags & DAG_PB != 0 ? 1 : 0
         );
     }
@@ -406,7 +420,7 @@ contract Auction is ReentrancyGuardTransient {
         return (
             best.bidder,
             best.price,
-            _assets[category][best.bidder],
+            _bestAsset[category],
             best.meta & BEST_DAG_PB != 0 ? 1 : 0,
             best.meta >> 3,
             best.seq
@@ -512,7 +526,7 @@ contract Auction is ReentrancyGuardTransient {
             }
             winners[c] = best.bidder;
             prices[c] = best.price;
-            assets[c] = _assets[c][best.bidder];
+            assets[c] = _bestAsset[c];
             if (best.meta & BEST_DAG_PB != 0) kinds |= uint8(1 << c);
         }
         if (closedAt == deadline) {
@@ -558,6 +572,11 @@ contract Auction is ReentrancyGuardTransient {
             amount += _arg(A_RESERVE, 96) - spent;
             bits |= CLIENT_BIT;
         }
+    }
+
+    /// @dev Commitment to an asset digest kept in a bidder's slot.
+    function _commit(bytes32 asset) internal pure returns (bytes20) {
+        return bytes20(keccak256(abi.encode(asset)));
     }
 
     function _client() internal view returns (address) {

@@ -211,3 +211,36 @@ def test_bidders_per_category_are_capped(world, auction):
     tx = auction.disqualify(world.client, D, auction.best_bid(D).bidder, cid("no"))
     assert auction.best_bid(D).price == 1000 - (cap - 2)
     assert tx.gas_used < 150_000
+
+
+def test_the_fallback_inputs_of_disqualify_are_checked_on_chain(world, auction):
+    p, q, r = world.providers[:3]
+    auction.bid(p, D, 90, cid("p"))
+    auction.bid(q, D, 70, cid("q"))
+    auction.bid(r, D, 80, cid("r"))
+    everyone = sorted([p, q, r], key=lambda a: int(a, 16))
+    digest = lambda tag: cid_digest(cid(tag))  # noqa: E731
+
+    def raw(bidders, next_asset):
+        call = auction._c.functions.disqualify(0, q, b"\x02" * 32, 0, bidders, next_asset)
+        return world.chain.transact(call, world.client)
+
+    with reverts("BidderListIncomplete") as info:
+        raw(everyone[:2], digest("r"))
+    assert info.value.args == (2, 3)
+    with reverts("BidderListNotAscending"):
+        raw(list(reversed(everyone)), digest("r"))
+    stranger = world.providers[5]
+    with reverts("NoSuchBid"):
+        raw(sorted([p, q, stranger], key=lambda a: int(a, 16)), digest("r"))
+    with reverts("AssetMismatch"):
+        raw(everyone, digest("p"))  # r takes q's place, not p
+    raw(everyone, digest("r"))
+    best = auction.best_bid(D)
+    assert (best.bidder, best.price, best.asset_cid) == (r, 80, cid("r"))
+
+
+def cid_digest(value: str) -> bytes:
+    from saiaas.contracts import encode_cid
+
+    return encode_cid(value)[0]
