@@ -37,8 +37,9 @@ After the deadline the first state-changing call settles (views already read the
 A disqualified bidder cannot bid again in that category. Storage keeps each bidder's last
 price (and a hash of its asset) and the best bid per category; the bids' asset CIDs are read from
 the BidPlaced events (checked against the hash), and `disqualify` of the best bid passes the
-category's bidders and the fallback's asset digest from those events (checked on-chain). Every revert raises ContractError
-(`.name`, `.args`), the same on py-evm and on HTTP nodes; gas is always the receipt's gasUsed.
+category's bidders and the fallback's asset digest from those events (checked on-chain).
+Every revert raises ContractError (`.name`, `.args`), the same on py-evm and on HTTP nodes; gas
+is always the receipt's gasUsed.
 """
 
 from __future__ import annotations
