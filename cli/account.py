@@ -1,0 +1,350 @@
+"""`saiaas account new|list|import|fund`: the keys people act with, kept as encrypted keystores.
+
+A key exists in plain form only inside this process: it is read from a file or a hidden prompt
+(never from argv, which other users can see in the process list), encrypted at once into a
+keystore v3 file readable by its owner only, and never printed. `fund` moves ether from a dev
+chain's prefunded account so that keystore accounts can act on the embedded chain or anvil.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from saiaas.cli._common import console, err_console, print_json, reports_errors
+from saiaas.cli.app import app
+from saiaas.cli.config import (
+    JsonOption,
+    KeystoreOption,
+    PasswordFileOption,
+    RpcUrlOption,
+    Settings,
+    resolve,
+)
+from saiaas.cli.units import format_amount, parse_amount
+from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, EXIT_USAGE, SaiaasError
+
+__all__ = ["account_app", "new", "list_accounts", "import_account", "fund", "AccountInputError"]
+
+account_app = typer.Typer(
+    help="Accounts: encrypted JSON keystores (a key is never printed).", no_args_is_help=True
+)
+app.add_typer(account_app, name="account")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class AccountInputError(SaiaasError):
+    """A name, key file or keystore file that cannot be used."""
+
+    exit_code = EXIT_INPUT
+
+
+class AccountUsageError(SaiaasError):
+    exit_code = EXIT_USAGE
+
+
+class NotADevChain(SaiaasError):
+    exit_code = EXIT_CHAIN
+
+
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--name", help="Name of the keystore file (default: account-N).", show_default=False
+    ),
+]
+
+
+def _new_password(settings: Settings) -> str:
+    """From --password-file or $SAIAAS_PASSWORD, else asked twice on the terminal."""
+    from saiaas.cli.context import read_password
+
+    if settings.password_file is not None or os.environ.get("SAIAAS_PASSWORD") is not None:
+        password = read_password(settings)
+    else:
+        if not sys.stdin.isatty():
+            raise AccountUsageError(
+                "a password is needed to encrypt the key: "
+                "pass --password-file or set SAIAAS_PASSWORD"
+            )
+        import getpass
+
+        password = getpass.getpass("New keystore password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            raise AccountUsageError("the two passwords differ; nothing was written")
+    if not password:
+        raise AccountUsageError("refusing an empty keystore password")
+    return password
+
+
+def _keystores(folder: Path) -> list[tuple[str, str, Path]]:
+    """(name, checksummed address, file) of every readable keystore in the folder."""
+    from eth_utils import is_address, to_checksum_address
+
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            raw = str(json.loads(path.read_text(encoding="utf-8"))["address"]).lower()
+            address = raw if raw.startswith("0x") else "0x" + raw
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if is_address(address):
+            found.append((path.stem, str(to_checksum_address(address)), path))
+    return found
+
+
+def _target_name(folder: Path, name: str | None, address: str) -> str:
+    existing = _keystores(folder)
+    for other, other_address, path in existing:
+        if other_address.lower() == address.lower():
+            raise AccountInputError(f"{address} is already in the keystore as {other!r} ({path})")
+    if name is None:
+        taken = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+        n = 1
+        while f"account-{n}" in taken:
+            n += 1
+        return f"account-{n}"
+    if not _NAME.match(name):
+        raise AccountUsageError(
+            f"account name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)"
+        )
+    if (folder / f"{name}.json").exists():
+        raise AccountInputError(f"an account named {name!r} exists already in {folder}")
+    return name
+
+
+def _write_keystore(folder: Path, name: str, keystore: dict[str, Any]) -> Path:
+    """Atomic and private (0600): a half-written or world-readable keystore never exists."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"{name}.json"
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}-", suffix=".part")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(keystore, out)
+        os.link(temp, path)  # fails if the name was taken meanwhile
+    except FileExistsError:
+        raise AccountInputError(f"an account named {name!r} exists already in {folder}") from None
+    finally:
+        os.unlink(temp)
+    return path
+
+
+def _report(json_output: bool, name: str, address: str, path: Path) -> None:
+    if json_output:
+        print_json({"name": name, "address": address, "file": str(path)})
+    else:
+        console.print(address, highlight=False)
+        err_console.print(f"[dim]saved as {name!r} in {path}[/]", highlight=False, soft_wrap=True)
+
+
+@account_app.command("new")
+@reports_errors
+def new(
+    name: NameOption = None,
+    json_output: JsonOption = False,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Create a key, store it encrypted (keystore v3, scrypt) and print its address."""
+    from eth_account import Account
+
+    settings = resolve(keystore=keystore, password_file=password_file)
+    folder = settings.keystore_dir
+    if name is not None:
+        _target_name(folder, name, "0x" + "00" * 20)  # refuse a bad name before the password
+    password = _new_password(settings)
+    account = Account.create()
+    target = _target_name(folder, name, account.address)
+    path = _write_keystore(folder, target, Account.encrypt(account.key, password))
+    _report(json_output, target, account.address, path)
+
+
+@account_app.command("import")
+@reports_errors
+def import_account(
+    name: NameOption = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key-file", help="File holding the hex private key.", show_default=False),
+    ] = None,
+    keystore_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--keystore-file",
+            help="An existing keystore v3 JSON file to copy in.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFileOption = None,
+) -> None:
+    """Import a private key (from --key-file or a hidden prompt, never argv) or a keystore file.
+
+    A keystore file is checked by decrypting it with its password before it is copied in.
+    """
+    from eth_account import Account
+
+    if key_file is not None and keystore_file is not None:
+        raise AccountUsageError("give --key-file or --keystore-file, not both")
+    settings = resolve(keystore=keystore, password_file=password_file)
+    folder = settings.keystore_dir
+    if keystore_file is not None:
+        try:
+            encrypted = json.loads(keystore_file.read_text(encoding="utf-8"))
+            if not isinstance(encrypted, dict) or "address" not in encrypted:
+                raise ValueError("no address field")
+        except (OSError, ValueError) as error:
+            raise AccountInputError(f"{keystore_file}: not a keystore v3 file ({error})") from None
+        from saiaas.cli.context import read_password
+
+        try:
+            key = Account.decrypt(encrypted, read_password(settings))
+        except ValueError:
+            raise AccountInputError(f"wrong password for keystore file {keystore_file}") from None
+        address = Account.from_key(key).address
+        target = _target_name(folder, name, address)
+        path = _write_keystore(folder, target, encrypted)
+        _report(json_output, target, address, path)
+        return
+    if key_file is not None:
+        try:
+            text = key_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise AccountInputError(f"{key_file}: cannot read the key ({error})") from None
+    else:
+        if not sys.stdin.isatty():
+            raise AccountUsageError("pass --key-file or --keystore-file (no terminal to ask on)")
+        import getpass
+
+        text = getpass.getpass("Private key (hex): ")
+    key_hex = text.strip().removeprefix("0x")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", key_hex) or int(key_hex, 16) == 0:
+        where = str(key_file) if key_file is not None else "the key typed"
+        raise AccountInputError(f"{where}: not a private key (64 hex digits)")
+    try:
+        account = Account.from_key(bytes.fromhex(key_hex))
+    except ValueError:
+        raise AccountInputError("the key is outside the secp256k1 range") from None
+    target = _target_name(folder, name, account.address)
+    password = _new_password(settings)
+    path = _write_keystore(folder, target, Account.encrypt(account.key, password))
+    _report(json_output, target, account.address, path)
+
+
+@account_app.command("list")
+@reports_errors
+def list_accounts(
+    json_output: JsonOption = False,
+    keystore: KeystoreOption = None,
+    rpc_url: RpcUrlOption = None,
+) -> None:
+    """Keystore accounts: name, address and balance on the configured chain (if reachable)."""
+    settings = resolve(keystore=keystore, rpc_url=rpc_url)
+    rows: list[dict[str, Any]] = [
+        {"name": name, "address": address, "file": str(path), "balance": None}
+        for name, address, path in _keystores(settings.keystore_dir)
+    ]
+    note = None
+    if rows:
+        try:
+            from saiaas.cli.context import open_session
+
+            with open_session(settings) as session:
+                for row in rows:
+                    row["balance"] = session.chain.balance(row["address"])
+        except SaiaasError as error:
+            note = f"balances unavailable: {error}"
+    if json_output:
+        print_json(rows)
+        return
+    if note:
+        err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
+    if not rows:
+        console.print(
+            f"no accounts in {settings.keystore_dir} (create one: saiaas account new)",
+            highlight=False,
+        )
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("name", "address", "balance"):
+        table.add_column(column)
+    for row in rows:
+        balance = "?" if row["balance"] is None else format_amount(row["balance"])
+        table.add_row(row["name"], row["address"], balance)
+    console.print(table)
+
+
+@account_app.command("fund")
+@reports_errors
+def fund(
+    address: Annotated[
+        str, typer.Argument(help="Address or keystore name to fund.", show_default=False)
+    ],
+    amount: Annotated[
+        str, typer.Argument(help="Amount, e.g. 10ether or 0.5 (ether).", show_default=False)
+    ],
+    json_output: JsonOption = False,
+    keystore: KeystoreOption = None,
+    rpc_url: RpcUrlOption = None,
+) -> None:
+    """Send ether from the dev chain's first account (embedded chain or anvil only)."""
+    from eth_utils import is_address, to_checksum_address
+
+    wei = parse_amount(amount)
+    if wei == 0:
+        raise AccountUsageError(f"amount {amount!r} must be above zero")
+    settings = resolve(keystore=keystore, rpc_url=rpc_url)
+    if is_address(address):
+        target = str(to_checksum_address(address))
+    else:
+        from saiaas.cli.context import keystore_file
+
+        keystore_file(settings, address)  # a clear error when there is no such account
+        matches = [a for n, a, _ in _keystores(settings.keystore_dir) if n == address]
+        if not matches:
+            raise AccountInputError(f"{address!r} is neither an address nor a keystore account")
+        target = matches[0]
+    from saiaas.cli.context import open_session
+
+    with open_session(settings) as session:
+        chain = session.chain
+        if not chain.is_embedded:
+            version = str(chain.w3.client_version)
+            if not version.lower().startswith("anvil"):
+                raise NotADevChain(
+                    f"{settings.rpc_url} runs {version!r}: fund works on dev chains only "
+                    "(the embedded chain or anvil)"
+                )
+        source = chain.accounts[0] if chain.accounts else None
+        if source is None:
+            raise NotADevChain("the node holds no prefunded account to fund from")
+        if chain.balance(source) < wei:
+            raise NotADevChain(f"the dev account {source} holds less than {format_amount(wei)}")
+        tx_hash = chain.w3.eth.send_transaction({"from": source, "to": target, "value": wei})
+        receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash)
+        balance = chain.balance(target)
+    payload = {
+        "to": target,
+        "amount": wei,
+        "balance": balance,
+        "tx": "0x" + bytes(tx_hash).hex(),
+        "gas": int(receipt["gasUsed"]),
+    }
+    if json_output:
+        print_json(payload)
+    else:
+        console.print(
+            f"sent {format_amount(wei)} to {target}; it now holds {format_amount(balance)}",
+            highlight=False,
+        )
