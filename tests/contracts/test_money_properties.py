@@ -1,0 +1,742 @@
+"""No wei is created or lost: random auction lifecycles against a small reference model.
+
+Hypothesis drives random sequences of create / bid / disqualify / adjudicate / settle / deliver /
+acknowledge / cancel / claim / withdraw and time jumps on the embedded chain. A Python model,
+written from the rules of issue 2 (not from the contract), predicts which calls must revert and
+what each party is owed. After every step: the auction's balance equals what the model says it
+still holds, `owed()` agrees with the model for every party, and the sum owed never exceeds the
+balance. At the end, after jumping past every deadline, every party gets out what it is owed and
+every auction ends empty.
+
+Where the rules are silent on timing at the exact second of a deadline, the model accepts either
+outcome for calls executed within `MARGIN` seconds of it, then follows what the chain did.
+
+Run longer with `HYPOTHESIS_PROFILE=thorough`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+from multiformats import CID, multihash
+from saiaas.contracts import Auction, Category, Chain, ContractError, Factory
+
+CATS = (Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE)
+#: Seconds either side of a deadline where the rules leave `<` versus `<=` open.
+MARGIN = 3
+MAX_AUCTIONS = 3
+#: Multiples of 1000 s against windows of 500 mod 1000 s keep most calls clear of deadlines.
+JUMPS = (1, 1000, 1000, 2000, 6000, 20_000)
+WINDOWS = (2500, 5500, 9500)
+#: A bid's price: mostly valid (a share of the max, or just under one's own last bid), sometimes
+#: zero or above the max.
+PRICES = st.one_of(
+    st.sampled_from(["lower", "max", "same", 0, "over"]),
+    st.integers(1, 100).map(lambda pct: ("pct", pct)),
+    st.integers(1, 100).map(lambda pct: ("pct", pct)),
+)
+#: References: mostly none; else indexes of this example's auctions (MAX_AUCTIONS: not one).
+REFS = st.one_of(st.just([]), st.just([]), st.lists(st.integers(0, MAX_AUCTIONS), max_size=2))
+
+# The custom errors the model expects for each rule a call breaks (the contracts' names). When a
+# call breaks several rules, the chain may report any of them: the order of checks is its own.
+ERRORS: dict[str, set[str]] = {
+    "reserve": {"ReserveBelowMaxPrices"},
+    "closed": {"BiddingClosed"},
+    "not_closed": {"BiddingStillOpen"},
+    "client_bid": {"ClientCannotBid"},
+    "price": {"PriceZero", "PriceAboveMax"},
+    "not_lower": {"BidNotLower"},
+    "refs": {"TooFewReferences", "ReferenceNotAuction", "ReferenceNotWon"},
+    "cap": {"TooManyBidders"},
+    "not_client": {"NotClient"},
+    "no_bid": {"NoSuchBid"},
+    "already_disq": {"AlreadyDisqualified"},
+    "disq_rebid": {"BidderDisqualified"},
+    "state": {"WrongState"},
+    "not_infra": {"NotInfrastructureWinner"},
+    "delivery_late": {"DeliveryDeadlinePassed"},
+    "delivery_open": {"DeliveryWindowOpen"},
+    "ack_open": {"AcknowledgmentWindowOpen"},
+    "not_winner": {"NotWinner"},
+    "nothing": {"NothingOwed"},
+}
+
+
+def cid(tag: str) -> str:
+    """A CIDv1 raw-leaf string, as saiaas.storage produces for small files."""
+    return str(CID("base32", 1, "raw", multihash.digest(tag.encode(), "sha2-256")))
+
+
+# --------------------------------------------------------------------------------------------
+# The reference model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BidModel:
+    price: int
+    seq: int  # when the current price was placed: ties go to the earlier bid
+    disqualified: bool = False
+
+
+@dataclass
+class AuctionModel:
+    """What one auction holds and owes, by the issue's rules only."""
+
+    address: str
+    client: str
+    max_prices: tuple[int, int, int]
+    reserve: int
+    bidding_deadline: int
+    delivery_seconds: int
+    ack_seconds: int
+    min_refs: int
+    state: str = "BIDDING"
+    bids: list[dict[str, BidModel]] = field(default_factory=lambda: [{}, {}, {}])
+    winners: dict[int, tuple[str, int]] = field(default_factory=dict)
+    delivery_deadline: int = 0
+    ack_deadline: int = 0
+    owed: dict[str, int] = field(default_factory=dict)
+    balance: int = 0
+    seq: int = 0
+
+    def owed_to(self, who: str) -> int:
+        return self.owed.get(who, 0)
+
+    def credit(self, who: str, amount: int) -> None:
+        if amount:
+            self.owed[who] = self.owed.get(who, 0) + amount
+
+    def close(self, closed_at: int) -> None:
+        """Adjudication, early or automatic: the SLA, or a failure that refunds the client.
+
+        `closed_at` starts the delivery window: the time of an early adjudication, else the
+        bidding deadline (the issue is silent; a late settle() must not stretch the window).
+        """
+        winners: dict[int, tuple[str, int]] = {}
+        for c in CATS:
+            valid = [(b.price, b.seq, who) for who, b in self.bids[c].items() if not b.disqualified]
+            if valid:
+                price, _, who = min(valid)
+                winners[int(c)] = (who, price)
+        if len(winners) < len(CATS):
+            self.state = "FAILED"
+            self.credit(self.client, self.reserve)  # the whole reserve, at once
+            return
+        self.state = "ADJUDICATED"
+        self.winners = winners
+        self.delivery_deadline = closed_at + self.delivery_seconds
+
+    def pay_out(self, state: str) -> None:
+        """Acknowledged (COMPLETED) or claimed (CLAIMED): winners' prices, rest to the client."""
+        spent = 0
+        for who, price in self.winners.values():
+            self.credit(who, price)
+            spent += price
+        self.credit(self.client, self.reserve - spent)
+        self.state = state
+
+    def effective(self, now: int) -> AuctionModel:
+        """The auction as views read it: past the deadline it reads as settled."""
+        if self.state != "BIDDING" or now < self.bidding_deadline:
+            return self
+        settled = copy.deepcopy(self)
+        settled.close(self.bidding_deadline)
+        return settled
+
+
+class Outcome:
+    """What the model expects of one call: the broken rules, and whether timing leaves it open."""
+
+    def __init__(self) -> None:
+        self.broken: list[str] = []
+        self.doubtful = False
+
+    def require(self, ok: bool, rule_name: str) -> None:
+        if not ok:
+            self.broken.append(rule_name)
+
+    def before(self, t: int, deadline: int, rule_name: str) -> None:
+        """The call must run before `deadline`; within MARGIN of it either outcome is fine."""
+        if abs(t - deadline) <= MARGIN:
+            self.doubtful = True
+        elif t > deadline:
+            self.broken.append(rule_name)
+
+    def after(self, t: int, deadline: int, rule_name: str) -> None:
+        if abs(t - deadline) <= MARGIN:
+            self.doubtful = True
+        elif t < deadline:
+            self.broken.append(rule_name)
+
+    @property
+    def names(self) -> set[str]:
+        return set().union(*(ERRORS[b] for b in self.broken)) if self.broken else set()
+
+
+def auto_close(m: AuctionModel, t: int, out: Outcome) -> None:
+    """After the bidding deadline the first call of any kind settles the auction."""
+    if m.state != "BIDDING":
+        return
+    if abs(t - m.bidding_deadline) <= MARGIN:
+        out.doubtful = True
+    if t >= m.bidding_deadline:
+        m.close(m.bidding_deadline)
+
+
+# --------------------------------------------------------------------------------------------
+# The chain, shared by all examples and reset with snapshots
+# --------------------------------------------------------------------------------------------
+
+_WORLD: dict[str, Any] = {}
+AHEAD_OF_WALL_CLOCK = 20 * 365 * 86_400
+
+
+def world() -> dict[str, Any]:
+    if not _WORLD:
+        chain = Chain.embedded()
+        # py-evm stamps a block max(parent + 1, wall clock): far ahead of the wall clock, every
+        # block is exactly parent + 1, so examples replay identically and the model knows the
+        # second each transaction runs at.
+        chain.advance_time(AHEAD_OF_WALL_CLOCK)
+        accounts = chain.accounts
+        factory = Factory.deploy(chain, accounts[0], cid("ontology"))
+        _WORLD.update(
+            chain=chain,
+            factory=factory,
+            deployer=accounts[0],
+            clients=accounts[1:3],
+            providers=accounts[3:8],
+            outsider=accounts[8],
+            snapshot=chain.snapshot(),
+        )
+    return _WORLD
+
+
+class MoneyMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        w = world()
+        self.chain: Chain = w["chain"]
+        self.chain.revert(w["snapshot"])
+        w["snapshot"] = self.chain.snapshot()  # a snapshot may be spent by reverting to it
+        self.factory: Factory = w["factory"]
+        self.clients: list[str] = list(w["clients"])
+        self.providers: list[str] = list(w["providers"])
+        self.outsider: str = w["outsider"]
+        self.everyone = [*self.clients, *self.providers, self.outsider]
+        self.auctions: list[tuple[Auction, AuctionModel]] = []
+        self.steps = 0
+        # Views cost ~30 ms each on py-evm: after a step, only the auctions it may have changed
+        # are read back (all of them after a time jump, which can settle any).
+        self.touched: set[int] = set()
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def t_next(self) -> int:
+        """The timestamp the next transaction runs at: eth-tester mines one block per tx."""
+        return self.chain.now() + 1
+
+    def pick(self, index: int) -> tuple[Auction, AuctionModel]:
+        self.touched.add(index % len(self.auctions))
+        return self.auctions[index % len(self.auctions)]
+
+    def attempt(self, what: str, call: Any, out: Outcome) -> Any:
+        """Run one transaction and check that it reverted exactly when the model said so."""
+        self.steps += 1
+        label = what.split("(")[0]
+        try:
+            result = call()
+        except ContractError as error:
+            event(f"{label}: {error.name}")
+            if not out.broken and not out.doubtful:
+                raise AssertionError(
+                    f"{what}: the rules allow it, the chain refused: {error}"
+                ) from error
+            if out.broken and error.name not in out.names:
+                raise AssertionError(
+                    f"{what}: reverted with {error.name}, expected one of {sorted(out.names)} "
+                    f"(broken rules: {out.broken})"
+                ) from error
+            return None
+        if out.broken and not out.doubtful:
+            raise AssertionError(
+                f"{what}: the chain accepted it, the rules forbid it: {out.broken}"
+            )
+        event(f"{label}: ok")
+        return result
+
+    def commit(self, index: int, trial: AuctionModel, result: Any) -> None:
+        if result is not None:
+            self.auctions[index % len(self.auctions)] = (self.pick(index)[0], trial)
+
+    # ---- rules ------------------------------------------------------------------------------
+
+    @initialize(
+        client=st.integers(0, 1),
+        max_prices=st.tuples(*[st.integers(1, 200)] * 3),
+        extra=st.sampled_from([0, 1, 500]),
+        windows=st.tuples(*[st.sampled_from(WINDOWS)] * 3),
+        bidders=st.lists(st.integers(0, 4), min_size=3, max_size=3),
+        prices=st.lists(st.integers(1, 100).map(lambda pct: ("pct", pct)), min_size=3, max_size=3),
+        bid_now=st.booleans(),
+    )
+    def start(
+        self,
+        client: int,
+        max_prices: tuple[int, int, int],
+        extra: int,
+        windows: tuple[int, int, int],
+        bidders: list[int],
+        prices: list[Any],
+        bid_now: bool,
+    ) -> None:
+        """Every run starts with one open auction, often with a bid in each category, so that
+        the steps are spent on the later phases rather than on getting there."""
+        assert self.chain.balance(self.factory.address) == 0
+        self.create(client, max_prices, extra, False, *windows, 0)
+        assert len(self.auctions) == 1
+        if bid_now:
+            self.bid_each_category(0, bidders, prices)
+
+    @precondition(lambda self: len(self.auctions) < MAX_AUCTIONS)
+    @rule(
+        client=st.integers(0, 1),
+        max_prices=st.tuples(*[st.integers(1, 200)] * 3),
+        extra=st.sampled_from([0, 0, 1, 37, 500]),
+        underfund=st.booleans(),
+        bidding=st.sampled_from(WINDOWS),
+        delivery=st.sampled_from(WINDOWS),
+        ack=st.sampled_from(WINDOWS),
+        min_refs=st.sampled_from([0, 0, 0, 1]),
+    )
+    def create(
+        self,
+        client: int,
+        max_prices: tuple[int, int, int],
+        extra: int,
+        underfund: bool,
+        bidding: int,
+        delivery: int,
+        ack: int,
+        min_refs: int,
+    ) -> None:
+        sender = self.clients[client]
+        reserve = sum(max_prices) + extra - (1 if underfund and extra == 0 else 0)
+        out = Outcome()
+        out.require(reserve >= sum(max_prices), "reserve")
+        t = self.t_next()
+        made = self.attempt(
+            f"create(reserve={reserve}, max={max_prices})",
+            lambda: self.factory.create_auction(
+                sender,
+                requirements_cid=cid(f"req-{self.steps}"),
+                max_prices=max_prices,
+                reserve=reserve,
+                bidding_seconds=bidding,
+                delivery_seconds=delivery,
+                acknowledgment_seconds=ack,
+                min_references=min_refs,
+            ),
+            out,
+        )
+        if made is None:
+            return
+        auction, _tx = made
+        info = auction.info()
+        assert info.bidding_deadline == t + bidding, (info.bidding_deadline, t, bidding)
+        model = AuctionModel(
+            address=auction.address,
+            client=sender,
+            max_prices=max_prices,
+            reserve=reserve,
+            bidding_deadline=info.bidding_deadline,
+            delivery_seconds=delivery,
+            ack_seconds=ack,
+            min_refs=min_refs,
+            balance=reserve,
+        )
+        assert self.factory.is_auction(auction.address)
+        self.auctions.append((auction, model))
+        self.touched.add(len(self.auctions) - 1)
+
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1),
+        who=st.integers(0, 5),  # 5: the client itself
+        cat=st.sampled_from(CATS),
+        price=PRICES,
+        refs=REFS,
+    )
+    def bid(self, index: int, who: int, cat: Category, price: Any, refs: list[int]) -> None:
+        self._bid(index, who, cat, price, refs)
+
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1),
+        who=st.lists(st.integers(0, 4), min_size=3, max_size=3),
+        prices=st.lists(st.integers(1, 100).map(lambda pct: ("pct", pct)), min_size=3, max_size=3),
+    )
+    def bid_each_category(self, index: int, who: list[int], prices: list[Any]) -> None:
+        """Three valid-looking bids at once, so that random runs reach the SLA and payouts."""
+        for cat, provider, price in zip(CATS, who, prices, strict=True):
+            self._bid(index, provider, cat, price, [])
+
+    def _bid(self, index: int, who: int, cat: Category, price: Any, refs: list[int]) -> None:
+        auction, model = self.pick(index)
+        sender = model.client if who == 5 else self.providers[who]
+        previous = model.bids[cat].get(sender)
+        top = model.max_prices[cat]
+        if price == "same":
+            price = previous.price if previous else top
+        elif price == "lower":
+            price = max((previous.price if previous else top) - 1, 0)
+        elif price == "max":
+            price = top
+        elif price == "over":
+            price = top + 1
+        elif isinstance(price, tuple):
+            price = max(1, top * price[1] // 100)
+        # A reference is another auction of this factory (or the outsider: not an auction).
+        ref_addrs = [
+            self.outsider if r >= len(self.auctions) else self.auctions[r][0].address
+            for r in refs
+        ]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        # A bid never settles: if it is late it reverts, and the revert undoes any settlement.
+        out.require(trial.state == "BIDDING", "closed")
+        if trial.state == "BIDDING":
+            out.before(t, trial.bidding_deadline - 1, "closed")
+        out.require(sender != trial.client, "client_bid")
+        out.require(0 < price <= trial.max_prices[cat], "price")
+        if previous is not None:
+            out.require(not previous.disqualified, "disq_rebid")
+            out.require(price < previous.price, "not_lower")
+        # The layer sends each reference once (sorted): duplicates count once.
+        out.require(len(set(ref_addrs)) >= trial.min_refs, "refs")
+        for addr in set(ref_addrs):
+            ref = next((m for a, m in self.auctions if a.address == addr), None)
+            ok = (
+                ref is not None
+                and ref.state == "COMPLETED"
+                and ref.winners.get(int(cat), ("", 0))[0] == sender
+            )
+            out.require(ok, "refs")  # "completed (acknowledged)": a claimed auction is no reference
+        trial.seq += 1
+        trial.bids[cat][sender] = BidModel(price=price, seq=trial.seq)
+        result = self.attempt(
+            f"bid({cat.name}, {price}, refs={len(ref_addrs)}) by {sender[:8]} on #{index}",
+            lambda: auction.bid(sender, cat, price, cid(f"asset-{sender}-{cat}"), ref_addrs),
+            out,
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1),
+        by_client=st.booleans(),
+        cat=st.sampled_from(CATS),
+        bidder=st.integers(0, 4),
+    )
+    def disqualify(self, index: int, by_client: bool, cat: Category, bidder: int) -> None:
+        auction, model = self.pick(index)
+        sender = model.client if by_client else self.providers[bidder]
+        target = self.providers[bidder]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        out.require(trial.state == "BIDDING", "closed")
+        if trial.state == "BIDDING":
+            out.before(t, trial.bidding_deadline - 1, "closed")
+        out.require(sender == trial.client, "not_client")
+        existing = trial.bids[cat].get(target)
+        out.require(existing is not None, "no_bid")
+        if existing is not None:
+            out.require(not existing.disqualified, "already_disq")
+            existing.disqualified = True
+        result = self.attempt(
+            f"disqualify({cat.name}, {target[:8]}) by {sender[:8]} on #{index}",
+            lambda: auction.disqualify(sender, cat, target, cid(f"reason-{target}")),
+            out,
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), by_client=st.booleans(), who=st.integers(0, 4))
+    def adjudicate(self, index: int, by_client: bool, who: int) -> None:
+        auction, model = self.pick(index)
+        sender = model.client if by_client else self.providers[who]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        was_open = trial.state == "BIDDING"
+        out.require(sender == trial.client, "not_client")
+        out.require(was_open, "state")
+        if was_open:
+            if abs(t - trial.bidding_deadline) <= MARGIN:
+                out.doubtful = True
+            # Late, the client's adjudication is the automatic one: the window starts at the
+            # deadline, as if anyone had settled.
+            trial.close(min(t, trial.bidding_deadline))
+        result = self.attempt(
+            f"adjudicate() by {sender[:8]} on #{index}", lambda: auction.adjudicate(sender), out
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), who=st.integers(0, 7))
+    def settle(self, index: int, who: int) -> None:
+        auction, model = self.pick(index)
+        sender = self.everyone[who]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        out.require(trial.state == "BIDDING", "state")
+        if trial.state == "BIDDING":
+            out.after(t, trial.bidding_deadline, "not_closed")
+            trial.close(trial.bidding_deadline)
+        result = self.attempt(
+            f"settle() by {sender[:8]} on #{index}", lambda: auction.settle(sender), out
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1),
+        as_winner=st.sampled_from([True, True, True, False]),
+        who=st.integers(0, 7),
+    )
+    def deliver(self, index: int, as_winner: bool, who: int) -> None:
+        auction, model = self.pick(index)
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        auto_close(trial, t, out)
+        infra = trial.winners.get(int(Category.INFRASTRUCTURE), ("", 0))[0]
+        sender = infra if as_winner and infra else self.everyone[who]
+        out.require(trial.state == "ADJUDICATED", "state")
+        out.require(sender == infra, "not_infra")
+        if trial.state == "ADJUDICATED":
+            out.before(t, trial.delivery_deadline - 1, "delivery_late")
+            trial.state = "DELIVERED"
+            trial.ack_deadline = t + trial.ack_seconds
+        result = self.attempt(
+            f"deliver() by {sender[:8]} on #{index}",
+            lambda: auction.deliver(sender, cid(f"model-{index}-{t}")),
+            out,
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), by_client=st.booleans(), who=st.integers(0, 7))
+    def acknowledge(self, index: int, by_client: bool, who: int) -> None:
+        auction, model = self.pick(index)
+        sender = model.client if by_client else self.everyone[who]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        auto_close(trial, t, out)
+        out.require(trial.state == "DELIVERED", "state")
+        out.require(sender == trial.client, "not_client")
+        if trial.state == "DELIVERED":
+            # Also past the window, until a winner claims: the money is the same either way.
+            trial.pay_out("COMPLETED")
+        result = self.attempt(
+            f"acknowledge() by {sender[:8]} on #{index}", lambda: auction.acknowledge(sender), out
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), by_client=st.booleans(), who=st.integers(0, 7))
+    def cancel(self, index: int, by_client: bool, who: int) -> None:
+        auction, model = self.pick(index)
+        sender = model.client if by_client else self.everyone[who]
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        auto_close(trial, t, out)
+        out.require(sender == trial.client, "not_client")
+        if trial.state == "ADJUDICATED":
+            out.after(t, trial.delivery_deadline, "delivery_open")
+            trial.credit(trial.client, trial.reserve)
+        else:
+            out.require(trial.state == "FAILED", "state")  # FAILED already owes the reserve
+        trial.state = "CANCELLED"
+        result = self.attempt(
+            f"cancel() by {sender[:8]} on #{index}", lambda: auction.cancel(sender), out
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1), as_winner=st.integers(0, 3), who=st.integers(0, 7)
+    )
+    def claim(self, index: int, as_winner: int, who: int) -> None:
+        auction, model = self.pick(index)
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        auto_close(trial, t, out)
+        winners = [w for w, _ in trial.winners.values()]
+        sender = winners[as_winner] if as_winner < len(winners) else self.everyone[who]
+        out.require(trial.state == "DELIVERED", "state")
+        out.require(sender in winners, "not_winner")
+        if trial.state == "DELIVERED":
+            out.after(t, trial.ack_deadline, "ack_open")
+            trial.pay_out("CLAIMED")
+        result = self.attempt(
+            f"claim() by {sender[:8]} on #{index}", lambda: auction.claim(sender), out
+        )
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), who=st.integers(0, 7))
+    def withdraw(self, index: int, who: int) -> None:
+        self._withdraw(index, self.everyone[who])
+
+    def _withdraw(self, index: int, sender: str) -> None:
+        auction, model = self.pick(index)
+        t = self.t_next()
+        trial = copy.deepcopy(model)
+        out = Outcome()
+        auto_close(trial, t, out)
+        amount = trial.owed_to(sender)
+        out.require(amount > 0, "nothing")
+        trial.owed.pop(sender, None)
+        trial.balance -= amount
+        before_contract = self.chain.balance(auction.address)
+        before_sender = self.chain.balance(sender)
+        result = self.attempt(
+            f"withdraw() by {sender[:8]} on #{index} (model owes {amount})",
+            lambda: auction.withdraw(sender),
+            out,
+        )
+        if result is None:
+            return
+        paid = before_contract - self.chain.balance(auction.address)
+        assert paid == amount, f"withdraw paid {paid}, the model owed {amount}"
+        fee = result.gas_used * gas_price(self.chain, result.tx_hash)
+        assert self.chain.balance(sender) - before_sender == amount - fee
+        self.commit(index, trial, result)
+
+    @precondition(lambda self: self.auctions)
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), choice=st.integers(0, 4))
+    def progress(self, index: int, choice: int) -> None:
+        """The natural next step of one auction, so that random runs reach the later phases
+        (the other rules add the wrong senders, wrong times and wrong states)."""
+        _auction, model = self.pick(index)
+        model = model.effective(self.t_next())
+        if model.state == "BIDDING":
+            valid = [c for c in CATS if any(not b.disqualified for b in model.bids[c].values())]
+            missing = [c for c in CATS if c not in valid]
+            if missing:
+                cat = missing[choice % len(missing)]
+                self._bid(index, choice, cat, ("pct", 50 + 10 * choice), [])
+            else:
+                self.adjudicate(index, True, 0)
+        elif model.state == "ADJUDICATED":
+            self.deliver(index, True, 0)
+        elif model.state == "DELIVERED":
+            if choice < 3:
+                self.acknowledge(index, True, 0)
+            else:
+                self.chain.advance_time(model.ack_seconds)
+                self.touched.update(range(len(self.auctions)))
+                self.claim(index, choice % 3, 0)
+        elif model.owed:
+            self._withdraw(index, sorted(model.owed)[choice % len(model.owed)])
+
+    @rule(seconds=st.sampled_from(JUMPS))
+    def jump(self, seconds: int) -> None:
+        self.chain.advance_time(seconds)
+        self.touched.update(range(len(self.auctions)))
+
+    # ---- invariants -------------------------------------------------------------------------
+
+    @invariant()
+    def books_balance(self) -> None:
+        touched, self.touched = self.touched, set()
+        self.check_books(sorted(touched), everyone=False)
+
+    def check_books(self, indexes: list[int], everyone: bool) -> None:
+        now = self.chain.now()
+        for index in indexes:
+            auction, recorded = self.auctions[index]
+            if recorded.state == "BIDDING" and abs(now - recorded.bidding_deadline) <= MARGIN:
+                continue  # views may read either side of the deadline
+            model = recorded.effective(now)
+            held = self.chain.balance(auction.address)
+            assert held == model.balance, f"{auction.address} holds {held}, model {model.balance}"
+            owed_total = 0
+            # Between steps: who the model says may be owed; at the end: every provider too.
+            winners = {who for who, _ in model.winners.values()}
+            parties = {model.client, *model.owed, *winners}
+            if everyone:
+                parties.update(self.providers)
+            for who in sorted(parties):
+                owed = auction.owed(who)
+                assert owed == model.owed_to(who), (
+                    f"owed({who[:8]}) on {model.state} auction: chain {owed}, "
+                    f"model {model.owed_to(who)}"
+                )
+                owed_total += owed
+            assert owed_total <= held, f"owes {owed_total} but holds {held}"
+            if model.state in ("COMPLETED", "CLAIMED", "CANCELLED", "FAILED"):
+                assert owed_total == held, f"settled yet holds {held} for {owed_total} owed"
+
+    # ---- the end ------------------------------------------------------------------------------
+
+    def teardown(self) -> None:
+        if not self.auctions:
+            return
+        # Past every deadline, every party must be able to get out what it is owed.
+        self.chain.advance_time(3 * max(WINDOWS) + 10)
+        for index, (_auction, model) in enumerate(list(self.auctions)):
+            if model.state == "BIDDING":
+                self.settle(index, len(self.everyone) - 1)
+            _, model = self.auctions[index]
+            if model.state == "ADJUDICATED":
+                self.cancel(index, True, 0)
+            _, model = self.auctions[index]
+            if model.state == "DELIVERED":
+                self.claim(index, 0, 0)
+            _, model = self.auctions[index]
+            assert model.state in ("COMPLETED", "CLAIMED", "CANCELLED", "FAILED"), model.state
+            for who in list(model.owed):
+                self._withdraw(index, who)
+            auction, model = self.auctions[index]
+            assert model.balance == 0
+            assert self.chain.balance(auction.address) == 0
+        self.check_books(list(range(len(self.auctions))), everyone=True)
+
+
+def gas_price(chain: Chain, tx_hash: str) -> int:
+    receipt = chain.w3.eth.get_transaction_receipt(tx_hash)
+    return int(receipt["effectiveGasPrice"])
+
+
+_THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+
+TestMoneyProperties = MoneyMachine.TestCase
+TestMoneyProperties.settings = settings(
+    max_examples=300 if _THOROUGH else 10,
+    stateful_step_count=50 if _THOROUGH else 25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    database=None if os.environ.get("CI") else settings.default.database,
+)
