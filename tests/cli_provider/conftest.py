@@ -1,4 +1,4 @@
-"""A marketplace on the embedded chain, built once per module and copied for each test.
+"""A marketplace on the embedded chain, built once per test session and copied for each test.
 
 Deploying the Factory and creating the hospital auction on py-evm takes seconds; a copy of the
 finished data folder (chain.bin, store, deployments.json) gives each test a fresh, private
@@ -76,7 +76,7 @@ def _create_auction(requirements: bytes | None = None) -> str:
         return auction.address
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def market_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     home = tmp_path_factory.mktemp("market")
     before = os.environ.get("SAIAAS_HOME")
