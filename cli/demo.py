@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from saiaas.cli._common import console, err_console, print_json, reports_errors
 from saiaas.cli.app import app
-from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INVALID, SaiaasError
+from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INVALID, EXIT_USAGE, SaiaasError
 
 if TYPE_CHECKING:
     from saiaas.contracts import Chain
     from saiaas.matcher import Asset, Matcher
     from saiaas.storage import Store
 
-__all__ = ["run_demo", "DemoError", "PROVIDERS", "REFUSED", "REQUEST_FILE"]
+__all__ = ["run_demo", "DemoError", "StoreFolderError", "PROVIDERS", "REFUSED", "REQUEST_FILE"]
 
 REQUEST_FILE = "hospital-request.ttl"
 WEI_PER_ETHER = 10**18
@@ -43,6 +43,12 @@ class DemoError(SaiaasError):
     """A step of the demo did not give the result the scenario requires."""
 
     exit_code = EXIT_CHAIN
+
+
+class StoreFolderError(SaiaasError):
+    """--store names something that cannot hold the content store."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -575,6 +581,8 @@ def demo(
     six providers match and bid (9 bids), a seventh is refused by the matcher, settlement, SLA
     and triplet verdict, delivery (a placeholder model), acknowledgment, withdrawals, costs.
     """
+    if store is not None and store.exists() and not store.is_dir():
+        raise StoreFolderError(f"--store {store} is a file; expected a folder for the store")
     try:
         if json_output:
             with err_console.status("running the demo...", spinner="dots"):

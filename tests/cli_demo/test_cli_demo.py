@@ -1,0 +1,217 @@
+"""`saiaas demo`: the paper's scenario end to end, checked against the chain it ran on.
+
+The demo runs once per module through the CLI (`--json`) on an in-process chain the test keeps a
+handle on (Chain.embedded is patched to hand it over), so every claim of the JSON can be checked
+against the chain itself: who sent what, balances, and the gas of each receipt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from saiaas.cli.app import app
+from saiaas.contracts import Chain
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.slow
+
+SCENARIO = ["Auction creation", "First bid of contract", *["First bid of user"] * 5,
+            *["Modify existing bid"] * 3, "Adjudication"]
+CATEGORIES = ["data", "algorithm", "infrastructure"]
+
+
+def _calldata_gas(data: bytes) -> int:
+    """What a transaction's input costs (EIP-2028): the only part of gas that depends on the
+    bytes of prices and CIDs rather than on what the contract executes."""
+    return sum(4 if byte == 0 else 16 for byte in data)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Any], Chain, Path]]:
+    """(the --json object, the chain it ran on, the store folder it kept)."""
+    home = tmp_path_factory.mktemp("home")
+    store = tmp_path_factory.mktemp("store")
+    chain = Chain.embedded()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAIAAS_HOME", str(home))
+        patch.setattr(Chain, "embedded", classmethod(lambda cls: chain))
+        result = CliRunner().invoke(app, ["demo", "--json", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    yield json.loads(result.stdout), chain, store
+
+
+def test_json_has_the_documented_keys(demo) -> None:  # type: ignore[no-untyped-def]
+    out, _, _ = demo
+    for key in ("auction", "sla", "gas", "refused_bids", "operations", "triplet"):
+        assert key in out
+    assert [row["category"] for row in out["sla"]] == CATEGORIES
+    for row in out["sla"]:
+        assert {"category", "provider", "price", "asset"} <= set(row)
+
+
+def test_nine_bids_in_the_papers_order(demo) -> None:  # type: ignore[no-untyped-def]
+    out, _, _ = demo
+    bids = out["bids"]
+    assert len(bids) == 9
+    assert [b["category"] for b in bids] == CATEGORIES * 3
+    assert [b["operation"] for b in bids] == SCENARIO[1:-1]
+    first, second, third = bids[:3], bids[3:6], bids[6:]
+    assert len({b["provider"] for b in bids}) == 6
+    for a, b, c in zip(first, second, third, strict=True):
+        assert c["provider"] == a["provider"] != b["provider"]
+        assert a["price"] > b["price"] > c["price"]  # B outbids A, A lowers below B
+        assert c["asset"] == a["asset"]  # the same description CID, re-used
+
+
+def test_winners_are_the_first_three_providers(demo) -> None:  # type: ignore[no-untyped-def]
+    out, chain, _ = demo
+    first_round = out["bids"][:3]
+    last_round = out["bids"][6:]
+    for row, first, last in zip(out["sla"], first_round, last_round, strict=True):
+        assert row["provider"] == first["provider"]
+        assert row["price"] == last["price"]
+        assert row["asset"] == first["asset"]
+    from saiaas.contracts import Auction
+
+    sla = Auction(chain, out["auction"]).sla()
+    assert sla is not None
+    assert [(w.bidder, w.price, w.asset_cid) for w in sla.winners.values()] == [
+        (r["provider"], r["price"], r["asset"]) for r in out["sla"]
+    ]
+
+
+def test_the_misfit_is_refused_with_reasons_and_sends_nothing(demo) -> None:  # type: ignore[no-untyped-def]
+    out, chain, _ = demo
+    (refused,) = out["refused_bids"]
+    assert refused["asset"].endswith("#l4-node")
+    assert refused["category"] == "infrastructure"
+    text = " ".join(refused["reasons"])
+    assert "region" in text and "teeTechnology" in text
+    # no transaction ever came from that account
+    assert chain.w3.eth.get_transaction_count(refused["provider"]) == 0
+    assert refused["provider"] not in {b["provider"] for b in out["bids"]}
+
+
+def test_scenario_gas_is_the_benchmarks_scenario(demo) -> None:  # type: ignore[no-untyped-def]
+    """Same operations, same executed gas per transaction as `saiaas bench gas`; the totals may
+    differ only by the calldata of different prices and CIDs (zero bytes cost 4, others 16)."""
+    from saiaas.benchmarks import gas as bench
+
+    out, chain, _ = demo
+    ours = [t for t in out["transactions"] if t["in_scenario"]]
+    assert [t["operation"] for t in ours] == SCENARIO
+    assert out["gas"] == sum(t["gas"] for t in ours)
+    for t in ours:  # gas is the receipt's
+        assert chain.w3.eth.get_transaction_receipt(t["tx"])["gasUsed"] == t["gas"]
+
+    bench_chain = Chain.embedded()
+    rows = bench.scenario(bench_chain)
+    sent = [bench_chain.w3.eth.get_transaction(h)
+            for n in range(bench_chain.w3.eth.block_number + 1)
+            for h in bench_chain.w3.eth.get_block(n)["transactions"]]
+    theirs = [(row, tx) for row, tx in zip(rows, sent, strict=False) if row["in_scenario"]]
+    assert [row["operation"] for row, _ in theirs] == SCENARIO
+    calldata_ours = calldata_theirs = 0
+    for t, (row, tx) in zip(ours, theirs, strict=True):
+        assert bench_chain.w3.eth.get_transaction_receipt(tx["hash"])["gasUsed"] == row["gas"]
+        mine = _calldata_gas(bytes(chain.w3.eth.get_transaction(t["tx"])["input"]))
+        other = _calldata_gas(bytes(tx["input"]))
+        assert t["gas"] - mine == row["gas"] - other, t["label"]
+        calldata_ours, calldata_theirs = calldata_ours + mine, calldata_theirs + other
+    bench_total = sum(row["gas"] for row in rows if row["in_scenario"])
+    assert out["gas"] - calldata_ours == bench_total - calldata_theirs
+    assert abs(out["gas"] - bench_total) < 0.001 * bench_total
+
+
+def test_cost_table_uses_the_papers_figures_and_prices(demo) -> None:  # type: ignore[no-untyped-def]
+    from saiaas.benchmarks.gas import PAPER
+
+    out, _, _ = demo
+    names = [op["operation"] for op in out["operations"]]
+    assert names[:6] == [n for n in PAPER if n != "Scenario total"]
+    for op in out["operations"]:
+        assert op["paper_gas"] == PAPER.get(op["operation"])
+        assert Decimal(op["ether"]) == Decimal(op["gas"]) * 124 / 10**9
+        assert op["usd"] == pytest.approx(op["gas"] * 124e-9 * 1683, abs=0.006)
+    assert out["scenario"]["paper_scenario_total"] == PAPER["Scenario total"]
+    assert out["scenario"]["usd"] == pytest.approx(out["gas"] * 124e-9 * 1683, abs=0.006)
+
+
+def test_money_ends_where_it_should(demo) -> None:  # type: ignore[no-untyped-def]
+    out, chain, _ = demo
+    assert out["state"] == "COMPLETED"
+    assert out["auction_balance"] == 0
+    assert chain.balance(out["auction"]) == 0
+    total = sum(row["price"] for row in out["sla"])
+    owed = {w["address"]: w["owed"] for w in out["withdrawals"]}
+    for row in out["sla"]:
+        assert owed[row["provider"]] == row["price"]
+    client = next(w for w in out["withdrawals"] if w["who"].startswith("client"))
+    assert client["owed"] == out["reserve"] - total
+    for w in out["withdrawals"]:
+        assert w["balance_change"] == w["owed"] - w["fee"] and w["ok"]
+    assert all(check["ok"] for check in out["checks"])
+
+
+def test_triplet_verdict_is_on_the_winning_assets(demo) -> None:  # type: ignore[no-untyped-def]
+    out, _, _ = demo
+    verdict = out["triplet"]
+    assert verdict["compatible"] is True
+    assert [verdict[c] for c in CATEGORIES] == [row["asset_iri"] for row in out["sla"]]
+    assert verdict["reasons"] and all(r["code"] == "triplet-met" for r in verdict["reasons"])
+
+
+def test_store_holds_what_the_chain_names(demo) -> None:  # type: ignore[no-untyped-def]
+    from saiaas.storage import LocalStore
+
+    out, _, store_dir = demo
+    store = LocalStore(store_dir)
+    for row in out["sla"]:  # each asset description re-hashes to its CID and names the asset
+        assert f"<{row['asset_iri']}>" in store.get(row["asset"]).decode()
+    manifest = json.loads(store.get(out["model"]["cid"]))
+    assert manifest["placeholder"] is True and "not implemented" in manifest["note"]
+    assert manifest["auction"] == out["auction"]
+    assert [r["asset"] for r in manifest["sla"]] == [r["asset"] for r in out["sla"]]
+    assert b"saiaas:Request" in store.get(out["requirements_cid"])
+
+
+def test_human_output_tells_the_sla_and_the_table(tmp_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
+    out, _, _ = demo
+    result = CliRunner(env={"SAIAAS_HOME": str(tmp_path), "COLUMNS": "120"}).invoke(
+        app, ["demo", "--gas-price-gwei", "10", "--eth-usd", "2000"]
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for needle in ("SLA", "triplet compatibility: compatible", "refused before any transaction",
+                   "region is USEast", "training is not implemented yet", "Paper gas",
+                   "Scenario total", "3,180,058", "10 gwei", "the auction ends with balance 0"):
+        assert needle in text, needle
+    for row in out["sla"]:  # same deterministic run: the same winners and asset CIDs
+        assert row["asset"] in text and row["provider"] in text
+    assert f"{out['gas']:,}" in text
+    assert f"{out['gas'] * 10e-9 * 2000:.2f}" in text
+    assert "Traceback" not in result.output
+
+
+def test_store_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = CliRunner(env={"SAIAAS_HOME": str(tmp_path)}).invoke(
+        app, ["demo", "--store", str(blocker)]
+    )
+    assert result.exit_code == 2
+    assert "is a file" in result.output and str(blocker) in result.output
+    assert "Traceback" not in result.output and "Publish" not in result.output
+
+
+def test_negative_gas_price_is_refused(tmp_path: Path) -> None:
+    result = CliRunner(env={"SAIAAS_HOME": str(tmp_path)}).invoke(
+        app, ["demo", "--gas-price-gwei", "-1"]
+    )
+    assert result.exit_code == 2
+    assert "--gas-price-gwei" in result.output
