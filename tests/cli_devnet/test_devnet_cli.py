@@ -1,0 +1,152 @@
+"""`saiaas devnet`: a real anvil with the Factory deployed, state kept on disk, stopped by pid."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from saiaas.cli.app import app
+from saiaas.ontologies import ontology_bytes
+from saiaas.storage import cid_of
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
+SAIAAS = [sys.executable, "-c", "from saiaas.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def alive(pid: int) -> bool:
+    try:
+        return b"anvil" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private data folder; any anvil a test leaves running is stopped by its pid."""
+    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "none.toml"))
+    for name in ("SAIAAS_RPC_URL", "SAIAAS_FACTORY", "SAIAAS_IPFS_API", "SAIAAS_STORE",
+                 "SAIAAS_ANVIL", "SAIAAS_ACCOUNT"):
+        monkeypatch.delenv(name, raising=False)
+    started: list[int] = []
+    monkeypatch.setattr(sys.modules[__name__], "STARTED", started, raising=False)
+    yield tmp_path
+    for pid_file in tmp_path.rglob("anvil.json"):
+        started.append(int(json.loads(pid_file.read_text())["pid"]))
+    for pid in started:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def need_anvil() -> None:
+    if not ANVIL.exists():
+        pytest.fail(f"anvil missing at {ANVIL}: run `npm ci`", pytrace=False)
+
+
+@pytest.mark.anvil
+def test_detached_devnet_deploys_once_survives_a_restart_and_stops(home: Path) -> None:
+    need_anvil()
+    state, port = home / "devnet", free_port()
+    first = invoke("devnet", "--detach", "--port", str(port), "--state", str(state), "--json")
+    assert first.exit_code == 0, first.stderr
+    info = json.loads(first.stdout)
+    STARTED.append(info["pid"])  # noqa: F821 (set by the fixture)
+    url = f"http://127.0.0.1:{port}"
+    assert info["rpc_url"] == url and info["factory_deployed"] is True and alive(info["pid"])
+    recorded = json.loads((home / "home" / "deployments.json").read_text())
+    assert recorded[url] == info["factory"]
+    assert (home / "home" / "store" / cid_of(ontology_bytes())).exists()
+    # Commands reach it by URL alone: the Factory comes from deployments.json.
+    catalog = ROOT / "ontologies" / "examples" / "data-radiology-archive.ttl"
+    listed = invoke("provider", "match", str(catalog), "--rpc-url", url, "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout) == {"factory": info["factory"], "matches": [], "skipped": []}
+    again = json.loads(invoke("devnet", "--detach", "--state", str(state), "--json").stdout)
+    assert again["reused"] is True and again["pid"] == info["pid"]
+    assert again["factory"] == info["factory"] and again["factory_deployed"] is False
+    stopped = invoke("devnet", "stop", "--state", str(state), "--json")
+    assert stopped.exit_code == 0 and json.loads(stopped.stdout)["stopped"] is True
+    deadline = time.monotonic() + 10
+    while alive(info["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(info["pid"])
+    assert (state / "anvil-state.json").stat().st_size > 0
+    # Restarted from its state file, the node still holds the same Factory.
+    restarted = invoke("devnet", "--detach", "--port", str(port), "--state", str(state), "--json")
+    assert restarted.exit_code == 0, restarted.stderr
+    second = json.loads(restarted.stdout)
+    STARTED.append(second["pid"])  # noqa: F821
+    assert second["factory"] == info["factory"] and second["factory_deployed"] is False
+    assert invoke("devnet", "stop", "--state", str(state)).exit_code == 0
+    nothing = invoke("devnet", "stop", "--state", str(state))
+    assert nothing.exit_code == 4 and "no devnet runs from" in nothing.stderr
+
+
+@pytest.mark.anvil
+def test_foreground_devnet_stops_anvil_on_ctrl_c(home: Path) -> None:
+    need_anvil()
+    state, port = home / "fg", free_port()
+    process = subprocess.Popen(
+        [*SAIAAS, "devnet", "--port", str(port), "--state", str(state), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=os.environ.copy(),
+    )
+    try:
+        assert process.stdout is not None
+        text = ""
+        while not text.rstrip().endswith("}"):
+            line = process.stdout.readline().decode()
+            assert line, process.stderr.read().decode() if process.stderr else ""
+            text += line
+        info = json.loads(text)
+        STARTED.append(info["pid"])  # noqa: F821
+        assert info["detached"] is False and alive(info["pid"])
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert not alive(info["pid"])
+        assert not (state / "anvil.json").exists()
+        assert (state / "anvil-state.json").stat().st_size > 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_missing_anvil_is_a_clear_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAIAAS_ANVIL", str(home / "no-anvil"))
+    result = invoke("devnet", "--detach", "--state", str(home / "d"))
+    assert result.exit_code == 3
+    expected = f"error: SAIAAS_ANVIL={home / 'no-anvil'} is not an executable file"
+    assert result.stderr.strip() == expected
+
+
+@pytest.mark.anvil
+def test_a_taken_port_is_refused(home: Path) -> None:
+    need_anvil()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = invoke("devnet", "--detach", "--port", str(port), "--state", str(home / "d"))
+    assert result.exit_code == 4 and f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr
