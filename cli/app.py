@@ -33,5 +33,6 @@ def _root() -> None:
 
 # Registration of the role modules' commands (they import the groups above).
 from saiaas.cli import bench, match, ontology, store, validate  # noqa: E402,F401
+from saiaas.cli import devnet, provider  # noqa: E402,F401
 from saiaas.cli import demo  # noqa: E402,F401
 from saiaas.cli import account, client  # noqa: E402,F401
