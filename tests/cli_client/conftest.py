@@ -88,23 +88,32 @@ class Market:
 
     def bid(self, auction: str, account: int, category: int, price: int,
             catalog: str, asset: str) -> str:
+        return self.bids(auction, [(account, category, price, catalog, asset)])[0]
+
+    def bids(self, auction: str, offers: list[tuple[int, int, int, str, str]]) -> list[str]:
+        """Each offer (account index, category, price, catalog, asset IRI), in one session."""
         from rdflib import Graph
         from saiaas.ontologies import example_path
         from saiaas.ontologies.descriptions import asset_description
 
-        graph = Graph().parse(example_path(catalog), format="turtle")
+        cids = []
         with self.session() as s:
-            cid = s.store.put(asset_description(graph, asset))
-            s.auction(auction).bid(s.chain.accounts[account], category, price, cid)
-        return cid
+            handle = s.auction(auction)
+            for account, category, price, catalog, asset in offers:
+                graph = Graph().parse(example_path(catalog), format="turtle")
+                cid = s.store.put(asset_description(graph, asset))
+                handle.bid(s.chain.accounts[account], category, price, cid)
+                cids.append(cid)
+        return cids
 
     def bid_all(self, auction: str) -> None:
         """Two fitting bids per category from accounts 1..6 (the later one lower)."""
         ether = 10**18
-        for category, offers in FITTING.items():
-            for k, (catalog, asset) in enumerate(offers):
-                self.bid(auction, 1 + 2 * category + k, category, ether // 10 - k * ether // 100,
-                         catalog, asset)
+        self.bids(auction, [
+            (1 + 2 * category + k, category, ether // 10 - k * ether // 100, catalog, asset)
+            for category, offers in FITTING.items()
+            for k, (catalog, asset) in enumerate(offers)
+        ])
 
     def advance(self, seconds: int) -> None:
         with self.session() as s:
