@@ -194,7 +194,7 @@ class Auction:
         if best is not None and best[0] == bidder:
             latest = self._latest_assets(t.Category(cat))
             bidders = sorted(latest, key=lambda a: int(a, 16))
-            standing = [self.bid_of(cat, a) for a in bidders if a != bidder]
+            standing = [self._standing(t.Category(cat), a, latest) for a in bidders if a != bidder]
             valid = [b for b in standing if b is not None and not b.disqualified]
             if valid:
                 fallback = min(valid, key=lambda b: (b.price, b.seq))

@@ -53,3 +53,17 @@ def test_run_reports_the_fields_the_cli_promises(result):
         assert {"operation", "gas", "paper_gas"} <= set(op) and op["gas"] > 0
     first = result["operations"][1]
     assert first["usd"] == round(first["gas"] * 100e-9 * 2000, 2)
+
+
+def test_cli_prints_the_json_object(measured):
+    from saiaas.cli.app import app
+    from typer.testing import CliRunner
+
+    out = CliRunner().invoke(app, ["bench", "gas", "--json"])
+    assert out.exit_code == 0, out.output
+    printed = json.loads(out.stdout)
+    assert printed["scenario_total"] == measured["scenario_total"]  # receipts are deterministic
+    assert [op["operation"] for op in printed["operations"]][:2] == [
+        "Factory deployment",
+        "Auction creation",
+    ]
