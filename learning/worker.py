@@ -208,6 +208,7 @@ class _Worker:
         command = [*prefix, sys.executable, "-I", str(self.scratch / "_runner.py"),
                    str(self.scratch)]
         log_path = self.scratch / "output.log"
+        self._cpu_before = _children_cpu()
         with open(log_path, "wb") as log:
             process = subprocess.Popen(  # noqa: S603 - the command is ours, the code is data
                 command, cwd=self.scratch, env=env, stdin=subprocess.DEVNULL, stdout=log,
@@ -281,10 +282,15 @@ class _Worker:
         raise TrainingCrashed(f"{what} code raised {detail}")
 
     def _cpu_spent(self) -> bool:
-        import resource
+        return _children_cpu() - self._cpu_before >= self.limits.cpu_seconds
 
-        used = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        return used >= self.limits.cpu_seconds
+
+def _children_cpu() -> float:
+    """CPU seconds used so far by our waited-for children (the run's share is the difference)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _code_bytes(code: bytes | str | Path) -> bytes:
