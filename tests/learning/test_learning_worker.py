@@ -7,6 +7,7 @@ import os
 import socket
 import textwrap
 import threading
+import time
 
 import pytest
 from saiaas.learning import (
@@ -204,3 +205,22 @@ def test_prediction_code_runs_behind_the_same_walls(small_data):
            b"    import socket\n    socket.getaddrinfo('example.org', 80)\n"
     with pytest.raises(NetworkRefused, match="prediction code tried to open a network connection"):
         predict_isolated(code, b"m", [[1.0, 2.0]], limits=FAST)
+
+
+def test_processes_the_code_started_are_killed_with_it(small_data, tmp_path):
+    record = tmp_path / "child.pid"
+    os.chmod(tmp_path, 0o777)
+    code = provider_code(f"""
+        import subprocess, time
+        child = subprocess.Popen(["sleep", "60"])
+        open({str(record)!r}, "w").write(str(child.pid))
+        while True:
+            time.sleep(0.05)
+    """)
+    with pytest.raises(TrainingTimeout):
+        train_isolated(code, small_data, limits=Limits(wall_seconds=3, cpu_seconds=30))
+    pid = int(record.read_text())
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):  # the killed child may linger a moment before init reaps it
+            os.kill(pid, 0)
+            time.sleep(0.1)
