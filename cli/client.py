@@ -540,10 +540,16 @@ def _status_report(session: Session, auction: Auction, match: bool) -> dict[str,
     state = auction.state()
     now = _now(session)
     judge = Judge(session, info) if match else None
+    events = auction.events()  # one scan for the bidders of every category and the history
+    history = [event_json(e) for e in events if type(e).__name__.startswith("Bid")]
     categories = []
     for index, name in enumerate(CATEGORY_NAMES):
         best = auction.best_bid(index)
-        bids = auction.bids(index)
+        bidders = dict.fromkeys(
+            e["bidder"] for e in history if e["event"] == "BidPlaced" and e["category"] == name
+        )
+        standing = [b for b in (auction.bid_of(index, a) for a in bidders) if b is not None]
+        bids = sorted(standing, key=lambda b: (b.price, b.seq))
         best_json = None
         if best is not None:
             best_json = {"bidder": best.bidder, "price": best.price, "asset_cid": best.asset_cid}
@@ -580,6 +586,7 @@ def _status_report(session: Session, auction: Auction, match: bool) -> dict[str,
         "time_left": 0 if state.name != "BIDDING" else max(0, info.bidding_deadline - now),
         "categories": categories,
         "sla": _sla_json(sla) if sla is not None else None,
+        "history": history,
         "caller": caller,
         "owed": auction.owed(caller),
         "balance": auction.balance(),
@@ -739,14 +746,17 @@ def watch(
     settings = _settings(rpc_url=rpc_url, factory=factory)
     started = time.monotonic()
     next_block = 0
-    address = None
-    deadline = None
+    address: str | None = None
+    deadline = 0
     while True:
         with open_session(settings) as session:
-            handle = _open_auction(session, address or auction)
-            address = handle.address
-            if deadline is None:
-                deadline = handle.info().bidding_deadline
+            if address is None:  # checked once; later polls only read
+                handle = _open_auction(session, auction)
+                address, deadline = handle.address, handle.info().bidding_deadline
+            else:
+                from saiaas.contracts import Auction
+
+                handle = Auction(session.chain, address)
             for event in handle.events(next_block):
                 _emit(event_json(event), json_output)
                 next_block = max(next_block, event.block_number + 1)

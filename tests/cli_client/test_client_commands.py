@@ -81,6 +81,18 @@ def test_bad_amounts_durations_and_files_are_usage_errors(cli, request_file, tmp
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
 
 
+def test_a_requirement_file_that_no_longer_resolves_is_one_line(cli, market, home, request_file):
+    import shutil
+
+    auction = _create(cli, request_file)["address"]
+    with market.session() as s:
+        cid = s.auction(auction).info().requirements_cid
+    shutil.rmtree(home / "store")
+    result = cli("auction", "audit", auction)
+    assert result.exit_code == 5, result.stderr
+    assert cid in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
 def test_unknown_and_foreign_auctions_are_refused_by_name(cli, market, request_file):
     stranger = "0x" + "ab" * 20
     for command in ("status", "withdraw"):
@@ -120,6 +132,7 @@ def test_status_shows_best_bids_with_degree_and_audit_flags_the_misfit(
         assert cat["best"]["eligible"] is True and cat["best"]["degree"] in ("exact", "plugin")
         assert cat["best"]["price"] == 9 * 10**16
     assert status["owed"] == 0 and status["sla"] is None
+    assert [e["event"] for e in status["history"]] == ["BidPlaced"] * 7
     human = cli("auction", "status", auction)
     assert human.exit_code == 0 and "not eligible" in human.stdout
 
