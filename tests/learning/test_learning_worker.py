@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import textwrap
 import threading
@@ -57,12 +58,13 @@ def test_example_classifier_trains_in_the_worker_and_reports_how(small_data, dig
     assert (predicted == y[1000:1050]).mean() > 0.5  # chance is 0.1
 
 
-def test_worker_runs_in_its_own_network_namespace_when_the_machine_allows():
-    prefix, description = network_isolation()
-    if os.geteuid() == 0 and prefix:
-        assert description.startswith("namespace")
-    else:
-        assert description.startswith(("namespace", "none:"))
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="a network namespace needs root and unshare")
+def test_as_root_with_unshare_the_worker_runs_in_a_network_namespace(small_data):
+    code = b"def train(X, y, params):\n    return b'm'\n" + PREDICT.encode()
+    result = train_isolated(code, small_data, limits=FAST)
+    assert result.isolation.network.startswith("namespace: unshare -n ")
+    assert result.model == b"m"
 
 
 def test_crashing_code_is_reported_with_exception_file_and_line(small_data):
