@@ -149,7 +149,8 @@ def run(gas_price_gwei: float = 124, eth_usd: float = 1683) -> dict[str, Any]:
 
 
 def render(result: dict[str, Any], console: Any) -> None:
-    """The paper's Table 1 layout: operation, our gas, paper gas, ratio, cost in USD."""
+    """The paper's Table 1 layout: operation, our gas (min-max when it occurs several times; the
+    ratio and USD use the max), paper gas, ratio, cost in USD."""
     from rich.table import Table
 
     table = Table(
@@ -161,7 +162,8 @@ def render(result: dict[str, Any], console: Any) -> None:
     for op in result["operations"]:
         paper = f"{op['paper_gas']:,}" if op["paper_gas"] else "-"
         ratio = f"{op['ratio']:.1%}" if op["ratio"] is not None else "-"
-        table.add_row(op["operation"], f"{op['gas']:,}", paper, ratio, f"{op['usd']:.2f}")
+        spread = f"{op['min_gas']:,}-" if op["min_gas"] != op["gas"] else ""
+        table.add_row(op["operation"], f"{spread}{op['gas']:,}", paper, ratio, f"{op['usd']:.2f}")
     table.add_section()
     table.add_row(
         "Scenario total (create + 9 bids + adjudication)",

@@ -18,7 +18,7 @@ const solc = require(join(root, "node_modules", "solc"));
 const settings = {
   evmVersion: "prague",
   viaIR: true,
-  optimizer: { enabled: true, runs: 1000000 },
+  optimizer: { enabled: true, runs: 200 },
   metadata: { bytecodeHash: "none", appendCBOR: false },
   outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
 };
