@@ -57,7 +57,7 @@ def test_a_keystore_client_on_anvil(cli, home, anvil_url, tmp_path, request_file
     from eth_account import Account
 
     key = Account.create()
-    exported = tmp_path / "hospital.json"  # light scrypt: the keystore path, not its cost, is tested
+    exported = tmp_path / "hospital.json"  # light scrypt: fast to unlock
     exported.write_text(json.dumps(Account.encrypt(key.key, "anvil client", iterations=2**12)))
     made = cli("account", "import", "--name", "hospital", "--keystore-file", exported)
     assert made.exit_code == 0, made.stderr
