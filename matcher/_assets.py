@@ -11,6 +11,7 @@ from typing import Any
 from saiaas.matcher._errors import AssetContradictionError, UnknownTermError
 from saiaas.matcher._model import ASSET, CATEGORY_CLASSES, Component, OntologyModel
 from saiaas.matcher._values import BadLiteral, Value, is_number, node_value
+from saiaas.ontologies import SAIAAS
 from saiaas.ontologies.requests import local_name
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -216,9 +217,8 @@ def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
             continue
         if model.property_kinds.get(prop) == "annotation" or isinstance(o, BNode):
             continue
-        if prop not in model.property_kinds:
-            if prop.startswith(("http://www.w3.org/", "http://purl.org/dc/")):
-                continue  # rdfs:comment, dcterms:..., which carry no matching meaning
+        if prop not in model.property_kinds and not prop.startswith(SAIAAS):
+            continue  # rdfs:comment, dcterms:title, ...: no matching meaning
         try:
             value = node_value(o)
         except BadLiteral as error:
@@ -232,6 +232,12 @@ def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
     assets = []
     for iri in sorted(individuals):
         types, facts = individuals[iri]
+        for term in sorted(types - model.ancestors.keys()):
+            if term.startswith(SAIAAS):
+                raise UnknownTermError(f"{iri}: type {term} is not a class of the ontology")
+        for term in sorted(facts.keys() - model.property_kinds.keys()):
+            if term.startswith(SAIAAS):
+                raise UnknownTermError(f"{iri}: property {term} is not in the ontology")
         if iri in model.individual_types and not facts:
             continue  # a vocabulary individual repeated in the catalog
         candidate_types = model.close(t for t in types if t in model.ancestors)
