@@ -122,10 +122,17 @@ def _now(session: Session) -> int:
     return max(session.chain.now(), int(time.time()))
 
 
+def _factory(session: Session) -> Any:
+    """The Factory, once the node answered (so an unreachable node is what gets named)."""
+    session.chain  # noqa: B018 (connects; raises one line when nothing answers)
+    return session.factory
+
+
 def _open_auction(session: Session, address: str) -> Auction:
     from saiaas.contracts import ChainError
 
     checked = _checksum(address, "auction")
+    _factory(session)
     try:
         return session.auction(checked)
     except ChainError as error:
@@ -377,7 +384,7 @@ def create(
         password_file=password_file,
     )
     with open_session(settings) as session:
-        the_factory = session.factory
+        the_factory = _factory(session)
         caller = caller_address(session)
         balance = session.chain.balance(caller)
         if balance < escrow:
@@ -465,7 +472,7 @@ def list_auctions(
 
     rows = []
     with open_session(_settings(rpc_url=rpc_url, factory=factory)) as session:
-        the_factory = session.factory
+        the_factory = _factory(session)
         created = the_factory.auctions()
         now = _now(session)
         for event in _progress(created, "Reading auctions", json_output):

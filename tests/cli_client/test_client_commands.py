@@ -101,6 +101,8 @@ def test_unknown_and_foreign_auctions_are_refused_by_name(cli, market, request_f
         assert "not an auction of Factory" in result.stderr
         assert len(result.stderr.strip().splitlines()) <= 2
     assert cli("auction", "status", "0x1234").exit_code == 2
+    down = cli("auction", "status", stranger, "--rpc-url", "http://127.0.0.1:9")
+    assert down.exit_code == 4 and "no JSON-RPC node answers at http://127.0.0.1:9" in down.stderr
     # An auction of another Factory on the same chain.
     from saiaas.contracts import Factory
 
