@@ -546,16 +546,18 @@ def _render_costs(costs: dict[str, Any]) -> None:
     for op in costs["operations"]:
         count = f" (x{op['count']})" if op["count"] > 1 else ""
         paper = f"{op['paper_gas']:,}" if op["paper_gas"] else "-"
-        table.add_row(op["operation"] + count, f"{op['gas']:,}", op["ether"], f"{op['usd']:.2f}",
-                      paper)
+        spread = f"{op['min_gas']:,}-" if op["min_gas"] != op["gas"] else ""
+        table.add_row(op["operation"] + count, f"{spread}{op['gas']:,}", op["ether"],
+                      f"{op['usd']:.2f}", paper)
     table.add_section()
     table.add_row("Scenario total", f"{costs['scenario_total']:,}",
                   costs["ether"], f"{costs['usd']:.2f}", f"{costs['paper_scenario_total']:,}",
                   style="bold")
     console.print(table)
     console.print("   Scenario total: auction creation + 9 bids + adjudication, every transaction "
-                  "summed; one figure per operation: its costliest instance (as `saiaas bench "
-                  "gas`). The Factory deployment is outside the scenario, as in the paper.",
+                  "summed. An operation seen several times shows its gas range; ether and USD are "
+                  "for its costliest instance (as `saiaas bench gas`). The Factory deployment is "
+                  "outside the scenario, as in the paper.",
                   highlight=False)
 
 
