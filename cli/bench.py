@@ -43,3 +43,23 @@ def gas(
         print_json(result)
     else:
         bench.render(result, console)
+
+
+@bench_app.command("match")
+@reports_errors
+def bench_match(
+    assets: Annotated[int, typer.Option("--assets", min=3, help="Generated assets.")] = 10000,
+    requests: Annotated[int, typer.Option("--requests", min=1, help="Generated requests.")] = 1000,
+    hermit: Annotated[bool, typer.Option("--hermit/--no-hermit",
+                      help="Also time HermiT on the same corpus (up to ~60 s per size).")] = True,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Matcher decisions per second at marketplace scale, after the cached classification."""
+    from saiaas.benchmarks import matcher as bench
+
+    with console.status("generating the corpus and deciding...", spinner="dots"):
+        result = bench.run(assets=assets, requests=requests, hermit=hermit)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)

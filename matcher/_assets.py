@@ -19,8 +19,16 @@ _IGNORED_TYPES = {
     "http://www.w3.org/2002/07/owl#NamedIndividual",
     "http://www.w3.org/2002/07/owl#Thing",
 }
-_NUMERIC_RANGES = {"integer", "decimal", "int", "long", "nonNegativeInteger", "positiveInteger",
-                   "double", "float"}
+_NUMERIC_RANGES = {
+    "integer",
+    "decimal",
+    "int",
+    "long",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "double",
+    "float",
+}
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,9 @@ class Asset:
     facts: dict[str, frozenset[Value]] = field(hash=False, compare=False)
     label: str | None = None
     #: existentials implied by the asset's classes: values it has without naming them
-    implied_some: dict[str, tuple[Component, ...]] = field(default_factory=dict, hash=False,
-                                                          compare=False)
+    implied_some: dict[str, tuple[Component, ...]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
     def values(self, prop: str) -> frozenset[Value]:
         return self.facts.get(prop, frozenset())
@@ -54,9 +63,14 @@ class Asset:
         }
 
 
-def infer(model: OntologyModel, iri: str, asserted_types: set[str],
-          asserted_facts: dict[str, set[Value]], other_types: dict[str, frozenset[str]] | None = None,
-          label: str | None = None) -> Asset:
+def infer(
+    model: OntologyModel,
+    iri: str,
+    asserted_types: set[str],
+    asserted_facts: dict[str, set[Value]],
+    other_types: dict[str, frozenset[str]] | None = None,
+    label: str | None = None,
+) -> Asset:
     """Types and facts of one individual under the model; raises on a contradiction."""
     for t in asserted_types:
         if t not in model.ancestors:
@@ -87,8 +101,10 @@ def infer(model: OntologyModel, iri: str, asserted_types: set[str],
         for cls, defs in model.definitions.items():
             if cls in types:
                 continue
-            if any(all(_satisfied(model, c, types, helpers, facts, other_types) for c in parts)
-                   for parts in defs):
+            if any(
+                all(_satisfied(model, c, types, helpers, facts, other_types) for c in parts)
+                for parts in defs
+            ):
                 types |= model.close([cls])
         if (len(types), sum(len(v) for v in facts.values())) == before:
             break
@@ -109,8 +125,14 @@ def infer(model: OntologyModel, iri: str, asserted_types: set[str],
     )
 
 
-def _satisfied(model: OntologyModel, comp: Component, types: set[str], helpers: set[str],
-               facts: dict[str, set[Value]], other_types: dict[str, frozenset[str]]) -> bool:
+def _satisfied(
+    model: OntologyModel,
+    comp: Component,
+    types: set[str],
+    helpers: set[str],
+    facts: dict[str, set[Value]],
+    other_types: dict[str, frozenset[str]],
+) -> bool:
     if comp.helper is not None and comp.helper in helpers:
         return True  # one of the asset's classes implies this restriction
     if comp.kind == "class":
@@ -128,7 +150,8 @@ def _satisfied(model: OntologyModel, comp: Component, types: set[str], helpers: 
             comp.some_class in ranges
             or comp.some_class in model.close(model.individual_types.get(v, ()))
             or comp.some_class in other_types.get(v, ())
-            for v in values if isinstance(v, str)
+            for v in values
+            if isinstance(v, str)
         )
     return any(_in_datatype(v, comp.datatype or "", comp.facets) for v in values)
 
@@ -160,8 +183,9 @@ def _in_datatype(value: Value, datatype: str, facets: tuple[tuple[str, Value], .
     return True
 
 
-def _check_consistent(model: OntologyModel, iri: str, types: frozenset[str],
-                      facts: dict[str, frozenset[Value]]) -> None:
+def _check_consistent(
+    model: OntologyModel, iri: str, types: frozenset[str], facts: dict[str, frozenset[Value]]
+) -> None:
     for t in types:
         if t in model.unsatisfiable:
             raise AssetContradictionError(iri, f"class {local_name(t)} is unsatisfiable")
@@ -169,32 +193,40 @@ def _check_consistent(model: OntologyModel, iri: str, types: frozenset[str],
         if clash:
             other = sorted(clash)[0]
             raise AssetContradictionError(
-                iri, f"it is both {local_name(t)} and {local_name(other)}, which are disjoint")
+                iri, f"it is both {local_name(t)} and {local_name(other)}, which are disjoint"
+            )
     for p in model.functional & facts.keys():
         values = facts[p]
         if len(values) < 2:
             continue
         if model.property_kinds.get(p) == "datatype":
             raise AssetContradictionError(
-                iri, f"functional property {local_name(p)} has {len(values)} values "
-                f"({', '.join(sorted(map(str, values)))})")
+                iri,
+                f"functional property {local_name(p)} has {len(values)} values "
+                f"({', '.join(sorted(map(str, values)))})",
+            )
         pairs = [(a, b) for a in values for b in values if (a, b) in model.different]
         if pairs:
             a, b = pairs[0]
             raise AssetContradictionError(
-                iri, f"functional property {local_name(p)} has two different values "
-                f"{local_name(str(a))} and {local_name(str(b))}")
+                iri,
+                f"functional property {local_name(p)} has two different values "
+                f"{local_name(str(a))} and {local_name(str(b))}",
+            )
     for p, values in facts.items():
         for r in model.ranges.get(p, ()):
             name = r.rsplit("#", 1)[-1]
             if not r.startswith("http://www.w3.org/2001/XMLSchema#"):
                 continue
             for v in values:
-                if (name in _NUMERIC_RANGES and not is_number(v)) or (
-                        name == "integer" and is_number(v) and v != int(v)) or (
-                        name == "boolean" and not isinstance(v, bool)):
+                if (
+                    (name in _NUMERIC_RANGES and not is_number(v))
+                    or (name == "integer" and is_number(v) and v != int(v))
+                    or (name == "boolean" and not isinstance(v, bool))
+                ):
                     raise AssetContradictionError(
-                        iri, f"{local_name(p)} value {v!r} is not an xsd:{name}")
+                        iri, f"{local_name(p)} value {v!r} is not an xsd:{name}"
+                    )
 
 
 def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
@@ -241,7 +273,9 @@ def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
         if iri in model.individual_types and not facts:
             continue  # a vocabulary individual repeated in the catalog
         candidate_types = model.close(t for t in types if t in model.ancestors)
-        domain_types = set().union(*(model.fact_domains.get(p, ()) for p in facts)) if facts else set()
+        domain_types = (
+            set().union(*(model.fact_domains.get(p, ()) for p in facts)) if facts else set()
+        )
         if ASSET not in candidate_types and ASSET not in model.close(domain_types):
             continue
         assets.append(infer(model, iri, types, facts, other_types, labels.get(iri)))

@@ -44,8 +44,9 @@ def _value(node: Any) -> Any:
     return str(node)
 
 
-def _component(graph: Any, node: Any, helpers: dict[str, Any],
-               components: dict[str, Any]) -> dict[str, Any]:
+def _component(
+    graph: Any, node: Any, helpers: dict[str, Any], components: dict[str, Any]
+) -> dict[str, Any]:
     """One conjunct of a definition, in the small language the fast path evaluates; restriction
     components are also recorded under their helper IRI."""
     out = _component_of(graph, node, helpers)
@@ -68,13 +69,21 @@ def _component_of(graph: Any, node: Any, helpers: dict[str, Any]) -> dict[str, A
         return {"kind": "opaque", "helper": helper}
     has_value = graph.value(node, O.hasValue)
     if has_value is not None:
-        return {"kind": "value", "helper": helper, "property": str(prop), "value": _value(has_value)}
+        return {
+            "kind": "value",
+            "helper": helper,
+            "property": str(prop),
+            "value": _value(has_value),
+        }
     filler = graph.value(node, O.someValuesFrom)
     if filler is None:
         return {"kind": "opaque", "helper": helper}
     base = {"kind": "some", "helper": helper, "property": str(prop)}
     if isinstance(filler, URIRef):
-        if str(filler).startswith("http://www.w3.org/2001/XMLSchema#") or str(filler) == RDFS + "Literal":
+        if (
+            str(filler).startswith("http://www.w3.org/2001/XMLSchema#")
+            or str(filler) == RDFS + "Literal"
+        ):
             return {**base, "datatype": str(filler), "facets": {}}
         return {**base, "class": str(filler)}
     assert isinstance(filler, BNode)
@@ -153,8 +162,12 @@ def classify(graph: Any) -> dict[str, Any]:
 
     # Properties: kinds, sub-property closure, domains, ranges, functional.
     kinds: dict[str, str] = {}
-    for kind, rdf_type in (("object", O.ObjectProperty), ("datatype", O.DatatypeProperty),
-                           ("annotation", O.AnnotationProperty), ("object", R.Property)):
+    for kind, rdf_type in (
+        ("object", O.ObjectProperty),
+        ("datatype", O.DatatypeProperty),
+        ("annotation", O.AnnotationProperty),
+        ("object", R.Property),
+    ):
         for p in graph.subjects(R.type, rdf_type):
             if isinstance(p, URIRef):
                 kinds.setdefault(str(p), kind)
@@ -162,7 +175,9 @@ def classify(graph: Any) -> dict[str, Any]:
     supers: dict[str, set[str]] = {p: {p} for p in kinds}
     edges = [(str(a), str(b)) for a, b in graph.subject_objects(RS.subPropertyOf)]
     edges += [(str(a), str(b)) for a, b in graph.subject_objects(O.equivalentProperty)]
-    edges += [(b, a) for a, b in edges if (a, b) in set(graph.subject_objects(O.equivalentProperty))]
+    edges += [
+        (b, a) for a, b in edges if (a, b) in set(graph.subject_objects(O.equivalentProperty))
+    ]
     for a, b in edges:
         supers.setdefault(a, {a}).add(b)
         supers.setdefault(b, {b})
@@ -173,10 +188,14 @@ def classify(graph: Any) -> dict[str, Any]:
             new = set().union(*(supers.get(u, {u}) for u in ups))
             if new != ups:
                 supers[p], changed = new, True
-    domains = {str(p): sorted({str(d) for d in graph.objects(p, RS.domain) if isinstance(d, URIRef)})
-               for p in graph.subjects(RS.domain, None)}
-    ranges = {str(p): sorted({str(r) for r in graph.objects(p, RS.range) if isinstance(r, URIRef)})
-              for p in graph.subjects(RS.range, None)}
+    domains = {
+        str(p): sorted({str(d) for d in graph.objects(p, RS.domain) if isinstance(d, URIRef)})
+        for p in graph.subjects(RS.domain, None)
+    }
+    ranges = {
+        str(p): sorted({str(r) for r in graph.objects(p, RS.range) if isinstance(r, URIRef)})
+        for p in graph.subjects(RS.range, None)
+    }
 
     # Disjointness (told; the closure turns it into "any ancestor pair").
     disjoint: set[tuple[str, str]] = set()
@@ -185,7 +204,9 @@ def classify(graph: Any) -> dict[str, Any]:
     for node in graph.subjects(R.type, O.AllDisjointClasses):
         members = [str(m) for m in _list(graph, graph.value(node, O.members))]
         disjoint |= {(a, b) for a in members for b in members if a != b}
-    different: set[tuple[str, str]] = {(str(a), str(b)) for a, b in graph.subject_objects(O.differentFrom)}
+    different: set[tuple[str, str]] = {
+        (str(a), str(b)) for a, b in graph.subject_objects(O.differentFrom)
+    }
     for node in graph.subjects(R.type, O.AllDifferent):
         lst = graph.value(node, O.distinctMembers) or graph.value(node, O.members)
         members = [str(m) for m in _list(graph, lst)] if lst is not None else []
@@ -229,7 +250,9 @@ def classify(graph: Any) -> dict[str, Any]:
     }
 
 
-def _hermit(graph: Any, classes: set[str]) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
+def _hermit(
+    graph: Any, classes: set[str]
+) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
     """Inferred named ancestors (self and equivalents included) of every class, and the inferred
     types of every named individual, from one HermiT run in a private owlready2 world."""
     import owlready2
@@ -245,7 +268,9 @@ def _hermit(graph: Any, classes: set[str]) -> tuple[dict[str, set[str]], dict[st
     except owlready2.OwlReadyInconsistentOntologyError:
         raise OntologyError("the ontology is inconsistent: HermiT finds no model of it") from None
     except owlready2.OwlReadyJavaError as error:
-        raise OntologyError(f"HermiT could not classify the ontology: {str(error)[-300:]}") from None
+        raise OntologyError(
+            f"HermiT could not classify the ontology: {str(error)[-300:]}"
+        ) from None
 
     unsatisfiable = {c.iri for c in world.inconsistent_classes() if hasattr(c, "iri")}
     closure: dict[str, set[str]] = {}

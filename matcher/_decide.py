@@ -81,20 +81,28 @@ def check_spec(model: OntologyModel, spec: AssetSpecification) -> None:
     """Refuse a spec that names terms the ontology lacks, naming the term."""
     if spec.requested_class not in model.ancestors:
         raise UnknownTermError(
-            f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology")
+            f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology"
+        )
     for c in spec.constraints:
         kind = model.property_kinds.get(c.property)
         if kind is None or kind == "annotation":
-            raise UnknownTermError(f"{spec.iri}: constraint property {c.property} is not a property "
-                                   "of the ontology")
+            raise UnknownTermError(
+                f"{spec.iri}: constraint property {c.property} is not a property of the ontology"
+            )
         values = [c.value] if c.value is not None else list(c.allowed)
         for v in values:
             if kind == "object" and isinstance(v, str) and not model.is_known_term(v):
-                raise UnknownTermError(f"{spec.iri}: value {v} of {local_name(c.property)} is not "
-                                       "in the ontology")
-            if c.kind in (ConstraintKind.MIN_INCLUSIVE, ConstraintKind.MAX_INCLUSIVE) and kind != "datatype":
-                raise UnknownTermError(f"{spec.iri}: {c.kind.value} on {local_name(c.property)}, "
-                                       "which is not a numeric datatype property")
+                raise UnknownTermError(
+                    f"{spec.iri}: value {v} of {local_name(c.property)} is not in the ontology"
+                )
+            if (
+                c.kind in (ConstraintKind.MIN_INCLUSIVE, ConstraintKind.MAX_INCLUSIVE)
+                and kind != "datatype"
+            ):
+                raise UnknownTermError(
+                    f"{spec.iri}: {c.kind.value} on {local_name(c.property)}, "
+                    "which is not a numeric datatype property"
+                )
 
 
 def class_path(model: OntologyModel, low: str, high: str, types: frozenset[str]) -> tuple[str, ...]:
@@ -116,28 +124,49 @@ def degree(model: OntologyModel, requested: str, asset: Asset) -> tuple[str, Rea
         if below:
             low = sorted(below)[0]
             path = class_path(model, low, requested, asset.types)
-            return PLUGIN, Reason("plugin", f"{local_name(low)} is strictly below {r} ("
-                                  + " < ".join(map(local_name, path)) + ")",
-                                  required=requested, actual=low, path=path)
+            return PLUGIN, Reason(
+                "plugin",
+                f"{local_name(low)} is strictly below {r} ("
+                + " < ".join(map(local_name, path))
+                + ")",
+                required=requested,
+                actual=low,
+                path=path,
+            )
         eq = sorted(t for t in asset.most_specific if t in model.equivalents.get(requested, ()))
         actual = requested if requested in asset.most_specific else (eq[0] if eq else requested)
         how = "" if actual == requested else f" ({local_name(actual)} is equivalent to {r})"
-        return EXACT, Reason("exact", f"the asset is a {r}{how}", required=requested, actual=actual,
-                             path=(actual,))
+        return EXACT, Reason(
+            "exact", f"the asset is a {r}{how}", required=requested, actual=actual, path=(actual,)
+        )
     above = sorted(t for t in asset.most_specific if model.strictly_below(requested, t))
     if above:
         path = class_path(model, requested, above[0], model.ancestors.get(requested, frozenset()))
-        return SUBSUMES, Reason("subsumes", f"the asset is only known as {local_name(above[0])}, "
-                                f"more general than {r}", required=requested, actual=above[0], path=path)
+        return SUBSUMES, Reason(
+            "subsumes",
+            f"the asset is only known as {local_name(above[0])}, more general than {r}",
+            required=requested,
+            actual=above[0],
+            path=path,
+        )
     shown = ", ".join(sorted(map(local_name, asset.most_specific))) or "no class"
-    return FAIL, Reason("fail", f"the asset ({shown}) is not a {r}", required=requested,
-                        actual=sorted(asset.most_specific))
+    return FAIL, Reason(
+        "fail",
+        f"the asset ({shown}) is not a {r}",
+        required=requested,
+        actual=sorted(asset.most_specific),
+    )
 
 
 def implied_min(asset: Asset, prop: str) -> Value | None:
     """The largest lower bound an implied existential (p some xsd:integer[>= n]) puts on prop."""
-    bounds = [b for c in asset.implied_some.get(prop, ()) if c.datatype is not None
-              for facet, b in c.facets if facet in ("minInclusive", "minExclusive") and is_number(b)]
+    bounds = [
+        b
+        for c in asset.implied_some.get(prop, ())
+        if c.datatype is not None
+        for facet, b in c.facets
+        if facet in ("minInclusive", "minExclusive") and is_number(b)
+    ]
     return max(bounds) if bounds else None
 
 
@@ -153,52 +182,95 @@ def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reaso
     implied within the set) and every stated value in the set (narrowerThan counted)."""
     name = local_name(c.property)
     values = asset.values(c.property)
-    required: Any = c.value if c.kind is not ConstraintKind.ALLOWED_VALUES else sorted(c.allowed, key=str)
+    required: Any = (
+        c.value if c.kind is not ConstraintKind.ALLOWED_VALUES else sorted(c.allowed, key=str)
+    )
     actual = sorted(values, key=str)
     shown = ", ".join(show_value(v) for v in actual)
     if c.kind is ConstraintKind.MIN_INCLUSIVE:
         nums = [v for v in values if is_number(v)]
         bound = implied_min(asset, c.property)
         best = max(nums) if nums else None
-        if bound is not None and (best is None or bound > best):
-            if bound >= c.value:  # type: ignore[operator]
-                return Reason("constraint-met", f"{name} >= {bound} by the asset's class, "
-                              f"required >= {c.value}", required, f">= {bound}")
+        stronger = bound is not None and (best is None or bound > best)
+        if stronger and bound >= c.value:  # type: ignore[operator]
+            return Reason(
+                "constraint-met",
+                f"{name} >= {bound} by the asset's class, required >= {c.value}",
+                required,
+                f">= {bound}",
+            )
         if best is None:
-            return Reason("constraint-unmet", f"no numeric {name} stated or implied "
-                          f"(required >= {c.value})", required, None)
+            return Reason(
+                "constraint-unmet",
+                f"no numeric {name} stated or implied (required >= {c.value})",
+                required,
+                None,
+            )
         ok = best >= c.value  # type: ignore[operator]
-        return Reason("constraint-met" if ok else "constraint-unmet",
-                      f"{name} {best} {'>=' if ok else '<'} required {c.value}", required, best)
+        return Reason(
+            "constraint-met" if ok else "constraint-unmet",
+            f"{name} {best} {'>=' if ok else '<'} required {c.value}",
+            required,
+            best,
+        )
     if c.kind is ConstraintKind.MAX_INCLUSIVE:
         if not values:
-            return Reason("constraint-unmet", f"no {name} stated or implied (required <= {c.value})",
-                          required, None)
+            return Reason(
+                "constraint-unmet",
+                f"no {name} stated or implied (required <= {c.value})",
+                required,
+                None,
+            )
         nums = [v for v in values if is_number(v)]
         if len(nums) != len(values):
-            return Reason("constraint-unmet", f"{name} {shown} is not a number (required <= "
-                          f"{c.value})", required, actual)
+            return Reason(
+                "constraint-unmet",
+                f"{name} {shown} is not a number (required <= {c.value})",
+                required,
+                actual,
+            )
         worst = max(nums)
         ok = worst <= c.value  # type: ignore[operator]
-        return Reason("constraint-met" if ok else "constraint-unmet",
-                      f"{name} {worst} {'<=' if ok else '>'} allowed maximum {c.value}", required, worst)
+        return Reason(
+            "constraint-met" if ok else "constraint-unmet",
+            f"{name} {worst} {'<=' if ok else '>'} allowed maximum {c.value}",
+            required,
+            worst,
+        )
     sets = implied_sets(asset, c.property)
     if c.kind is ConstraintKind.REQUIRED_VALUE:
         hits = [v for v in actual if model.satisfies_value(v, c.value)]  # type: ignore[arg-type]
         if hits:
-            via = "" if c.value in hits else f" ({show_value(hits[0])} is narrower than " \
-                f"{show_value(c.value)})"
-            return Reason("constraint-met", f"{name} has {show_value(c.value)}{via}", required, actual)
+            via = (
+                ""
+                if c.value in hits
+                else f" ({show_value(hits[0])} is narrower than {show_value(c.value)})"
+            )
+            return Reason(
+                "constraint-met", f"{name} has {show_value(c.value)}{via}", required, actual
+            )
         for one_of in sets:
             if all(model.satisfies_value(v, c.value) for v in one_of):  # type: ignore[arg-type]
-                return Reason("constraint-met", f"the asset's class gives {name} one of "
-                              f"{{{_names(one_of)}}}, each satisfying {show_value(c.value)}",
-                              required, sorted(one_of, key=str))
+                return Reason(
+                    "constraint-met",
+                    f"the asset's class gives {name} one of "
+                    f"{{{_names(one_of)}}}, each satisfying {show_value(c.value)}",
+                    required,
+                    sorted(one_of, key=str),
+                )
         if not values:
-            return Reason("constraint-unmet", f"no {name} stated or implied (required "
-                          f"{show_value(c.value)})", required, None)
-        return Reason("constraint-unmet", f"{name} is {shown}, required {show_value(c.value)}",
-                      required, actual)
+            return Reason(
+                "constraint-unmet",
+                f"no {name} stated or implied (required {show_value(c.value)})",
+                required,
+                None,
+            )
+        return Reason(
+            "constraint-unmet",
+            f"{name} is {shown}, required {show_value(c.value)}",
+            required,
+            actual,
+        )
     allowed = ", ".join(sorted(show_value(a) for a in c.allowed))
 
     def inside(v: Value) -> bool:
@@ -206,16 +278,27 @@ def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reaso
 
     bad = [v for v in actual if not inside(v)]
     if bad:
-        return Reason("constraint-unmet", f"{name} {', '.join(show_value(v) for v in bad)} not in "
-                      f"allowed {{{allowed}}}", required, actual)
+        return Reason(
+            "constraint-unmet",
+            f"{name} {', '.join(show_value(v) for v in bad)} not in allowed {{{allowed}}}",
+            required,
+            actual,
+        )
     if values:
-        return Reason("constraint-met", f"{name} {shown} within the allowed values", required, actual)
+        return Reason(
+            "constraint-met", f"{name} {shown} within the allowed values", required, actual
+        )
     for one_of in sets:
         if all(inside(v) for v in one_of):
-            return Reason("constraint-met", f"the asset's class gives {name} one of "
-                          f"{{{_names(one_of)}}}, all allowed", required, sorted(one_of, key=str))
-    return Reason("constraint-unmet", f"no {name} stated or implied (allowed {{{allowed}}})",
-                  required, None)
+            return Reason(
+                "constraint-met",
+                f"the asset's class gives {name} one of {{{_names(one_of)}}}, all allowed",
+                required,
+                sorted(one_of, key=str),
+            )
+    return Reason(
+        "constraint-unmet", f"no {name} stated or implied (allowed {{{allowed}}})", required, None
+    )
 
 
 def _names(values: Any) -> str:
@@ -231,8 +314,14 @@ def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Deci
         reasons.append(reason)
         met = met and reason.code == "constraint-met"
     eligible = deg in (EXACT, PLUGIN) and met
-    return Decision(spec=spec.iri, category=spec.category.value, asset=asset.iri, degree=deg,
-                    eligible=eligible, reasons=tuple(reasons))
+    return Decision(
+        spec=spec.iri,
+        category=spec.category.value,
+        asset=asset.iri,
+        degree=deg,
+        eligible=eligible,
+        reasons=tuple(reasons),
+    )
 
 
 def value_satisfies(model: OntologyModel, values: frozenset[Value], required: Value) -> bool:

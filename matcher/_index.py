@@ -56,7 +56,9 @@ class AssetIndex:
                     self.non_numeric[p] = self.non_numeric.get(p, 0) | bit
                 if nums:
                     top = max(nums)
-                    stated_max.setdefault(p, {})[top] = stated_max.setdefault(p, {}).get(top, 0) | bit
+                    stated_max.setdefault(p, {})[top] = (
+                        stated_max.setdefault(p, {}).get(top, 0) | bit
+                    )
                     _add(maxima, p, top, bit)
             for p in asset.implied_some:
                 bound = implied_min(asset, p)
@@ -87,8 +89,10 @@ class AssetIndex:
         key = ("sat", p, wanted)
         hit = self._memo.get(key)
         if hit is None:
+
             def ok(v: Value) -> bool:
                 return any(self.model.satisfies_value(v, w) for w in wanted)
+
             hit = 0
             for v, b in self.by_value.get(p, {}).items():
                 if ok(v):
@@ -103,8 +107,10 @@ class AssetIndex:
         key = ("allowed", p, allowed)
         hit = self._memo.get(key)
         if hit is None:
+
             def ok(v: Value) -> bool:
                 return any(self.model.satisfies_value(v, a) for a in allowed)
+
             bad = present = 0
             for v, b in self.by_value.get(p, {}).items():
                 if not ok(v):
@@ -141,7 +147,9 @@ class AssetIndex:
             if c.kind is ConstraintKind.MIN_INCLUSIVE:
                 eligible &= self._at_least(p, c.value)  # type: ignore[arg-type]
             elif c.kind is ConstraintKind.MAX_INCLUSIVE:
-                eligible &= self.has.get(p, 0) & ~self._above(p, c.value) & ~self.non_numeric.get(p, 0)  # type: ignore[arg-type]
+                eligible &= (
+                    self.has.get(p, 0) & ~self._above(p, c.value) & ~self.non_numeric.get(p, 0)
+                )  # type: ignore[arg-type]
             elif c.kind is ConstraintKind.REQUIRED_VALUE:
                 eligible &= self._satisfying(p, frozenset([c.value]))  # type: ignore[list-item]
             else:

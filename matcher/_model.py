@@ -42,15 +42,18 @@ class OntologyModel:
         #: named ancestors of a class, itself and its equivalents included (no helpers)
         self.ancestors: dict[str, frozenset[str]] = {
             c: frozenset(x for x in a if not x.startswith(HELPER))
-            for c, a in anc.items() if not c.startswith(HELPER)
+            for c, a in anc.items()
+            if not c.startswith(HELPER)
         }
         #: the definition components (helpers) each named class implies
         self.implied_helpers: dict[str, frozenset[str]] = {
             c: frozenset(x for x in a if x.startswith(HELPER))
-            for c, a in anc.items() if not c.startswith(HELPER)
+            for c, a in anc.items()
+            if not c.startswith(HELPER)
         }
         self.equivalents: dict[str, frozenset[str]] = {
-            c: frozenset(x for x in a if c in self.ancestors.get(x, ())) for c, a in self.ancestors.items()
+            c: frozenset(x for x in a if c in self.ancestors.get(x, ()))
+            for c, a in self.ancestors.items()
         }
         descendants: dict[str, set[str]] = {c: set() for c in self.ancestors}
         for c, a in self.ancestors.items():
@@ -64,7 +67,8 @@ class OntologyModel:
             for c, defs in data["definitions"].items()
         }
         self.implied_values: dict[str, tuple[tuple[str, Value], ...]] = {
-            c: tuple((p, from_json(v)) for p, v in pairs) for c, pairs in data["implied_values"].items()
+            c: tuple((p, from_json(v)) for p, v in pairs)
+            for c, pairs in data["implied_values"].items()
         }
         #: restriction of each helper class (definition conjuncts and superclass restrictions)
         self.helper_components = {h: _component(c) for h, c in data["components"].items()}
@@ -84,7 +88,9 @@ class OntologyModel:
             for b in ups:
                 broader_or_equal.setdefault(b, {b}).add(a)
         #: for a requested value v: every value that satisfies it (v and what is narrower than v)
-        self.satisfying: dict[str, frozenset[str]] = {v: frozenset(s) for v, s in broader_or_equal.items()}
+        self.satisfying: dict[str, frozenset[str]] = {
+            v: frozenset(s) for v, s in broader_or_equal.items()
+        }
         self.accepts_tee = {a: frozenset(b) for a, b in data["accepts_tee"].items()}
         self._closure_cache: dict[frozenset[str], frozenset[str]] = {}
         # properties whose domain/range types what they touch, super-properties included
@@ -92,8 +98,9 @@ class OntologyModel:
         self.fact_ranges: dict[str, frozenset[str]] = {}
         for p, ups in self.super_properties.items():
             self.fact_domains[p] = self.close(d for u in ups for d in self.domains.get(u, ()))
-            self.fact_ranges[p] = self.close(r for u in ups for r in self.ranges.get(u, ())
-                                            if r in self.ancestors)
+            self.fact_ranges[p] = self.close(
+                r for u in ups for r in self.ranges.get(u, ()) if r in self.ancestors
+            )
 
     # ------------------------------------------------------------------ hierarchy
     def close(self, classes: Any) -> frozenset[str]:
@@ -115,9 +122,12 @@ class OntologyModel:
 
     def most_specific(self, types: frozenset[str]) -> frozenset[str]:
         return frozenset(
-            t for t in types
-            if not any(u != t and t in self.ancestors.get(u, ()) and u not in self.equivalents.get(t, ())
-                       for u in types)
+            t
+            for t in types
+            if not any(
+                u != t and t in self.ancestors.get(u, ()) and u not in self.equivalents.get(t, ())
+                for u in types
+            )
         )
 
     def satisfies_value(self, actual: Value, required: Value) -> bool:
@@ -151,12 +161,14 @@ def _component(data: dict[str, Any]) -> Component:
     kind = data["kind"]
     if kind == "class":
         return Component("class", cls=data["class"])
-    common = {"helper": data.get("helper"), "property": data.get("property")}
+    common: dict[str, Any] = {"helper": data.get("helper"), "property": data.get("property")}
     if kind == "value":
         return Component("value", value=from_json(data["value"]), **common)
     if kind == "some":
         if "oneOf" in data:
-            return Component("some", one_of=frozenset(from_json(v) for v in data["oneOf"]), **common)
+            return Component(
+                "some", one_of=frozenset(from_json(v) for v in data["oneOf"]), **common
+            )
         if "class" in data:
             return Component("some", some_class=data["class"], **common)
         facets = tuple(sorted((k, from_json(v)) for k, v in data["facets"].items()))

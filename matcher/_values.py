@@ -14,9 +14,22 @@ Value = str | int | bool | Decimal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-    "unsignedByte", "decimal", "double", "float",
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+    "decimal",
+    "double",
+    "float",
 }
 _INTEGER_TYPES = _NUMERIC - {"decimal", "double", "float"}
 
@@ -27,7 +40,7 @@ class BadLiteral(ValueError):
 
 def literal_value(lexical: str, datatype: str | None) -> Value:
     if datatype and datatype.startswith(XSD):
-        name = datatype[len(XSD):]
+        name = datatype[len(XSD) :]
         if name == "boolean":
             text = lexical.strip()
             if text not in ("true", "false", "1", "0"):

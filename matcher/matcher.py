@@ -19,8 +19,14 @@ class Matcher:
     """Decisions on one ontology version. Build it with `Matcher.for_ontology`; the HermiT
     classification runs only when the cache has no model for these exact bytes."""
 
-    def __init__(self, model: OntologyModel, key: str, classification_seconds: float = 0.0,
-                 from_cache: bool = False, cid: str | None = None) -> None:
+    def __init__(
+        self,
+        model: OntologyModel,
+        key: str,
+        classification_seconds: float = 0.0,
+        from_cache: bool = False,
+        cid: str | None = None,
+    ) -> None:
         self.model = model
         self.key = key
         self.cid = cid
@@ -28,13 +34,18 @@ class Matcher:
         self.from_cache = from_cache
 
     @classmethod
-    def for_ontology(cls, ontology: bytes | str | Path | Any = None, cache_dir: str | Path | None = None,
-                     cid: str | None = None) -> Matcher:
+    def for_ontology(
+        cls,
+        ontology: bytes | str | Path | Any = None,
+        cache_dir: str | Path | None = None,
+        cid: str | None = None,
+    ) -> Matcher:
         """`ontology`: Turtle bytes, a path to a Turtle file, an rdflib Graph, or None for the
         packaged ontology. A Graph is keyed by its sorted N-Triples, bytes by themselves."""
         data, factory = _ontology_source(ontology)
-        model, seconds, cached = load_or_classify(data, factory, Path(cache_dir) if cache_dir else None,
-                                                  cid)
+        model, seconds, cached = load_or_classify(
+            data, factory, Path(cache_dir) if cache_dir else None, cid
+        )
         return cls(OntologyModel(model), ontology_key(data), seconds, cached, cid)
 
     # ------------------------------------------------------------------ assets
@@ -47,8 +58,11 @@ class Matcher:
 
     # ------------------------------------------------------------------ decisions
     def check(self, spec_or_request: AssetSpecification | Request) -> None:
-        specs = spec_or_request.specs.values() if isinstance(spec_or_request, Request) \
+        specs = (
+            spec_or_request.specs.values()
+            if isinstance(spec_or_request, Request)
             else [spec_or_request]
+        )
         for spec in specs:
             check_spec(self.model, spec)
 
@@ -77,7 +91,8 @@ class Matcher:
         """An asset by IRI, by local name, or by `prefix:local` suffix; a clear error otherwise."""
         local = name.split(":", 1)[1] if ":" in name and "://" not in name else name
         hits = [a for a in assets if a.iri == name] or [
-            a for a in assets if a.iri.endswith(("#" + local, "/" + local))]
+            a for a in assets if a.iri.endswith(("#" + local, "/" + local))
+        ]
         if len(hits) != 1:
             why = "no asset" if not hits else f"{len(hits)} assets"
             raise UnknownTermError(f"{why} named {name!r} in the catalogs given")
@@ -94,7 +109,9 @@ def _ontology_source(ontology: Any) -> tuple[bytes, Any]:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise OntologyError(f"ontology bytes missing: cannot read {path} ({error.strerror})") from None
+            raise OntologyError(
+                f"ontology bytes missing: cannot read {path} ({error.strerror})"
+            ) from None
         return data, lambda: _parse(data, str(path))
     if isinstance(ontology, bytes):
         return ontology, lambda: _parse(ontology, "the ontology bytes")
@@ -111,5 +128,7 @@ def _parse(data: bytes, where: str) -> Any:
     try:
         graph.parse(data=data, format="turtle")
     except Exception as error:  # rdflib raises many parser types
-        raise OntologyError(f"{where} is not valid Turtle: {str(error).splitlines()[0][:200]}") from None
+        raise OntologyError(
+            f"{where} is not valid Turtle: {str(error).splitlines()[0][:200]}"
+        ) from None
     return graph

@@ -41,7 +41,7 @@ class RequestError(SaiaasError):
     """A requirement file that cannot be read as a request (missing spec, bad amount, ...)."""
 
 
-class Category(str, Enum):
+class Category(str, Enum):  # noqa: UP042 (str mixin: JSON and == "data" work)
     """The three asset categories, in the order the contracts use (DATA=0, ALGORITHM=1, INFRA=2)."""
 
     DATA = "data"
@@ -49,14 +49,21 @@ class Category(str, Enum):
     INFRASTRUCTURE = "infrastructure"
 
     @property
-    def index(self) -> int:
+    def order(self) -> int:
+        """Position in the contracts' enum (DATA=0, ALGORITHM=1, INFRASTRUCTURE=2)."""
         return list(Category).index(self)
 
     @property
     def asset_class(self) -> str:
         """The ontology class every asset of this category belongs to."""
-        return SAIAAS + {"data": "DataAsset", "algorithm": "AlgorithmAsset",
-                         "infrastructure": "InfrastructureAsset"}[self.value]
+        return (
+            SAIAAS
+            + {
+                "data": "DataAsset",
+                "algorithm": "AlgorithmAsset",
+                "infrastructure": "InfrastructureAsset",
+            }[self.value]
+        )
 
     @property
     def spec_property(self) -> str:
@@ -64,7 +71,7 @@ class Category(str, Enum):
         return SAIAAS + self.value + "Spec"
 
 
-class ConstraintKind(str, Enum):
+class ConstraintKind(str, Enum):  # noqa: UP042
     MIN_INCLUSIVE = "MinInclusive"
     MAX_INCLUSIVE = "MaxInclusive"
     REQUIRED_VALUE = "RequiredValue"
@@ -147,7 +154,7 @@ _DURATION = re.compile(
 
 
 def duration_seconds(text: str, where: str = "") -> int:
-    """xsd:duration to seconds; years and months are refused (their length in seconds is not fixed)."""
+    """xsd:duration to seconds; years and months are refused (their length is not fixed)."""
     match = _DURATION.match(str(text).strip())
     if not match or str(text).strip() in ("P", "PT") or str(text).strip().endswith("T"):
         raise RequestError(
@@ -174,8 +181,12 @@ def _python_value(node: Node) -> Value:
         except InvalidOperation:
             raise RequestError(f"constraint value {str(node)!r} is not a number") from None
         return int(number) if number == number.to_integral_value() else number
-    if node.datatype is not None and str(node.datatype).startswith(str(XSD)) and any(
-        str(node.datatype).endswith(t) for t in ("integer", "int", "long", "Integer", "short")
+    if (
+        node.datatype is not None
+        and str(node.datatype).startswith(str(XSD))
+        and any(
+            str(node.datatype).endswith(t) for t in ("integer", "int", "long", "Integer", "short")
+        )
     ):
         try:
             return int(str(node))
@@ -193,10 +204,14 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
     if iri is not None:
         requests = [r for r in requests if str(r) == iri]
     if not requests:
-        raise RequestError("no saiaas:Request in the requirement file" + (f" named {iri}" if iri else ""))
+        raise RequestError(
+            "no saiaas:Request in the requirement file" + (f" named {iri}" if iri else "")
+        )
     if len(requests) > 1:
         names = ", ".join(sorted(str(r) for r in requests))
-        raise RequestError(f"more than one saiaas:Request in the requirement file ({names}); name one")
+        raise RequestError(
+            f"more than one saiaas:Request in the requirement file ({names}); name one"
+        )
     node = requests[0]
     where = str(node)
 
@@ -218,9 +233,12 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
             raise RequestError(f"{subject}: saiaas:{prop} must be a literal ({what}), got {value}")
         return str(value)
 
-    reserve = ether_to_wei(literal(node, "reservePrice", True, "ether") or "", f"{where} reservePrice")
-    bidding = duration_seconds(literal(node, "biddingDuration", True, "xsd:duration") or "",
-                               f"{where} biddingDuration")
+    reserve = ether_to_wei(
+        literal(node, "reservePrice", True, "ether") or "", f"{where} reservePrice"
+    )
+    bidding = duration_seconds(
+        literal(node, "biddingDuration", True, "xsd:duration") or "", f"{where} biddingDuration"
+    )
     delivery_text = literal(node, "deliveryWindow", False, "xsd:duration")
     ack_text = literal(node, "acknowledgmentWindow", False, "xsd:duration")
     refs_text = literal(node, "referencesRequired", False, "integer")
@@ -251,9 +269,11 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
         reserve_wei=reserve,
         bidding_seconds=bidding,
         delivery_seconds=duration_seconds(delivery_text, f"{where} deliveryWindow")
-        if delivery_text is not None else None,
+        if delivery_text is not None
+        else None,
         acknowledgment_seconds=duration_seconds(ack_text, f"{where} acknowledgmentWindow")
-        if ack_text is not None else None,
+        if ack_text is not None
+        else None,
         references_required=refs,
         min_accuracy=accuracy,
         specs=specs,
@@ -271,7 +291,7 @@ def _parse_spec(graph, spec_node, category, one, literal) -> AssetSpecification:
     price = ether_to_wei(price_text, f"{spec_node} maxPrice") if price_text is not None else None
     constraints = []
     for c_node in graph.objects(spec_node, URIRef(s + "constraint")):
-        kinds = [str(t)[len(s):] for t in graph.objects(c_node, RDF.type) if str(t).startswith(s)]
+        kinds = [str(t)[len(s) :] for t in graph.objects(c_node, RDF.type) if str(t).startswith(s)]
         kinds = [k for k in kinds if k in ConstraintKind._value2member_map_]
         label = f"constraint of {spec_node}"
         if len(kinds) != 1:
@@ -285,9 +305,14 @@ def _parse_spec(graph, spec_node, category, one, literal) -> AssetSpecification:
             raise RequestError(f"{label}: saiaas:onProperty must name a property by IRI")
         c_iri = None if not isinstance(c_node, URIRef) else str(c_node)
         if kind is ConstraintKind.ALLOWED_VALUES:
-            allowed = frozenset(_python_value(v) for v in graph.objects(c_node, URIRef(s + "allowedValue")))
+            allowed = frozenset(
+                _python_value(v) for v in graph.objects(c_node, URIRef(s + "allowedValue"))
+            )
             if not allowed:
-                raise RequestError(f"{label} on {local_name(str(prop))}: AllowedValues lists no saiaas:allowedValue")
+                raise RequestError(
+                    f"{label} on {local_name(str(prop))}: AllowedValues lists no "
+                    "saiaas:allowedValue"
+                )
             constraints.append(Constraint(kind, str(prop), allowed=allowed, iri=c_iri))
             continue
         raw = one(c_node, "value", True, "the constraint's value")
@@ -295,9 +320,13 @@ def _parse_spec(graph, spec_node, category, one, literal) -> AssetSpecification:
         if kind in (ConstraintKind.MIN_INCLUSIVE, ConstraintKind.MAX_INCLUSIVE) and (
             isinstance(value, bool) or not isinstance(value, int | Decimal)
         ):
-            raise RequestError(f"{label} on {local_name(str(prop))}: {kind.value} needs a number, got {raw}")
+            raise RequestError(
+                f"{label} on {local_name(str(prop))}: {kind.value} needs a number, got {raw}"
+            )
         constraints.append(Constraint(kind, str(prop), value=value, iri=c_iri))
-    constraints.sort(key=lambda c: (c.property, c.kind.value, str(c.value), sorted(map(str, c.allowed))))
+    constraints.sort(
+        key=lambda c: (c.property, c.kind.value, str(c.value), sorted(map(str, c.allowed)))
+    )
     return AssetSpecification(
         iri=str(spec_node),
         category=category,

@@ -34,6 +34,8 @@ def make_catalog():  # noqa: ANN201
 def catalog(matcher, body: str):  # noqa: ANN001, ANN201
     from rdflib import Graph
 
-    text = ("@prefix saiaas: <https://w3id.org/saiaas#> .\n@prefix : <https://example.org/c#> .\n"
-            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + body)
-    return {a.iri[len(EX):]: a for a in matcher.assets(Graph().parse(data=text, format="turtle"))}
+    text = (
+        "@prefix saiaas: <https://w3id.org/saiaas#> .\n@prefix : <https://example.org/c#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + body
+    )
+    return {a.iri[len(EX) :]: a for a in matcher.assets(Graph().parse(data=text, format="turtle"))}

@@ -1,12 +1,13 @@
 """Degrees, constraints, reasons and triplets on the fixture ontology (no JVM after the
 session's one classification)."""
 
+# ruff: noqa: E501  (Turtle fixtures read best one statement a line)
+
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-
 from saiaas.matcher import AssetContradictionError, UnknownTermError
 from saiaas.ontologies.requests import AssetSpecification, Category, Constraint
 from saiaas.ontologies.requests import ConstraintKind as K
@@ -41,14 +42,21 @@ def assets(mini, make_catalog):  # noqa: ANN001, ANN201
     return make_catalog(mini, CATALOG)
 
 
-def spec(cls: str, *constraints: Constraint, category: Category = Category.DATA) -> AssetSpecification:
-    return AssetSpecification(iri=EX + "spec", category=category, requested_class=S + cls,
-                              constraints=tuple(constraints))
+def spec(
+    cls: str, *constraints: Constraint, category: Category = Category.DATA
+) -> AssetSpecification:
+    return AssetSpecification(
+        iri=EX + "spec", category=category, requested_class=S + cls, constraints=tuple(constraints)
+    )
 
 
 def test_inferred_types_and_facts(assets) -> None:  # noqa: ANN001
     chest = assets["chest"]
-    assert {S + "MedicalImageDataset", S + "LabelledDataset", S + "RadiographDataset"} <= chest.types
+    assert {
+        S + "MedicalImageDataset",
+        S + "LabelledDataset",
+        S + "RadiographDataset",
+    } <= chest.types
     assert chest.values(S + "hasModality") == {S + "XRayImaging"}  # class-implied
     assert chest.values(S + "hasFormat") == {S + "PNG"}  # sub-property
     assert chest.values(S + "sampleCount") == {5000}
@@ -62,19 +70,22 @@ def test_inferred_types_and_facts(assets) -> None:  # noqa: ANN001
     assert "p" not in assets  # the provider is not an asset
 
 
-@pytest.mark.parametrize(("requested", "name", "degree"), [
-    ("ChestXRayDataset", "chest", "exact"),
-    ("XRayDataset", "radio", "exact"),  # RadiographDataset == XRayDataset
-    ("RadiographDataset", "chest", "plugin"),
-    ("ImageDataset", "chest", "plugin"),
-    ("MedicalImageDataset", "big", "exact"),  # defined class, most specific with LargeDataset
-    ("ImageDataset", "big", "plugin"),  # inferred MedicalImageDataset < ImageDataset
-    ("XRayDataset", "img", "subsumes"),
-    ("XRayDataset", "med", "subsumes"),
-    ("ChestXRayDataset", "tab", "fail"),
-    ("ChestXRayDataset", "sgx", "fail"),
-    ("DataAsset", "tab", "plugin"),
-])
+@pytest.mark.parametrize(
+    ("requested", "name", "degree"),
+    [
+        ("ChestXRayDataset", "chest", "exact"),
+        ("XRayDataset", "radio", "exact"),  # RadiographDataset == XRayDataset
+        ("RadiographDataset", "chest", "plugin"),
+        ("ImageDataset", "chest", "plugin"),
+        ("MedicalImageDataset", "big", "exact"),  # defined class, most specific with LargeDataset
+        ("ImageDataset", "big", "plugin"),  # inferred MedicalImageDataset < ImageDataset
+        ("XRayDataset", "img", "subsumes"),
+        ("XRayDataset", "med", "subsumes"),
+        ("ChestXRayDataset", "tab", "fail"),
+        ("ChestXRayDataset", "sgx", "fail"),
+        ("DataAsset", "tab", "plugin"),
+    ],
+)
 def test_degrees(mini, assets, requested: str, name: str, degree: str) -> None:  # noqa: ANN001
     decision = mini.match(spec(requested), assets[name])
     assert decision.degree == degree
@@ -90,23 +101,31 @@ def test_plugin_reason_carries_the_class_path(mini, assets) -> None:  # noqa: AN
 
 
 def test_min_constraint_reason_names_both_numbers(mini, assets) -> None:  # noqa: ANN001
-    d = mini.match(spec("XRayDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
-                   assets["radio"])
+    d = mini.match(
+        spec("XRayDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
+        assets["radio"],
+    )
     assert (d.degree, d.eligible) == ("exact", False)
     assert d.reasons[1].message == "sampleCount 80 < required 100"
     assert (d.reasons[1].required, d.reasons[1].actual) == (100, 80)
-    ok = mini.match(spec("XRayDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=80)),
-                    assets["radio"])
+    ok = mini.match(
+        spec("XRayDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=80)),
+        assets["radio"],
+    )
     assert ok.eligible
 
 
 def test_constraints_on_inferred_facts(mini, assets) -> None:  # noqa: ANN001
     chest = assets["chest"]
-    required = [Constraint(K.REQUIRED_VALUE, S + "hasFormat", value=S + "PNG"),  # via hasPrimaryFormat
-                Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "Image"),  # implied + narrower
-                Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=1000),  # via labelledSampleCount
-                Constraint(K.ALLOWED_VALUES, S + "spdxLicense", allowed=frozenset({"CC-BY-4.0", "CC0-1.0"})),
-                Constraint(K.REQUIRED_VALUE, S + "isLabelled", value=True)]
+    required = [
+        Constraint(K.REQUIRED_VALUE, S + "hasFormat", value=S + "PNG"),  # via hasPrimaryFormat
+        Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "Image"),  # implied + narrower
+        Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=1000),  # via labelledSampleCount
+        Constraint(
+            K.ALLOWED_VALUES, S + "spdxLicense", allowed=frozenset({"CC-BY-4.0", "CC0-1.0"})
+        ),
+        Constraint(K.REQUIRED_VALUE, S + "isLabelled", value=True),
+    ]
     d = mini.match(spec("ChestXRayDataset", *required), chest)
     assert d.eligible, [r.message for r in d.reasons]
     assert "XRayImaging is narrower than Image" in d.reasons[2].message
@@ -114,24 +133,39 @@ def test_constraints_on_inferred_facts(mini, assets) -> None:  # noqa: ANN001
 
 def test_class_implied_existentials_satisfy_constraints(mini, assets) -> None:  # noqa: ANN001
     med = assets["med"]  # MedicalImageDataset: hasModality some {MedicalImaging, XRay, CT}
-    d = mini.match(spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "Image")), med)
+    d = mini.match(
+        spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "Image")), med
+    )
     assert d.eligible and "by" not in d.reasons[1].code
-    d = mini.match(spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasModality",
-                                                value=S + "XRayImaging")), med)
+    d = mini.match(
+        spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "XRayImaging")),
+        med,
+    )
     assert not d.eligible  # could be CT: not entailed
 
 
 def test_max_and_allowed_are_every_value(mini, assets) -> None:  # noqa: ANN001
     tab = assets["tab"]
-    d = mini.match(spec("TabularDataset", Constraint(K.ALLOWED_VALUES, S + "spdxLicense",
-                                                     allowed=frozenset({"MIT"}))), tab)
+    d = mini.match(
+        spec(
+            "TabularDataset",
+            Constraint(K.ALLOWED_VALUES, S + "spdxLicense", allowed=frozenset({"MIT"})),
+        ),
+        tab,
+    )
     assert not d.eligible and "CC0-1.0 not in allowed {MIT}" in d.reasons[1].message
-    d = mini.match(spec("TabularDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=999)), tab)
+    d = mini.match(
+        spec("TabularDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=999)), tab
+    )
     assert not d.eligible and d.reasons[1].message == "sampleCount 1000 > allowed maximum 999"
-    d = mini.match(spec("TabularDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=1000)), tab)
+    d = mini.match(
+        spec("TabularDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=1000)), tab
+    )
     assert d.eligible
-    d = mini.match(spec("ImageDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=10**9)),
-                   assets["med"])
+    d = mini.match(
+        spec("ImageDataset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=10**9)),
+        assets["med"],
+    )
     assert not d.eligible and d.reasons[1].message.startswith("no sampleCount")
 
 
@@ -144,12 +178,19 @@ def test_decimal_and_integer_values_compare_as_numbers(mini, assets) -> None:  #
 def test_index_agrees_with_pairwise_decisions(mini, assets) -> None:  # noqa: ANN001
     listed = list(assets.values())
     index = mini.index(listed)
-    specs = [spec("ImageDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
-             spec("DataAsset", Constraint(K.ALLOWED_VALUES, S + "spdxLicense",
-                                          allowed=frozenset({"MIT", "CC0-1.0"}))),
-             spec("XRayDataset"), spec("MedicalImageDataset", Constraint(
-                 K.REQUIRED_VALUE, S + "hasModality", value=S + "MedicalImaging")),
-             spec("DataAsset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=5000))]
+    specs = [
+        spec("ImageDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
+        spec(
+            "DataAsset",
+            Constraint(K.ALLOWED_VALUES, S + "spdxLicense", allowed=frozenset({"MIT", "CC0-1.0"})),
+        ),
+        spec("XRayDataset"),
+        spec(
+            "MedicalImageDataset",
+            Constraint(K.REQUIRED_VALUE, S + "hasModality", value=S + "MedicalImaging"),
+        ),
+        spec("DataAsset", Constraint(K.MAX_INCLUSIVE, S + "sampleCount", value=5000)),
+    ]
     for s in specs:
         result = index.evaluate(s)
         for i, a in enumerate(listed):
@@ -166,15 +207,20 @@ def test_triplet_compatible_and_reasons(mini, assets) -> None:  # noqa: ANN001
     assert verdict.as_dict()["compatible"] is True
 
 
-@pytest.mark.parametrize(("data", "algo", "infra", "fragment"), [
-    ("tab", "resnet", "sgx", "algorithm accepts modality Image"),  # Tabular is not an Image
-    ("chest", "resnet", "plain", "acceleratorMemoryGB 8 < minAcceleratorMemoryGB 16"),
-    ("chest", "resnet", "plain", "data policy TEERequired accepts"),  # no TEE
-    ("chest", "resnet", "cpu", "requires accelerator GPU; infrastructure has NoAccelerator"),
-    ("chest", "gb", "sgx", "algorithm accepts modality Tabular"),
-    ("chest", "sgx", "resnet", "is not a algorithm asset"),
-])
-def test_triplet_incompatible(mini, assets, data: str, algo: str, infra: str, fragment: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("data", "algo", "infra", "fragment"),
+    [
+        ("tab", "resnet", "sgx", "algorithm accepts modality Image"),  # Tabular is not an Image
+        ("chest", "resnet", "plain", "acceleratorMemoryGB 8 < minAcceleratorMemoryGB 16"),
+        ("chest", "resnet", "plain", "data policy TEERequired accepts"),  # no TEE
+        ("chest", "resnet", "cpu", "requires accelerator GPU; infrastructure has NoAccelerator"),
+        ("chest", "gb", "sgx", "algorithm accepts modality Tabular"),
+        ("chest", "sgx", "resnet", "is not a algorithm asset"),
+    ],
+)
+def test_triplet_incompatible(
+    mini, assets, data: str, algo: str, infra: str, fragment: str
+) -> None:  # noqa: ANN001
     verdict = mini.triplet(assets[data], assets[algo], assets[infra])
     assert not verdict.compatible
     unmet = [r.message for r in verdict.reasons if r.code == "triplet-unmet"]
@@ -185,22 +231,37 @@ def test_unknown_terms_in_a_spec_are_named(mini, assets) -> None:  # noqa: ANN00
     with pytest.raises(UnknownTermError, match="ChestXRayDatset"):
         mini.match(spec("ChestXRayDatset"), assets["chest"])
     with pytest.raises(UnknownTermError, match="sampleCounts"):
-        mini.match(spec("DataAsset", Constraint(K.MIN_INCLUSIVE, S + "sampleCounts", value=1)),
-                   assets["chest"])
+        mini.match(
+            spec("DataAsset", Constraint(K.MIN_INCLUSIVE, S + "sampleCounts", value=1)),
+            assets["chest"],
+        )
     with pytest.raises(UnknownTermError, match="PNGG"):
-        mini.match(spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasFormat", value=S + "PNGG")),
-                   assets["chest"])
+        mini.match(
+            spec("DataAsset", Constraint(K.REQUIRED_VALUE, S + "hasFormat", value=S + "PNGG")),
+            assets["chest"],
+        )
 
 
-@pytest.mark.parametrize(("body", "fragment"), [
-    (":x a saiaas:DataAsset, saiaas:InfrastructureAsset .", "disjoint"),
-    (":x saiaas:sampleCount 5 ; saiaas:ramGB 4 .", "disjoint"),  # domains clash
-    (":x a saiaas:DataAsset ; saiaas:isLabelled true, false .", "functional property isLabelled"),
-    (":x a saiaas:GPUNode ; saiaas:acceleratorKind saiaas:NoAccelerator .", "two different values"),
-    (':x a saiaas:DataAsset ; saiaas:sampleCount "many" .', "not an xsd:integer"),
-    (':x a saiaas:DataAsset ; saiaas:sampleCount "1.5"^^xsd:integer .', "not an xsd:integer"),
-])
-def test_contradictory_assets_are_reported_by_iri(mini, make_catalog, body: str, fragment: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (":x a saiaas:DataAsset, saiaas:InfrastructureAsset .", "disjoint"),
+        (":x saiaas:sampleCount 5 ; saiaas:ramGB 4 .", "disjoint"),  # domains clash
+        (
+            ":x a saiaas:DataAsset ; saiaas:isLabelled true, false .",
+            "functional property isLabelled",
+        ),
+        (
+            ":x a saiaas:GPUNode ; saiaas:acceleratorKind saiaas:NoAccelerator .",
+            "two different values",
+        ),
+        (':x a saiaas:DataAsset ; saiaas:sampleCount "many" .', "not an xsd:integer"),
+        (':x a saiaas:DataAsset ; saiaas:sampleCount "1.5"^^xsd:integer .', "not an xsd:integer"),
+    ],
+)
+def test_contradictory_assets_are_reported_by_iri(
+    mini, make_catalog, body: str, fragment: str
+) -> None:  # noqa: ANN001
     with pytest.raises(AssetContradictionError, match=fragment) as info:
         make_catalog(mini, body)
     assert info.value.asset == EX + "x"
@@ -215,8 +276,10 @@ def test_unknown_class_of_an_asset_is_named(mini, make_catalog) -> None:  # noqa
 def test_decision_as_dict_is_json(mini, assets) -> None:  # noqa: ANN001
     import json
 
-    d = mini.match(spec("ImageDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
-                   assets["chest"]).as_dict()
+    d = mini.match(
+        spec("ImageDataset", Constraint(K.MIN_INCLUSIVE, S + "sampleCount", value=100)),
+        assets["chest"],
+    ).as_dict()
     again = json.loads(json.dumps(d))
     assert again["degree"] == "plugin" and again["eligible"] is True
     assert again["reasons"][1]["required"] == 100 and again["reasons"][1]["actual"] == 5000

@@ -24,7 +24,6 @@ pytestmark = [pytest.mark.hermit, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     from rdflib import Graph
-
     from saiaas.benchmarks.matcher import generate
     from saiaas.matcher import Matcher
     from saiaas.ontologies import ontology_path
@@ -42,7 +41,11 @@ def test_corpus_covers_the_constructs(setup) -> None:  # noqa: ANN001
     from saiaas.benchmarks.matcher import corpus_graph
 
     assets = matcher.assets(corpus_graph(corpus.assets))
-    assert len(assets) == 300 and {a.category for a in assets} == {"data", "algorithm", "infrastructure"}
+    assert len(assets) == 300 and {a.category for a in assets} == {
+        "data",
+        "algorithm",
+        "infrastructure",
+    }
     model = matcher.model
     defined = set(model.definitions)
     inferred_defined = [a for a in assets if (a.types - model.close(a.asserted_types)) & defined]
@@ -76,7 +79,10 @@ def test_realization_equals_hermit(setup) -> None:  # noqa: ANN001
                 if assets[iri].category != category.value:
                     continue
                 degree = matcher.match(spec, assets[iri]).degree
-                assert (degree in ("exact", "plugin")) == (spec.requested_class in types), (spec, iri)
+                assert (degree in ("exact", "plugin")) == (spec.requested_class in types), (
+                    spec,
+                    iri,
+                )
                 decisions += 1
     assert decisions == 50 * 300
 
