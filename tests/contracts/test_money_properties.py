@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -32,6 +33,8 @@ from hypothesis.stateful import (
 )
 from multiformats import CID, multihash
 from saiaas.contracts import Auction, Category, Chain, ContractError, Factory
+
+pytestmark = pytest.mark.slow  # ~1 min: hundreds of py-evm transactions
 
 CATS = (Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE)
 #: Seconds either side of a deadline where the rules leave `<` versus `<=` open.
