@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-
 from saiaas.ontologies.errors import SaiaasError
 
 __all__ = ["console", "err_console", "print_json", "fail", "reports_errors"]

@@ -17,9 +17,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-store_app = typer.Typer(help="Content-addressed storage: put and get files by CID.", no_args_is_help=True)
-ontology_app = typer.Typer(help="The marketplace vocabulary: publish the ontology.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks that print the figures the project reports.", no_args_is_help=True)
+store_app = typer.Typer(
+    help="Content-addressed storage: put and get files by CID.", no_args_is_help=True
+)
+ontology_app = typer.Typer(
+    help="The marketplace vocabulary: publish the ontology.", no_args_is_help=True
+)
+bench_app = typer.Typer(
+    help="Benchmarks that print the figures the project reports.", no_args_is_help=True
+)
 
 app.add_typer(store_app, name="store")
 app.add_typer(ontology_app, name="ontology")
@@ -32,7 +38,15 @@ def _root() -> None:
 
 
 # Registration of the role modules' commands (they import the groups above).
-from saiaas.cli import bench, match, ontology, store, validate  # noqa: E402,F401
-from saiaas.cli import devnet, provider  # noqa: E402,F401
-from saiaas.cli import demo  # noqa: E402,F401
-from saiaas.cli import account, client  # noqa: E402,F401
+from saiaas.cli import (  # noqa: E402,F401
+    account,
+    bench,
+    client,
+    demo,
+    devnet,
+    match,
+    ontology,
+    provider,
+    store,
+    validate,
+)

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from saiaas.contracts import Auction, Chain, Factory
     from saiaas.storage import Store
 
-__all__ = ["Session", "open_session", "NoFactoryError", "AccountError", "record_factory"]
+__all__ = [
+    "Session",
+    "open_session",
+    "NoFactoryError",
+    "AccountError",
+    "record_factory",
+    "recorded_factory",
+    "known_factory",
+]
 
 EMBEDDED = "embedded"
 
@@ -56,6 +64,16 @@ def _deployments() -> dict[str, str]:
         raise NoFactoryError(
             f"{path} is unreadable ({error}); delete it or pass --factory"
         ) from None
+
+
+def recorded_factory(chain_key: str) -> str | None:
+    """The Factory recorded for a chain (an RPC URL, or EMBEDDED), if any."""
+    return _deployments().get(chain_key)
+
+
+def known_factory(settings: Settings) -> str | None:
+    """The Factory configured (--factory) or recorded for the settings' chain, deploying none."""
+    return settings.factory or recorded_factory(settings.rpc_url or EMBEDDED)
 
 
 def record_factory(chain_key: str, address: str) -> None:
@@ -100,9 +118,10 @@ class Session:
         """The configured Factory; on the embedded chain one is deployed on first use."""
         from saiaas.contracts import Factory
 
-        address = self.settings.factory or _deployments().get(self.chain_key)
+        chain = self.chain  # connect first: a dead node is reported as such, not as "no Factory"
+        address = known_factory(self.settings)
         if address:
-            return Factory.at(self.chain, address)
+            return Factory.at(chain, address)
         if not self.settings.embedded_chain:
             raise NoFactoryError(
                 f"no Factory known for {self.settings.rpc_url}: pass --factory or SAIAAS_FACTORY "

@@ -199,13 +199,13 @@ def _terminate(pid: int) -> None:
 
 def _ensure_factory(url: str, ipfs_api: str | None, store: Path | None) -> tuple[str, bool]:
     """The Factory recorded for `url` if its code is there, else a fresh one: (address, new)."""
-    from saiaas.cli.context import _deployments, open_session, record_factory
+    from saiaas.cli.context import open_session, record_factory, recorded_factory
     from saiaas.contracts import ChainError, Factory
     from saiaas.ontologies import ontology_bytes
 
     settings = resolve(rpc_url=url, ipfs_api=ipfs_api, store=store)
     with open_session(settings) as session:
-        recorded = _deployments().get(url)
+        recorded = recorded_factory(url)
         if recorded:
             try:
                 return Factory.at(session.chain, recorded).address, False

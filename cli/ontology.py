@@ -42,13 +42,6 @@ class NotFactoryOwner(SaiaasError):
     exit_code = EXIT_CHAIN
 
 
-def _known_factory(settings: Settings) -> str | None:
-    """The Factory configured (--factory) or recorded for this chain, without deploying one."""
-    from saiaas.cli.context import EMBEDDED, _deployments
-
-    return settings.factory or _deployments().get(settings.rpc_url or EMBEDDED)
-
-
 def _record_on_chain(settings: Settings, cid: str) -> dict[str, Any]:
     """Make `cid` the Factory's current ontology; no transaction when it already is."""
     from saiaas.cli.context import open_session
@@ -108,7 +101,9 @@ def publish(
     # Only after the store accepted the bytes: an on-chain CID nobody can fetch is useless.
     chain: dict[str, Any] | None = None
     if not no_chain:
-        if _known_factory(settings):
+        from saiaas.cli.context import known_factory
+
+        if known_factory(settings):
             chain = _record_on_chain(settings, cid)
         elif not as_json:
             err_console.print(

@@ -41,7 +41,7 @@ class Chain:
         try:
             w3.eth.chain_id  # noqa: B018 (fails fast when nothing listens there)
         except Exception as error:
-            raise ChainError(f"no JSON-RPC node answers at {url}: {error}") from None
+            raise ChainError(f"no JSON-RPC node answers at {url}: {_short_reason(error)}") from None
         return cls(w3, embedded=False)
 
     # ------------------------------------------------------------------ accounts & time
@@ -146,3 +146,15 @@ class Chain:
     def _translated(error: Exception) -> Exception:
         found = translate(error)
         return found if found is not None else error
+
+
+def _short_reason(error: Exception) -> str:
+    """One readable clause instead of urllib3's nested retry message."""
+    text = str(error)
+    for needle, said in (("Connection refused", "connection refused"),
+                         ("timed out", "timed out"),
+                         ("Name or service not known", "unknown host"),
+                         ("No connection adapters", "not an http(s) URL")):
+        if needle in text:
+            return said
+    return text.splitlines()[-1][:160] if text else type(error).__name__
