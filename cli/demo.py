@@ -259,7 +259,7 @@ def _run(  # noqa: C901 (one scenario, told in order)
                                 f"found {len(assets)}")
             self.asset: Asset = assets[0]
             self.name = self._provider_name()
-            self.category = Category(category.index)
+            self.category = Category(category.order)
             self.decision = matcher.match(self.request.specs[category], self.asset)
             self.asset_cid: str | None = None
 

@@ -201,7 +201,7 @@ def _requirements(session: Session, auction: Auction, requirements_cid: str) -> 
 def _chain_category(category: Any) -> Any:
     from saiaas.contracts import Category
 
-    return Category(category.index)
+    return Category(category.order)
 
 
 def _decision_row(

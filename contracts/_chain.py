@@ -95,10 +95,16 @@ class Chain:
         address = sender if isinstance(sender, str) else sender.address
         tx: dict[str, Any] = {"from": self.w3.to_checksum_address(address), "value": value}
         try:
-            estimate = call.estimate_gas(tx)
+            if self.is_embedded and hasattr(call, "call"):
+                # py-evm estimates by binary search (~15 executions); one dry run surfaces the
+                # same revert data, and gasUsed in the receipt does not depend on the limit.
+                call.call(tx)
+                tx["gas"] = self._gas_cap()
+            else:
+                estimate = call.estimate_gas(tx)
+                tx["gas"] = min(int(estimate * 1.25) + 20_000, self._gas_cap())
         except Exception as error:
             raise self._translated(error) from None
-        tx["gas"] = min(int(estimate * 1.25) + 20_000, self._gas_cap())
         try:
             if isinstance(sender, str):
                 tx_hash = call.transact(tx)
