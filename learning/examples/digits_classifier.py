@@ -5,12 +5,15 @@ It follows the worker's interface (saiaas.learning.worker):
     train(X, y, params) -> bytes      the model, as .npz bytes (weights, bias, scaling, classes)
     predict(model, X) -> np.ndarray   one label per row of X
 Plain numpy keeps the worker's start at ~0.5 s (importing scikit-learn costs ~5 s here).
-Params: epochs (default 300), learning_rate (0.5), l2 (1e-3), seed (0).
+Params: epochs, learning_rate, l2, seed; a params dict overrides DEFAULTS, the provider's own
+choice (two providers may sell this script with different defaults, hence different CIDs).
 """
 
 import io
 
 import numpy as np
+
+DEFAULTS = {"epochs": 300, "learning_rate": 0.5, "l2": 0.001, "seed": 0}
 
 
 def _softmax(z):
@@ -20,10 +23,11 @@ def _softmax(z):
 
 
 def train(X, y, params):
-    epochs = int(params.get("epochs", 300))
-    rate = float(params.get("learning_rate", 0.5))
-    l2 = float(params.get("l2", 1e-3))
-    rng = np.random.default_rng(int(params.get("seed", 0)))
+    params = {**DEFAULTS, **params}
+    epochs = int(params["epochs"])
+    rate = float(params["learning_rate"])
+    l2 = float(params["l2"])
+    rng = np.random.default_rng(int(params["seed"]))
     X = np.asarray(X, dtype=np.float64)
     classes, index = np.unique(y, return_inverse=True)
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
