@@ -4,14 +4,17 @@ A person (or a reviewer) should see the whole marketplace work without installin
 holding a key: an in-process chain (not the persistent one of the other commands, so the demo
 never touches a user's state) and a content store in a temporary folder. Every step goes through
 the same public APIs the role commands use (shapes, matcher, storage, contracts), and every
-figure printed is read back from the chain: gas from receipts, balances from the node. What is
-not built yet (training, issue 6) is said plainly: the delivered "model" is a labelled
-placeholder manifest.
+figure printed is read back from the chain: gas from receipts, balances from the node.
+After the SLA the learning phase runs for real (saiaas.learning): the content winners seal their
+assets to the infrastructure winner, which checks each against the saiaas:contentCID of the
+winning bid's description (fetched by the CID on chain), trains in the isolated worker, and
+delivers a signed manifest whose CID goes on chain; the client checks the signature against the
+SLA's infrastructure winner, evaluates on its own 100 images and labels a 101st. scikit-learn's
+digits stand in for the chest X-rays (real images shipped in a package, no download).
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,7 +32,18 @@ if TYPE_CHECKING:
     from saiaas.matcher import Asset, Matcher
     from saiaas.storage import Store
 
-__all__ = ["run_demo", "DemoError", "StoreFolderError", "PROVIDERS", "REFUSED", "REQUEST_FILE"]
+__all__ = [
+    "run_demo",
+    "DemoError",
+    "StoreFolderError",
+    "PROVIDERS",
+    "REFUSED",
+    "REQUEST_FILE",
+    "hospital_assets",
+    "provider_content",
+    "provider_catalog",
+    "dev_key",
+]
 
 REQUEST_FILE = "hospital-request.ttl"
 WEI_PER_ETHER = 10**18
@@ -73,6 +87,15 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 #: The seventh provider: a GPU node without a TEE, in the US. The matcher refuses it.
 REFUSED = Provider("infra-plain-gpu.ttl", "infrastructure", ("0.10",))
+
+#: What the content providers sell, in PROVIDERS order per category: the two data providers
+#: disjoint slices of the digits (1,500 and 196 images), the two algorithm providers the same
+#: classifier script with different default params (so different bytes and CIDs).
+DATA_SLICES = (1500, 196)
+ALGORITHM_DEFAULTS: tuple[dict[str, Any] | None, ...] = (None, {"epochs": 200, "l2": 0.01})
+#: The worker's walls in the demo (the hospital case trains in ~1-2 s here).
+TRAINING_LIMITS = {"wall_seconds": 120.0, "cpu_seconds": 120, "memory_mib": 2048}
+CLIENT_KEY_FILE, IMAGE_101_FILE = "client-x25519.key", "image-101.npy"
 
 
 def _ether(wei: int) -> str:
@@ -118,27 +141,93 @@ def _label(graph: Any, iri: str) -> str:
     return str(value) if value is not None else iri
 
 
+def hospital_assets() -> Any:
+    """Every party's content in the demo (seeded: the same bytes, hence CIDs, on every run)."""
+    from saiaas.learning import build_hospital_assets
+
+    return build_hospital_assets(provider_images=DATA_SLICES,
+                                 algorithm_defaults=ALGORITHM_DEFAULTS)
+
+
+def provider_content(provider: Provider, assets: Any) -> bytes | None:
+    """The content a provider of the demo sells (None for infrastructure: it sells a service)."""
+    same = [p for p in PROVIDERS if p.category == provider.category]
+    if provider not in same or provider.category == "infrastructure":
+        return None
+    pool = assets.datasets if provider.category == "data" else assets.algorithms
+    return bytes(pool[same.index(provider)])
+
+
+def provider_catalog(provider: Provider, assets: Any = None) -> bytes:
+    """The provider's catalog as it bids in the demo (Turtle): the shipped file plus, for data
+    and algorithm providers, the saiaas:contentCID of what they sell. A scenario run elsewhere
+    (separate CLI processes) bids from these bytes to reach the same description CIDs."""
+    from rdflib import Graph
+    from saiaas.learning import add_content_cid
+    from saiaas.ontologies import example_path
+
+    catalog = Graph().parse(example_path(provider.catalog), format="turtle")
+    content = provider_content(provider, assets if assets is not None else hospital_assets())
+    if content is not None:
+        add_content_cid(catalog, _offered_asset(catalog, provider.catalog), content)
+    return catalog.serialize(format="turtle").encode("utf-8")
+
+
+def _offered_asset(catalog: Any, name: str) -> str:
+    """The IRI of the one asset a shipped catalog offers (each offers exactly one)."""
+    from rdflib import URIRef
+    from saiaas.ontologies import SAIAAS
+
+    offered = sorted({str(s) for s in catalog.subjects(URIRef(SAIAAS + "offeredBy"), None)})
+    if len(offered) != 1:
+        raise DemoError(f"{name}: expected one offered asset, found {len(offered)}")
+    return offered[0]
+
+
+def dev_key(chain: Chain, address: str) -> bytes:
+    """The private key of one of the embedded chain's funded dev accounts (eth-tester's defaults):
+    the infrastructure winner signs its attestation with the key of the address that won."""
+    try:
+        keys = chain.w3.provider.ethereum_tester.backend.account_keys  # type: ignore[union-attr]
+    except AttributeError:
+        raise DemoError("the demo signs with the embedded chain's dev keys; this chain has none "
+                        "it can read") from None
+    for key in keys:
+        if key.public_key.to_checksum_address().lower() == address.lower():
+            return bytes(key.to_bytes())
+    raise DemoError(f"{address} is not one of the embedded chain's dev accounts")
+
+
 def run_demo(
     store_dir: Path | None = None,
     gas_price_gwei: float = 124,
     eth_usd: float = 1683,
     narrate: bool = False,
     chain: Chain | None = None,
+    keys_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the whole scenario and return its figures (the --json object)."""
+    """Run the whole scenario and return its figures (the --json object).
+
+    `keys_dir`: where the client's X25519 key file and the 101st image are written, so a person
+    can run `saiaas client label` afterwards (default: <store_dir>/keys when store_dir is given;
+    with a temporary store nothing is kept)."""
     if store_dir is not None:
-        return _run(Path(store_dir), gas_price_gwei, eth_usd, _Narrator(narrate), chain)
+        keys = Path(keys_dir) if keys_dir is not None else Path(store_dir) / "keys"
+        return _run(Path(store_dir), gas_price_gwei, eth_usd, _Narrator(narrate), chain, keys)
     with tempfile.TemporaryDirectory(prefix="saiaas-demo-") as folder:
-        return _run(Path(folder) / "store", gas_price_gwei, eth_usd, _Narrator(narrate), chain)
+        return _run(Path(folder) / "store", gas_price_gwei, eth_usd, _Narrator(narrate), chain,
+                    Path(keys_dir) if keys_dir is not None else None)
 
 
 def _run(  # noqa: C901 (one scenario, told in order)
-    store_dir: Path, gas_price_gwei: float, eth_usd: float, out: _Narrator, chain: Chain | None
+    store_dir: Path, gas_price_gwei: float, eth_usd: float, out: _Narrator, chain: Chain | None,
+    keys_dir: Path | None = None,
 ) -> dict[str, Any]:
     from rdflib import Graph
     from rich.markup import escape
     from rich.table import Table
     from saiaas.contracts import AuctionState, Category, Chain, Factory
+    from saiaas.learning import DATASET_NOTE, add_content_cid
     from saiaas.matcher import Matcher
     from saiaas.ontologies import example_path, ontology_bytes
     from saiaas.ontologies.descriptions import asset_description
@@ -241,6 +330,8 @@ def _run(  # noqa: C901 (one scenario, told in order)
 
         def __init__(self, provider: Provider, account: str) -> None:
             self.provider, self.account = provider, account
+            self.content = provider_content(provider, hospital)
+            self.content_cid: str | None = None
             # each provider fetches the requirement file by CID; the store re-hashes the bytes
             fetched = store.get(created.requirements_cid)
             self.request = parse_request(Graph().parse(data=fetched, format="turtle"))
@@ -258,6 +349,15 @@ def _run(  # noqa: C901 (one scenario, told in order)
                 raise DemoError(f"{provider.catalog}: expected one {category.value} asset, "
                                 f"found {len(assets)}")
             self.asset: Asset = assets[0]
+            if self.content is not None:
+                # the provider commits its content in the description it will bid with, and
+                # checks the description it now holds still passes the shapes
+                self.content_cid = add_content_cid(self.catalog, self.asset.iri, self.content)
+                augmented = validate(self.catalog.serialize(format="turtle").encode(), "catalog",
+                                     name=f"{provider.catalog} + contentCID")
+                if not augmented.conforms:
+                    first = augmented.errors[0]
+                    raise DemoError(f"{first.location()}: {first.message}")
             self.name = self._provider_name()
             self.category = Category(category.order)
             self.decision = matcher.match(self.request.specs[category], self.asset)
@@ -270,6 +370,7 @@ def _run(  # noqa: C901 (one scenario, told in order)
                                     URIRef("https://w3id.org/saiaas#offeredBy"))
             return _label(self.catalog, str(by)) if by is not None else self.asset.iri
 
+    hospital = hospital_assets()
     turns = [Turn(p, a) for p, a in zip(PROVIDERS, provider_accounts, strict=True)]
     refused_turn = Turn(REFUSED, accounts[2 + len(PROVIDERS)])
     for turn in turns:
@@ -289,6 +390,11 @@ def _run(  # noqa: C901 (one scenario, told in order)
     out.say(f"   {len(turns) + 1} providers fetched the requirement file by CID (re-hashed) and "
             "ran the matcher on their catalogs:")
     out.table(match_table)
+    out.say("   content committed in the descriptions (saiaas:contentCID), before any bid:")
+    for turn in turns:
+        if turn.content_cid is not None:
+            out.say(f"     {escape(turn.name)} ({turn.category.name.lower()}, "
+                    f"{len(turn.content or b''):,} bytes): [cyan]{turn.content_cid}[/]")
 
     bids_table = Table(show_edge=False, pad_edge=False)
     for col in ("#", "provider", "category", "price ETH", "gas", "operation"):
@@ -401,39 +507,144 @@ def _run(  # noqa: C901 (one scenario, told in order)
           [sla.winners[c].bidder.lower() for c in Category] == expected_winners,
           ", ".join(escape(t.name) for t in first_round))
 
-    # ------------------------------------------------------------- 5. delivery
-    out.step("5. Delivery and acknowledgment")
+    # ------------------------------------------------------------- 5. learning
+    out.step("5. Sealed transfer, isolated training, delivery on chain")
+    from saiaas.learning import (
+        KeyPair,
+        Limits,
+        committed_content_cid,
+        evaluate_and_label,
+        send_to_infrastructure,
+        train_and_deliver,
+    )
+
+    out.say(f"   [dim]{escape(DATASET_NOTE)}[/]")
     infra_winner = sla.winners[Category.INFRASTRUCTURE].bidder
-    manifest = {
-        "kind": "saiaas-placeholder-model",
-        "placeholder": True,
-        "note": "Training is not implemented yet (issue 6): this manifest stands in for the "
-                "encrypted model the infrastructure provider would deliver.",
-        "auction": auction.address,
-        "requirements": created.requirements_cid,
-        "sla": [{k: r[k] for k in ("category", "provider", "price", "asset")} for r in sla_rows],
+    content_winners = {c: by_account[sla.winners[c].bidder.lower()]
+                       for c in (Category.DATA, Category.ALGORITHM)}
+    # the client publishes an X25519 key for the model, the infrastructure winner one for this
+    # auction's transfers; only public halves are stored
+    client_keys, infra_keys = KeyPair.generate(), KeyPair.generate()
+    client_key_cid = store.put(client_keys.public_hex.encode("ascii"))
+    transfer_key_cid = store.put(infra_keys.public_hex.encode("ascii"))
+    out.say(f"   client's public key [cyan]{client_key_cid}[/]; infrastructure winner's transfer "
+            f"key for this auction [cyan]{transfer_key_cid}[/]")
+    blobs = {}
+    for category, turn in content_winners.items():
+        if turn.content is None:
+            raise DemoError(f"{turn.name} won {category.name.lower()} but sells no content")
+        blobs[category] = send_to_infrastructure(store, f"{category.name.lower()} asset",
+                                                 turn.content, infra_keys.public_key)
+        out.say(f"   {escape(turn.name)} seals its {category.name.lower()} asset to that key: "
+                f"[cyan]{_short(blobs[category])}[/]")
+    # what the infrastructure winner checks against: the contentCID of each description the SLA
+    # names on chain, fetched by that CID (the store re-hashes it), not the bytes it received
+    committed = {c: committed_content_cid(store, sla.winners[c].asset_cid,
+                                          f"{c.name.lower()} asset")
+                 for c in (Category.DATA, Category.ALGORITHM)}
+    limits = Limits(**TRAINING_LIMITS)  # type: ignore[arg-type]
+    trained = train_and_deliver(
+        store, keys=infra_keys, data_blob_cid=blobs[Category.DATA],
+        algorithm_blob_cid=blobs[Category.ALGORITHM], data_cid=committed[Category.DATA],
+        algorithm_cid=committed[Category.ALGORITHM], client_public_key=client_keys.public_key,
+        signer_key=dev_key(chain, infra_winner), limits=limits, auction=auction.address)
+    training, delivery = trained.training, trained.delivery
+    metrics = training.metrics
+    out.say(f"   both assets decrypted and matched the contentCID their winning bids committed "
+            f"({trained.data_bytes:,} + {trained.algorithm_bytes:,} bytes)")
+    out.say(f"   trained in the isolated worker in {training.wall_seconds:.1f} s on "
+            f"{metrics.get('training_samples')} images (training accuracy "
+            f"{metrics.get('training_accuracy', 0):.3f}); network: "
+            f"{escape(training.isolation.network)}; user: {escape(training.isolation.user)}")
+    tx = auction.deliver(infra_winner, delivery.manifest_cid)
+    record(DELIVER, "infrastructure winner delivers the manifest CID", tx, False)
+    out.say(f"   model sealed to the client's key [cyan]{delivery.model_cid}[/]; report signed "
+            f"with the infrastructure winner's key; manifest [cyan]{delivery.manifest_cid}[/] "
+            f"delivered on chain (gas {tx.gas_used:,})")
+
+    # ------------------------------------------------------------- 6. evaluation
+    out.step("6. The client checks the delivery, evaluates, labels the 101st image")
+    on_chain = auction.sla()
+    delivered_cid = on_chain.model_cid if on_chain is not None else None
+    if delivered_cid is None:
+        raise DemoError(f"{auction.address} records no delivered model")
+    evaluated = evaluate_and_label(store, delivered_cid, client_keys, infra_winner,
+                                   hospital.client, request.min_accuracy, limits=limits)
+    model_verdict, attested = evaluated.verdict, evaluated.received.attestation
+    out.say(f"   attestation ({attested.mode}) signed by {attested.signer}, the SLA's "
+            "infrastructure winner: [green]verified[/]")
+    out.say(f"   [dim]proves: {escape(attested.proves)}[/]")
+    out.say(f"   [dim]does not prove: {escape(attested.does_not_prove)}[/]")
+    mv = model_verdict
+    out.say(f"   accuracy on the client's own {mv.total} images: [bold]{mv.accuracy:.2f}[/] "
+            f"({mv.correct}/{mv.total}), required {mv.required} (saiaas:minAccuracy): "
+            + ("[green]met[/]" if model_verdict.acknowledge else "[bold red]not met[/]"))
+    out.say(f"   101st image labelled [bold]{evaluated.predicted}[/] (true label "
+            f"{evaluated.actual}): " + ("[green]right[/]" if evaluated.predicted == evaluated.actual
+                                        else "[yellow]wrong[/]"))
+    label_command = None
+    if keys_dir is not None:
+        import numpy as np
+
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        key_file, image_file = keys_dir / CLIENT_KEY_FILE, keys_dir / IMAGE_101_FILE
+        client_keys.save(key_file)
+        np.save(image_file, hospital.client.x_new.reshape(8, 8), allow_pickle=False)
+        label_command = (f"saiaas client label {delivered_cid} {image_file} --key {key_file} "
+                         f"--store {store_dir} --signer {infra_winner}")
+        out.say(f"   the client's key is in {escape(str(key_file))} (mode 0600); label the 101st "
+                f"image again with:\n     [bold]{escape(label_command)}[/]")
+    else:
+        out.say("   (run with --store DIR to keep the model, the client's key and the 101st image "
+                "for `saiaas client label`)")
+    acknowledged = model_verdict.acknowledge
+    if acknowledged:
+        tx = auction.acknowledge(client)
+        record(ACKNOWLEDGE, "client acknowledges the delivery", tx, False)
+        out.say(f"   the model meets the request: the client acknowledges (gas {tx.gas_used:,}); "
+                f"state {auction.state().name}")
+    else:
+        out.say(f"   [bold red]the client does not acknowledge[/]: {escape(model_verdict.reason)}. "
+                "No payment is released now; it may let the acknowledgment window run out (the "
+                "contract then lets the winners claim) and, had nothing been delivered by the "
+                "deadline, it could cancel and recover its whole reserve")
+    check("the model meets the request's minimum accuracy on the client's images",
+          acknowledged, model_verdict.reason)
+    model_json = {
+        "cid": delivery.model_cid,
+        "manifest_cid": delivery.manifest_cid,
+        "delivered_cid": delivered_cid,
+        "accuracy": model_verdict.accuracy,
+        "correct": model_verdict.correct,
+        "total": model_verdict.total,
+        "required": model_verdict.required,
+        "acknowledged": acknowledged,
+        "label_101": {"predicted": evaluated.predicted, "actual": evaluated.actual},
+        "attestation": {**attested.to_json(), "report_sha256": delivery.attestation.sha256},
+        "data_cid": committed[Category.DATA],
+        "algorithm_cid": committed[Category.ALGORITHM],
+        "sealed": {"data": blobs[Category.DATA], "algorithm": blobs[Category.ALGORITHM]},
+        "client_public_key_cid": client_key_cid,
+        "transfer_key_cid": transfer_key_cid,
+        "training": {"metrics": metrics, "wall_seconds": training.wall_seconds,
+                     "isolation": {"network": training.isolation.network,
+                                   "user": training.isolation.user}},
+        "dataset_note": DATASET_NOTE,
+        "key_file": str(keys_dir / CLIENT_KEY_FILE) if keys_dir is not None else None,
+        "label_command": label_command,
     }
-    model_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    model_cid = store.put(model_bytes)
-    tx = auction.deliver(infra_winner, model_cid)
-    record(DELIVER, "infrastructure winner delivers the model CID", tx, False)
-    out.say(f"   [yellow]placeholder[/]: training is not implemented yet (issue 6); the "
-            "infrastructure winner delivers a JSON manifest naming the SLA, as "
-            f"[cyan]{model_cid}[/] (gas {tx.gas_used:,})")
-    delivered = json.loads(store.get(model_cid))  # the client fetches it by CID (re-hashed)
-    tx = auction.acknowledge(client)
-    record(ACKNOWLEDGE, "client acknowledges the delivery", tx, False)
-    out.say(f"   the client fetched {_short(model_cid)} (placeholder={delivered['placeholder']}) "
-            f"and acknowledged (gas {tx.gas_used:,}); state {auction.state().name}")
 
     # ------------------------------------------------------------- 6. withdrawals
-    out.step("6. Withdrawals")
+    out.step("7. Withdrawals")
     withdrawals: list[dict[str, Any]] = []
     pay_table = Table(show_edge=False, pad_edge=False)
     for col in ("who", "owed ETH", "gas", "balance change ETH", "= owed - gas cost"):
         pay_table.add_column(col, justify="left" if col == "who" else "right")
     payees = [(f"{by_account[sla.winners[c].bidder.lower()].name} ({c.name.lower()})",
                sla.winners[c].bidder) for c in Category] + [("client (unspent reserve)", client)]
+    if not acknowledged:  # nothing is owed yet: no withdrawal is attempted
+        payees = []
+        out.say("   none: the model was not acknowledged, so nobody is owed anything yet")
     for who, address in payees:
         owed = auction.owed(address)
         before = chain.balance(address)
@@ -449,10 +660,11 @@ def _run(  # noqa: C901 (one scenario, told in order)
                           "[green]yes[/]" if ok else "[bold red]no[/]")
     out.table(pay_table)
     price_total = sla.total_price
-    refund = next(w["owed"] for w in withdrawals if w["address"] == client)
+    refund = next((w["owed"] for w in withdrawals if w["address"] == client), 0)
     check("each payee's balance rose by what it was owed minus its gas",
           all(w["ok"] for w in withdrawals), f"{len(withdrawals)} withdrawals")
-    check("the client got the unspent reserve back", refund == info.reserve - price_total,
+    check("the client got the unspent reserve back",
+          refund == info.reserve - price_total or not acknowledged,
           f"{_ether(info.reserve)} - {_ether(price_total)} = {_ether(refund)} ETH")
     final_balance = auction.balance()
     check("the auction ends with balance 0", final_balance == 0, f"{_ether(final_balance)} ETH")
@@ -460,7 +672,7 @@ def _run(  # noqa: C901 (one scenario, told in order)
     # ------------------------------------------------------------- 7. costs
     costs = _costs(transactions, gas_price_gwei, eth_usd)
     if out.enabled:
-        out.step("7. Costs (the layout of the paper's Table 1)")
+        out.step("8. Costs (the layout of the paper's Table 1)")
         _render_costs(costs)
     seconds = round(time.perf_counter() - started, 2)
     out.say(f"\nDone in {seconds:.1f} s.")
@@ -476,7 +688,7 @@ def _run(  # noqa: C901 (one scenario, told in order)
         "triplet": verdict.as_dict(),
         "bids": bids,
         "refused_bids": refused,
-        "model": {"cid": model_cid, "placeholder": True, "note": manifest["note"]},
+        "model": model_json,
         "withdrawals": withdrawals,
         "auction_balance": final_balance,
         "gas": costs["scenario_total"],
@@ -575,23 +787,33 @@ def demo(
     eth_usd: Annotated[
         float, typer.Option("--eth-usd", min=0, help="USD per ether for the USD column.")
     ] = 1683,
+    keys_dir: Annotated[
+        Path | None,
+        typer.Option("--keys-dir", show_default=False,
+                     help="Folder for the client's X25519 key file and the 101st image "
+                          "(for `saiaas client label`); default: <store>/keys with --store."),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The paper's scenario with the hospital use case, end to end in one process.
 
     In-process EVM and a temporary content store: publish the ontology, create the auction,
     six providers match and bid (9 bids), a seventh is refused by the matcher, settlement, SLA
-    and triplet verdict, delivery (a placeholder model), acknowledgment, withdrawals, costs.
+    and triplet verdict; then the learning phase on scikit-learn's digits (standing in for
+    chest X-rays): sealed transfer checked against the bids' content CIDs, isolated training,
+    signed delivery on chain, the client's evaluation and the labelling of a 101st image;
+    acknowledgment, withdrawals, costs.
     """
     if store is not None and store.exists() and not store.is_dir():
         raise StoreFolderError(f"--store {store} is a file; expected a folder for the store")
     try:
         if json_output:
             with err_console.status("running the demo...", spinner="dots"):
-                result = run_demo(store, gas_price_gwei, eth_usd, narrate=False)
+                result = run_demo(store, gas_price_gwei, eth_usd, narrate=False,
+                                  keys_dir=keys_dir)
             print_json(result)
         else:
-            run_demo(store, gas_price_gwei, eth_usd, narrate=True)
+            run_demo(store, gas_price_gwei, eth_usd, narrate=True, keys_dir=keys_dir)
     except DemoError as error:
         if json_output and hasattr(error, "result"):
             print_json(error.result)

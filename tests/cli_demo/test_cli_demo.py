@@ -173,11 +173,81 @@ def test_store_holds_what_the_chain_names(demo) -> None:  # type: ignore[no-unty
     store = LocalStore(store_dir)
     for row in out["sla"]:  # each asset description re-hashes to its CID and names the asset
         assert f"<{row['asset_iri']}>" in store.get(row["asset"]).decode()
-    manifest = json.loads(store.get(out["model"]["cid"]))
-    assert manifest["placeholder"] is True and "not implemented" in manifest["note"]
-    assert manifest["auction"] == out["auction"]
-    assert [r["asset"] for r in manifest["sla"]] == [r["asset"] for r in out["sla"]]
+    manifest = json.loads(store.get(out["model"]["manifest_cid"]))
+    assert manifest["kind"] == "saiaas-delivery" and "placeholder" not in manifest
+    assert manifest["model_cid"] == out["model"]["cid"]
+    report = manifest["attestation"]["report"]
+    assert report["auction"] == out["auction"]
+    assert report["inputs"] == {"data": out["model"]["data_cid"],
+                                "algorithm": out["model"]["algorithm_cid"]}
     assert b"saiaas:Request" in store.get(out["requirements_cid"])
+
+
+def test_bids_commit_the_content_the_winners_sent(demo) -> None:  # type: ignore[no-untyped-def]
+    """The data and algorithm descriptions on chain name the CIDs of the very bytes the demo's
+    providers sell; the infrastructure winner checked against those, so the report names them."""
+    from saiaas.cli.demo import PROVIDERS, hospital_assets, provider_content
+    from saiaas.learning import committed_content_cid
+    from saiaas.storage import LocalStore, cid_of
+
+    out, _, store_dir = demo
+    store = LocalStore(store_dir)
+    assets = hospital_assets()
+    contents = {cid_of(c) for p in PROVIDERS if (c := provider_content(p, assets)) is not None}
+    assert len(contents) == 4  # two data slices and two scripts, all different
+    data_row, algorithm_row, infra_row = out["sla"]
+    assert committed_content_cid(store, data_row["asset"]) == out["model"]["data_cid"]
+    assert committed_content_cid(store, algorithm_row["asset"]) == out["model"]["algorithm_cid"]
+    assert {out["model"]["data_cid"], out["model"]["algorithm_cid"]} <= contents
+    assert "contentCID" not in store.get(infra_row["asset"]).decode()  # a service: no content
+    for bid in out["bids"]:  # every data/algorithm bid commits content, before the first one
+        text = store.get(bid["asset"]).decode()
+        assert ("contentCID" in text) == (bid["category"] != "infrastructure")
+
+
+def test_the_model_is_trained_delivered_evaluated_and_labels_the_101st(demo) -> None:  # type: ignore[no-untyped-def]
+    from saiaas.contracts import Auction
+    from saiaas.storage import same_cid
+
+    out, chain, _ = demo
+    model = out["model"]
+    assert {"cid", "accuracy", "label_101", "attestation", "manifest_cid"} <= set(model)
+    assert model["accuracy"] >= 0.90 and model["required"] == 0.9 and model["total"] == 100
+    assert model["acknowledged"] is True
+    label = model["label_101"]
+    assert set(label) == {"predicted", "actual"}
+    assert type(label["predicted"]) is int and type(label["actual"]) is int
+    assert label["actual"] in range(10) and label["predicted"] in range(10)
+    infra_winner = out["sla"][2]["provider"]
+    assert model["attestation"]["signer"] == infra_winner and model["attestation"]["verified"]
+    assert model["attestation"]["mode"] == "software"
+    sla = Auction(chain, out["auction"]).sla()
+    assert sla is not None and sla.model_cid is not None
+    assert same_cid(sla.model_cid, model["manifest_cid"])  # what went on chain is the manifest
+    assert "stand in for" in model["dataset_note"]
+    delivered = [t for t in out["transactions"] if t["operation"] == "Deliver model"]
+    assert len(delivered) == 1
+    sender = chain.w3.eth.get_transaction(delivered[0]["tx"])["from"]
+    assert sender == infra_winner
+
+
+def test_the_printed_label_command_labels_the_101st_again(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import shlex
+    import stat
+
+    out, _, _ = demo
+    command = out["model"]["label_command"]
+    key_file = Path(out["model"]["key_file"])
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    argv = shlex.split(command)
+    assert argv[:3] == ["saiaas", "client", "label"]
+    result = CliRunner(env={"SAIAAS_HOME": str(tmp_path)}).invoke(app, [*argv[1:], "--json"])
+    assert result.exit_code == 0, result.output
+    labelled = json.loads(result.stdout)
+    assert labelled["predicted"] == out["model"]["label_101"]["predicted"]
+    assert labelled["signer"] == out["sla"][2]["provider"]
+    assert labelled["signer_checked_against"] == "--signer"
 
 
 def test_human_output_tells_the_sla_and_the_table(tmp_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
@@ -188,7 +258,9 @@ def test_human_output_tells_the_sla_and_the_table(tmp_path: Path, demo) -> None:
     assert result.exit_code == 0, result.output
     text = result.stdout
     for needle in ("SLA", "triplet compatibility: compatible", "refused before any transaction",
-                   "region is USEast", "training is not implemented yet", "Paper gas",
+                   "region is USEast", "stand in for the hospital's chest X-rays",
+                   "accuracy on the client's own 100 images", "101st image labelled",
+                   "the client acknowledges", "Paper gas",
                    "Scenario total", "3,180,058", "10 gwei", "the auction ends with balance 0"):
         assert needle in text, needle
     for row in out["sla"]:  # same deterministic run: the same winners and asset CIDs
@@ -196,6 +268,8 @@ def test_human_output_tells_the_sla_and_the_table(tmp_path: Path, demo) -> None:
     assert f"{out['gas']:,}" in text
     assert f"{out['gas'] * 10e-9 * 2000:.2f}" in text
     assert "Traceback" not in result.output
+    assert "placeholder" not in text
+    assert "--store DIR to keep the model" in text  # no --store: nothing kept, said so
 
 
 def test_store_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
