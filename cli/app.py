@@ -50,3 +50,4 @@ from saiaas.cli import (  # noqa: E402,F401
     store,
     validate,
 )
+from saiaas.cli import learn  # noqa: E402,F401

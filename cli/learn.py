@@ -1,0 +1,196 @@
+"""`saiaas client label MODEL INPUT`: the client applies a delivered model to a new input.
+
+MODEL is the CID of a delivery manifest (what the infrastructure winner put on chain). Nothing in
+it is trusted before it is checked: the attestation must be signed by the auction's
+infrastructure winner (--auction, read from the chain) or by an address the person names
+(--signer); with neither, the signer the report names is accepted and the output says so, since
+that proves only that the report is self-consistent. The model and the provider's predict code
+are decrypted with the client's X25519 key file and run in the isolated worker: the client runs
+code it did not write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from saiaas.cli._common import console, print_json, reports_errors
+from saiaas.cli.app import app
+from saiaas.cli.config import (
+    FactoryOption,
+    IpfsApiOption,
+    JsonOption,
+    RpcUrlOption,
+    StoreOption,
+    resolve,
+)
+from saiaas.ontologies.errors import EXIT_INPUT, EXIT_USAGE, SaiaasError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["client_app", "label_command", "read_input", "LabelInputError"]
+
+client_app = typer.Typer(
+    help="The client's side of the learning phase: use a delivered model.",
+    no_args_is_help=True,
+)
+app.add_typer(client_app, name="client")
+
+
+class LabelInputError(SaiaasError):
+    """The INPUT file is not one input the model can take (a .npy or a .csv of numbers)."""
+
+    exit_code = EXIT_INPUT
+
+
+class LabelUsageError(SaiaasError):
+    exit_code = EXIT_USAGE
+
+
+def read_input(path: Path, features: int | None = None) -> np.ndarray:
+    """One input as a flat float vector: a .npy array (e.g. an 8x8 image) or a .csv/.txt of
+    numbers (commas, spaces or newlines); `features`, when known, is the size the model needs."""
+    import numpy as np
+
+    if not path.is_file():
+        raise LabelInputError(f"{path}: no such input file")
+    if path.suffix.lower() == ".npy":
+        try:
+            array = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise LabelInputError(f"{path}: not a readable .npy array ({error})") from None
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise LabelInputError(f"{path}: not a text file of numbers ({error})") from None
+        words = text.replace(",", " ").split()
+        try:
+            array = np.array([float(w) for w in words])
+        except ValueError:
+            bad = next(w for w in words if not _is_number(w))
+            raise LabelInputError(f"{path}: {bad!r} is not a number") from None
+    if array.dtype.kind not in "biuf":
+        raise LabelInputError(f"{path}: holds {array.dtype} values, not numbers")
+    flat = np.asarray(array, dtype=np.float64).reshape(-1)
+    if flat.size == 0:
+        raise LabelInputError(f"{path}: holds no numbers")
+    if not np.all(np.isfinite(flat)):
+        raise LabelInputError(f"{path}: holds NaN or infinite values")
+    if features is not None and flat.size != features:
+        raise LabelInputError(
+            f"{path}: holds {flat.size} numbers (shape {array.shape}); the model was trained on "
+            f"{features} features per input (an 8x8 image is 64)"
+        )
+    return flat
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _expected_signer(
+    settings: Any, auction: str | None, signer: str | None, model: str
+) -> tuple[str | None, str]:
+    """The address the attestation must be signed by, and where it came from (said in output).
+    With --auction, MODEL must also be the CID that auction's winner delivered on chain."""
+    from eth_utils import is_address, to_checksum_address
+
+    if auction is not None and signer is not None:
+        raise LabelUsageError("give --auction or --signer, not both")
+    if signer is not None:
+        if not is_address(signer):
+            raise LabelUsageError(f"--signer {signer!r} is not an EVM address")
+        return str(to_checksum_address(signer)), "--signer"
+    if auction is None:
+        return None, "the report itself (not checked against any chain)"
+    if not is_address(auction):
+        raise LabelUsageError(f"--auction {auction!r} is not an EVM address")
+    from saiaas.cli.context import open_session
+    from saiaas.contracts import Category
+
+    with open_session(settings) as session:
+        handle = session.auction(str(to_checksum_address(auction)))
+        sla = handle.sla()
+    if sla is None:
+        raise LabelUsageError(f"{auction} has no SLA (bidding, or failed): no winner to check")
+    from saiaas.storage import same_cid
+
+    if sla.model_cid is None:
+        raise LabelUsageError(f"{auction}: no model has been delivered on chain yet")
+    if not same_cid(sla.model_cid, model):
+        raise LabelUsageError(
+            f"{model} is not the model delivered on chain for {auction} ({sla.model_cid})"
+        )
+    return sla.winners[Category.INFRASTRUCTURE].bidder, f"the infrastructure winner of {auction}"
+
+
+@client_app.command("label")
+@reports_errors
+def label_command(
+    model: Annotated[str, typer.Argument(help="CID of the delivery manifest (delivered on chain).",
+                                         show_default=False)],
+    input_file: Annotated[Path, typer.Argument(
+        metavar="INPUT", help="One input: a .npy array (e.g. an 8x8 image) or a .csv of numbers.",
+        show_default=False)],
+    key: Annotated[Path, typer.Option("--key", help="The client's X25519 private key file.",
+                                      show_default=False)],
+    auction: Annotated[str | None, typer.Option(
+        "--auction", show_default=False,
+        help="Check the signer against this auction's infrastructure winner (reads the chain).",
+    )] = None,
+    signer: Annotated[str | None, typer.Option(
+        "--signer", show_default=False,
+        help="Check the signer against this address (when the chain is not at hand).",
+    )] = None,
+    json_output: JsonOption = False,
+    rpc_url: RpcUrlOption = None,
+    ipfs_api: IpfsApiOption = None,
+    factory: FactoryOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Label one input with a delivered model: check, decrypt, predict in the isolated worker."""
+    from saiaas.cli.context import Session
+    from saiaas.learning import KeyPair, label, receive_model
+    from saiaas.learning.attestation import SignedReport
+    from saiaas.learning.client import _manifest
+
+    settings = resolve(rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store)
+    expected, source = _expected_signer(settings, auction, signer, model)
+    keys = KeyPair.load(key)
+    content = Session(settings, None).store  # the store only: no chain is opened for it
+    if expected is None:
+        claimed = SignedReport.from_json(_manifest(content, model)["attestation"]).report
+        expected = str(claimed.get("signer") or "")
+    received = receive_model(content, model, keys, expected)
+    metrics = received.attestation.report.get("metrics") or {}
+    features = metrics.get("features") if isinstance(metrics.get("features"), int) else None
+    row = read_input(input_file, features)
+    predicted = label(received.model, received.predict_code, row,
+                      code_name=received.code_name)
+    result = {
+        "model": model,
+        "input": str(input_file),
+        "predicted": predicted,
+        "signer": received.attestation.signer,
+        "signer_checked_against": source,
+        "attestation": received.attestation.to_json(),
+        "model_cid": received.model_cid,
+    }
+    if json_output:
+        print_json(result)
+        return
+    console.print(f"predicted label: [bold]{predicted}[/]", highlight=False)
+    console.print(f"model {received.model_cid} (manifest {model}), report signed by "
+                  f"{received.attestation.signer}; signer checked against {source}",
+                  highlight=False, soft_wrap=True)
+    if auction is None and signer is None:
+        console.print("[yellow]note:[/] without --auction or --signer this shows only that the "
+                      "report is signed by the key it names, not that it is the winner's",
+                      highlight=False, soft_wrap=True)
