@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from saiaas.cli.demo import PROVIDERS, REFUSED, REQUEST_FILE
+from saiaas.cli.demo import PROVIDERS, REFUSED, REQUEST_FILE, hospital_assets, provider_catalog
 from saiaas.ontologies import example_path
 
 pytestmark = [pytest.mark.anvil, pytest.mark.ipfs, pytest.mark.slow]
@@ -124,10 +124,17 @@ def marketplace(
     created = cli.json("auction", "create", str(example_path(REQUEST_FILE)), "--account", client)
 
     providers = [*PROVIDERS, REFUSED]
+    # each provider bids from its catalog with the contentCID of what it sells, as in the demo
+    catalogs_dir = tmp_path_factory.mktemp("catalogs")
+    assets = hospital_assets()
+    catalog_of = {}
+    for provider in providers:
+        catalog_of[provider] = catalogs_dir / provider.catalog
+        catalog_of[provider].write_bytes(provider_catalog(provider, assets))
     who = dict(zip(providers, accounts[2 : 2 + len(providers)], strict=True))
 
     def scan(provider: Any) -> list[dict[str, Any]]:
-        found = cli.json("provider", "match", str(example_path(provider.catalog)), "--all")
+        found = cli.json("provider", "match", str(catalog_of[provider]), "--all")
         return [m for m in found["matches"] if m["auction"] == created["address"]]
 
     with ThreadPoolExecutor(max_workers=4) as pool:  # providers scan independently
@@ -139,7 +146,7 @@ def marketplace(
         (row,) = [m for m in matches[provider] if m["eligible"]]
         bids.append(cli.json(
             "provider", "bid", created["address"], "--asset", row["asset"],
-            "--price", f"{price}ether", "--catalog", str(example_path(provider.catalog)),
+            "--price", f"{price}ether", "--catalog", str(catalog_of[provider]),
             "--account", who[provider],
         ) | {"catalog": provider.catalog})
 
@@ -156,7 +163,7 @@ def marketplace(
     (misfit_row,) = matches[REFUSED]
     refusal = cli(
         "provider", "bid", created["address"], "--asset", misfit_row["asset"],
-        "--price", f"{REFUSED.prices[0]}ether", "--catalog", str(example_path(REFUSED.catalog)),
+        "--price", f"{REFUSED.prices[0]}ether", "--catalog", str(catalog_of[REFUSED]),
         "--account", misfit, expect=1,
     )
     nonce_after = chain.w3.eth.get_transaction_count(misfit)
