@@ -34,7 +34,10 @@ from hypothesis.stateful import (
 from multiformats import CID, multihash
 from saiaas.contracts import Auction, Category, Chain, ContractError, Factory
 
-pytestmark = pytest.mark.slow  # ~1 min: hundreds of py-evm transactions
+_THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+# ~1 min by default (hundreds of py-evm transactions); the thorough profile runs past
+# pyproject's 600 s per-test timeout, so it lifts it.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(0 if _THOROUGH else 600)]
 
 CATS = (Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE)
 #: Seconds either side of a deadline where the rules leave `<` versus `<=` open.
@@ -732,8 +735,6 @@ def gas_price(chain: Chain, tx_hash: str) -> int:
     receipt = chain.w3.eth.get_transaction_receipt(tx_hash)
     return int(receipt["effectiveGasPrice"])
 
-
-_THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 TestMoneyProperties = MoneyMachine.TestCase
 TestMoneyProperties.settings = settings(
