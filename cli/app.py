@@ -44,10 +44,10 @@ from saiaas.cli import (  # noqa: E402,F401
     client,
     demo,
     devnet,
+    learn,
     match,
     ontology,
     provider,
     store,
     validate,
 )
-from saiaas.cli import learn  # noqa: E402,F401

@@ -97,7 +97,7 @@ def _config_file() -> dict[str, Any]:
 def resolve(**given: Any) -> Settings:
     """Settings from the given flag/env values, filling the Nones from the config file."""
     settings = Settings(**{k: v for k, v in given.items() if v is not None and v != ""})
-    from_file = {
+    from_file: dict[str, Any] = {
         k: (Path(v).expanduser() if k in ("keystore", "store", "password_file") else v)
         for k, v in _config_file().items()
         if getattr(settings, k) is None
