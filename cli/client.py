@@ -17,6 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from saiaas.cli._chainview import (
+    CATEGORY_NAMES,
+    auction_tx_json,
+    event_json,
+    event_line,
+    parse_category,
+    sla_json,
+)
 from saiaas.cli._common import console, err_console, print_json, reports_errors
 from saiaas.cli.app import app
 from saiaas.cli.config import (
@@ -27,10 +35,10 @@ from saiaas.cli.config import (
     KeystoreOption,
     PasswordFileOption,
     RpcUrlOption,
-    Settings,
     StoreOption,
     resolve,
 )
+from saiaas.cli.context import command_session
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
 from saiaas.ontologies.errors import (
     EXIT_CHAIN,
@@ -72,7 +80,6 @@ app.add_typer(auction_app, name="auction")
 #: Restitution windows used when the requirement file states none (the contract needs both).
 DEFAULT_DELIVERY_SECONDS = 7 * 86400
 DEFAULT_ACKNOWLEDGMENT_SECONDS = 2 * 86400
-CATEGORY_NAMES = ("data", "algorithm", "infrastructure")
 
 
 class Refused(SaiaasError):
@@ -94,21 +101,6 @@ AuctionArg = Annotated[
 ]
 
 
-def _settings(**given: Any) -> Settings:
-    return resolve(**given)
-
-
-def parse_category(text: str) -> int:
-    """0/1/2 from 'data', 'algorithm', 'infrastructure' (or 'infra', or the index itself)."""
-    wanted = text.strip().lower()
-    aliases = {"infra": 2, "0": 0, "1": 1, "2": 2}
-    if wanted in CATEGORY_NAMES:
-        return CATEGORY_NAMES.index(wanted)
-    if wanted in aliases:
-        return aliases[wanted]
-    raise ClientUsageError(f"unknown category {text!r}: use data, algorithm or infrastructure")
-
-
 def _checksum(text: str, what: str) -> str:
     from eth_utils import is_address, to_checksum_address
 
@@ -122,17 +114,11 @@ def _now(session: Session) -> int:
     return max(session.chain.now(), int(time.time()))
 
 
-def _factory(session: Session) -> Any:
-    """The Factory, once the node answered (so an unreachable node is what gets named)."""
-    session.chain  # noqa: B018 (connects; raises one line when nothing answers)
-    return session.factory
-
-
 def _open_auction(session: Session, address: str) -> Auction:
     from saiaas.contracts import ChainError
 
     checked = _checksum(address, "auction")
-    _factory(session)
+    session.factory  # noqa: B018 (a missing Factory or dead node is named before the address)
     try:
         return session.auction(checked)
     except ChainError as error:
@@ -181,16 +167,8 @@ def _settled(auction: Auction) -> bool:
     return any(isinstance(e, AuctionSettled) for e in auction.events())
 
 
-def _tx_json(tx: Any) -> dict[str, Any]:
-    return {"tx": tx.tx_hash, "gas": tx.gas_used, "block": tx.block_number}
-
-
 def _ether(wei: int | None) -> str:
     return "-" if wei is None else format_amount(wei)
-
-
-def _short(text: str, keep: int = 10) -> str:
-    return text if len(text) <= 2 * keep + 1 else f"{text[:keep]}…{text[-6:]}"
 
 
 # ---------------------------------------------------------------------------------- judging bids
@@ -372,9 +350,7 @@ def create(
     if request.references_required > 16:
         raise Refused(f"referencesRequired {request.references_required} is above the cap of 16")
 
-    from saiaas.cli.context import open_session
-
-    settings = _settings(
+    with command_session(
         rpc_url=rpc_url,
         ipfs_api=ipfs_api,
         factory=factory,
@@ -382,9 +358,8 @@ def create(
         account=account,
         store=store,
         password_file=password_file,
-    )
-    with open_session(settings) as session:
-        the_factory = _factory(session)
+    ) as session:
+        the_factory = session.factory
         caller = caller_address(session)
         balance = session.chain.balance(caller)
         if balance < escrow:
@@ -420,7 +395,7 @@ def create(
                 "delivery_window": info.delivery_window,
                 "acknowledgment_window": info.acknowledgment_window,
                 "min_references": info.min_references,
-                **_tx_json(tx),
+                **auction_tx_json(tx),
             }
         )
         return
@@ -467,12 +442,11 @@ def list_auctions(
     factory: FactoryOption = None,
 ) -> None:
     """The Factory's auctions, oldest first: address, state, client, time left."""
-    from saiaas.cli.context import open_session
     from saiaas.contracts import Auction
 
     rows = []
-    with open_session(_settings(rpc_url=rpc_url, factory=factory)) as session:
-        the_factory = _factory(session)
+    with command_session(rpc_url=rpc_url, factory=factory) as session:
+        the_factory = session.factory
         created = the_factory.auctions()
         now = _now(session)
         for event in _progress(created, "Reading auctions", json_output):
@@ -523,17 +497,14 @@ def status(
     store: StoreOption = None,
 ) -> None:
     """State, time left, best and standing bids per category, the SLA, and what you are owed."""
-    from saiaas.cli.context import open_session
-
-    settings = _settings(
+    with command_session(
         rpc_url=rpc_url,
         ipfs_api=ipfs_api,
         factory=factory,
         keystore=keystore,
         account=account,
         store=store,
-    )
-    with open_session(settings) as session:
+    ) as session:
         handle = _open_auction(session, auction)
         report = _status_report(session, handle, match)
     if json_output:
@@ -592,31 +563,11 @@ def _status_report(session: Session, auction: Auction, match: bool) -> dict[str,
         "deadline": info.bidding_deadline,
         "time_left": 0 if state.name != "BIDDING" else max(0, info.bidding_deadline - now),
         "categories": categories,
-        "sla": _sla_json(sla) if sla is not None else None,
+        "sla": sla_json(sla) if sla is not None else None,
         "history": history,
         "caller": caller,
         "owed": auction.owed(caller),
         "balance": auction.balance(),
-    }
-
-
-def _sla_json(sla: Any) -> dict[str, Any]:
-    return {
-        "winners": [
-            {
-                "category": CATEGORY_NAMES[int(category)],
-                "provider": winner.bidder,
-                "price": winner.price,
-                "asset": winner.asset_cid,
-            }
-            for category, winner in sorted(sla.winners.items())
-        ],
-        "total_price": sla.total_price,
-        "adjudicated_at": sla.adjudicated_at,
-        "delivery_deadline": sla.delivery_deadline,
-        "model_cid": sla.model_cid,
-        "delivered_at": sla.delivered_at,
-        "acknowledgment_deadline": sla.acknowledgment_deadline,
     }
 
 
@@ -669,60 +620,6 @@ def _render_status(report: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------- watch
 
 
-def event_json(event: Any) -> dict[str, Any]:
-    """A decoded chain event as plain JSON (enums by name, winners per category)."""
-    from dataclasses import fields
-    from enum import Enum
-
-    out: dict[str, Any] = {"event": type(event).__name__}
-    for f in fields(event):
-        value = getattr(event, f.name)
-        if f.name == "category":
-            value = CATEGORY_NAMES[int(value)]
-        elif isinstance(value, Enum):
-            value = value.name
-        elif f.name == "winners":
-            value = {
-                CATEGORY_NAMES[int(c)]: {
-                    "provider": w.bidder,
-                    "price": w.price,
-                    "asset": w.asset_cid,
-                }
-                for c, w in sorted(value.items())
-            }
-        out[f.name] = value
-    return out
-
-
-def event_line(event: dict[str, Any]) -> str:
-    kind = event["event"]
-    if kind == "BidPlaced":
-        return (
-            f"bid          {event['category']:<15} {event['bidder']}  "
-            f"{format_amount(event['price'])}  asset {event['asset_cid']}"
-        )
-    if kind == "BidDisqualified":
-        return (
-            f"disqualified {event['category']:<15} {event['bidder']}  reason {event['reason_cid']}"
-        )
-    if kind == "AuctionSettled":
-        winners = ", ".join(
-            f"{c} {w['provider']} {format_amount(w['price'])}" for c, w in event["winners"].items()
-        )
-        return f"settled      {event['state']}" + (f": {winners}" if winners else "")
-    if kind == "ModelDelivered":
-        return f"delivered    by {event['by']}  model {event['model_cid']}"
-    if kind == "DeliveryAcknowledged":
-        return f"acknowledged by {event['client']}"
-    if kind == "AuctionCancelled":
-        return f"cancelled    by {event['client']}"
-    if kind == "PaymentClaimed":
-        return f"claimed      by {event['by']}"
-    if kind == "Withdrawn":
-        return f"withdrawn    {event['to']}  {format_amount(event['amount'])}"
-    return kind
-
-
 @auction_app.command("watch")
 @reports_errors
 def watch(
@@ -750,7 +647,7 @@ def watch(
     """Print the auction's events as they happen, until bidding ends (a settlement included)."""
     from saiaas.cli.context import open_session
 
-    settings = _settings(rpc_url=rpc_url, factory=factory)
+    settings = resolve(rpc_url=rpc_url, factory=factory)
     started = time.monotonic()
     next_block = 0
     address: str | None = None
@@ -842,10 +739,9 @@ def audit(
 
     Exit 0 when every standing bid matches; 1 when some bid not yet disqualified does not.
     """
-    from saiaas.cli.context import open_session
-
-    settings = _settings(rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store)
-    with open_session(settings) as session:
+    with command_session(
+        rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store
+    ) as session:
         handle = _open_auction(session, auction)
         judge, rows = _audit_rows(session, handle, json_output)
     offending = [r for r in rows if not r["eligible"] and not r["disqualified"]]
@@ -928,9 +824,7 @@ def disqualify(
             reason = reason_file.read_bytes()
         except OSError as error:
             raise ClientInputError(f"{reason_file}: cannot read it ({error.strerror})") from None
-    from saiaas.cli.context import open_session
-
-    settings = _settings(
+    with command_session(
         rpc_url=rpc_url,
         ipfs_api=ipfs_api,
         factory=factory,
@@ -938,8 +832,7 @@ def disqualify(
         account=account,
         store=store,
         password_file=password_file,
-    )
-    with open_session(settings) as session:
+    ) as session:
         handle = _open_auction(session, auction)
         info = handle.info()
         _require_client(info, caller_address(session), "disqualify a bid")
@@ -977,7 +870,7 @@ def disqualify(
             "category": name,
             "bidder": who,
             "reason_cid": reason_cid,
-            **_tx_json(tx),
+            **auction_tx_json(tx),
         },
     )
 
@@ -997,12 +890,6 @@ def _done(json_output: bool, line: str, payload: dict[str, Any]) -> None:
         console.print(f"{line} (gas {payload['gas']})", highlight=False, soft_wrap=True)
 
 
-def _action_session(**given: Any) -> Any:
-    from saiaas.cli.context import open_session
-
-    return open_session(_settings(**given))
-
-
 @auction_app.command("adjudicate")
 @reports_errors
 def adjudicate(
@@ -1019,7 +906,7 @@ def adjudicate(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Close bidding now (client only) and fix the SLA: the best valid bid of each category."""
-    with _action_session(
+    with command_session(
         rpc_url=rpc_url,
         factory=factory,
         keystore=keystore,
@@ -1043,8 +930,8 @@ def adjudicate(
     payload = {
         "auction": handle.address,
         "state": state,
-        "sla": _sla_json(sla) if sla else None,
-        **_tx_json(tx),
+        "sla": sla_json(sla) if sla else None,
+        **auction_tx_json(tx),
     }
     _done(json_output, f"{handle.address}: {state}", payload)
     if sla and not json_output:
@@ -1067,7 +954,7 @@ def settle(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Fix the SLA once bidding has ended (anyone may; it is the automatic adjudication)."""
-    with _action_session(
+    with command_session(
         rpc_url=rpc_url,
         factory=factory,
         keystore=keystore,
@@ -1093,8 +980,8 @@ def settle(
         {
             "auction": handle.address,
             "state": state,
-            "sla": _sla_json(sla) if sla else None,
-            **_tx_json(tx),
+            "sla": sla_json(sla) if sla else None,
+            **auction_tx_json(tx),
         },
     )
 
@@ -1111,7 +998,7 @@ def acknowledge(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Accept the delivered model (client only): winners' prices become withdrawable."""
-    with _action_session(
+    with command_session(
         rpc_url=rpc_url,
         factory=factory,
         keystore=keystore,
@@ -1130,7 +1017,7 @@ def acknowledge(
     _done(
         json_output,
         f"{handle.address}: COMPLETED; winners may withdraw",
-        {"auction": handle.address, "state": "COMPLETED", **_tx_json(tx)},
+        {"auction": handle.address, "state": "COMPLETED", **auction_tx_json(tx)},
     )
 
 
@@ -1146,7 +1033,7 @@ def cancel(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
-    with _action_session(
+    with command_session(
         rpc_url=rpc_url,
         factory=factory,
         keystore=keystore,
@@ -1174,7 +1061,7 @@ def cancel(
     _done(
         json_output,
         f"{handle.address}: CANCELLED; withdraw the reserve with `saiaas auction withdraw`",
-        {"auction": handle.address, "state": "CANCELLED", **_tx_json(tx)},
+        {"auction": handle.address, "state": "CANCELLED", **auction_tx_json(tx)},
     )
 
 
@@ -1194,7 +1081,7 @@ def withdraw(
     password_file: PasswordFileOption = None,
 ) -> None:
     """Withdraw what the auction owes you now (the unspent reserve, or a winner's pay)."""
-    with _action_session(
+    with command_session(
         rpc_url=rpc_url,
         factory=factory,
         keystore=keystore,
@@ -1212,5 +1099,5 @@ def withdraw(
     _done(
         json_output,
         f"withdrew {format_amount(owed)} to {caller}",
-        {"auction": handle.address, "to": caller, "amount": owed, **_tx_json(tx)},
+        {"auction": handle.address, "to": caller, "amount": owed, **auction_tx_json(tx)},
     )

@@ -13,12 +13,12 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from saiaas.cli.config import Settings, data_dir
+from saiaas.cli.config import Settings, data_dir, resolve
 from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, SaiaasError
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Session",
     "open_session",
+    "command_session",
     "NoFactoryError",
     "AccountError",
     "record_factory",
@@ -229,3 +230,9 @@ def open_session(settings: Settings) -> Iterator[Session]:
 
             chain = stack.enter_context(persistent_embedded_chain(data_dir() / "chain.bin"))
         yield Session(settings, chain)
+
+
+def command_session(**given: Any) -> AbstractContextManager[Session]:
+    """The session of one command from its own flags (resolved as `resolve` does), so a command
+    body names its options once and gets handles, not settings."""
+    return open_session(resolve(**given))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
+from saiaas.cli._chainview import chain_category, provider_tx_json, request_category
 from saiaas.cli._common import console, err_console, print_json, reports_errors
 from saiaas.cli.app import app
 from saiaas.cli.config import (
@@ -35,6 +36,7 @@ from saiaas.cli.config import (
     data_dir,
     resolve,
 )
+from saiaas.cli.context import command_session
 from saiaas.ontologies.errors import (
     EXIT_CHAIN,
     EXIT_INPUT,
@@ -198,12 +200,6 @@ def _requirements(session: Session, auction: Auction, requirements_cid: str) -> 
         ) from None
 
 
-def _chain_category(category: Any) -> Any:
-    from saiaas.contracts import Category
-
-    return Category(category.order)
-
-
 def _decision_row(
     auction: Auction,
     decision: Decision,
@@ -259,7 +255,7 @@ def _match_auction(
     for decision in decisions:
         if not (decision.eligible or show_all):
             continue
-        chain_cat = _chain_category(_request_category(decision.category))
+        chain_cat = chain_category(request_category(decision.category))
         if decision.category not in bases:
             best = auction.best_bid(chain_cat)
             bases[decision.category] = best.price if best else None
@@ -275,12 +271,6 @@ def _match_auction(
             )
         )
     return rows
-
-
-def _request_category(name: str) -> Any:
-    from saiaas.ontologies.requests import Category
-
-    return Category(name)
 
 
 def _scan(
@@ -388,13 +378,13 @@ def match(
     4 chain unreachable, 5 store unreachable. An auction whose requirement file or ontology
     cannot be fetched is reported and skipped.
     """
-    from saiaas.cli.context import open_session
     from saiaas.ontologies import ontology_bytes
     from saiaas.storage import cid_of
 
     catalog = _load_catalogs(catalogs)
-    settings = resolve(rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store)
-    with open_session(settings) as session:
+    with command_session(
+        rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store
+    ) as session:
         vocabularies = _Vocabularies(session, catalog)
         vocabularies.get(cid_of(ontology_bytes()))  # catalog errors surface before any scan
         events = session.factory.auctions()
@@ -608,14 +598,13 @@ def bid(
     max, not lower than your previous bid, client, references; nothing sent) or is unreachable,
     5 the store is unreachable or the requirement file cannot be fetched.
     """
-    from saiaas.cli.context import open_session
     from saiaas.cli.units import format_amount, parse_amount
     from saiaas.ontologies.descriptions import asset_description
 
     wei = parse_amount(price)
     references = list(reference or [])
     graph = _load_catalogs(catalog)
-    settings = resolve(
+    with command_session(
         rpc_url=rpc_url,
         ipfs_api=ipfs_api,
         factory=factory,
@@ -623,8 +612,7 @@ def bid(
         keystore=keystore,
         account=account,
         password_file=password_file,
-    )
-    with open_session(settings) as session:
+    ) as session:
         auction = session.auction(auction_address)
         _open_for_bids(auction)
         info = auction.info()
@@ -636,7 +624,7 @@ def bid(
                 f"{chosen.iri} is not of exactly one category (data, algorithm, infrastructure); "
                 "nothing sent"
             )
-        spec = request.specs[_request_category(chosen.category)]
+        spec = request.specs[request_category(chosen.category)]
         decision = matcher.match(spec, chosen)
         if not decision.eligible:
             _print_refusal_reasons(decision)
@@ -644,7 +632,7 @@ def bid(
                 f"{chosen.iri} is not eligible for auction {auction.address} "
                 f"({chosen.category}: degree {decision.degree}); nothing sent"
             )
-        category = _chain_category(spec.category)
+        category = chain_category(spec.category)
         _check_bid_rules(
             session,
             auction,
@@ -668,8 +656,7 @@ def bid(
             "price_wei": wei,
             "base_price_wei": best.price if best else None,
             "best_bidder": best.bidder if best else None,
-            "gas_used": tx.gas_used,
-            "tx_hash": tx.tx_hash,
+            **provider_tx_json(tx),
         }
     if as_json:
         print_json(result)
@@ -705,7 +692,6 @@ def deliver(
     Exit codes: 0 delivered, 3 unreadable model file, 4 refused (not adjudicated, not the
     infrastructure winner, deadline passed; nothing sent) or chain unreachable, 5 store error.
     """
-    from saiaas.cli.context import open_session
     from saiaas.contracts import AuctionState, Category
 
     try:
@@ -713,11 +699,10 @@ def deliver(
     except OSError as error:
         why = error.strerror or error
         raise AuctionUnusable(f"{model}: cannot read the model ({why})") from None
-    settings = resolve(
+    with command_session(
         rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store, keystore=keystore,
         account=account, password_file=password_file,
-    )
-    with open_session(settings) as session:
+    ) as session:
         auction = session.auction(auction_address)
         state = auction.state()
         if state is not AuctionState.ADJUDICATED:
@@ -741,8 +726,7 @@ def deliver(
             )
         model_cid = session.store.put(data)
         tx = auction.deliver(session.sender, model_cid)
-    result = {"auction": auction.address, "model_cid": model_cid, "gas_used": tx.gas_used,
-              "tx_hash": tx.tx_hash}
+    result = {"auction": auction.address, "model_cid": model_cid, **provider_tx_json(tx)}
     if as_json:
         print_json(result)
         return
@@ -767,14 +751,12 @@ def claim(
     Exit codes: 0 claimed, 4 refused (not delivered, not a winner, window still open; nothing
     sent) or chain unreachable.
     """
-    from saiaas.cli.context import open_session
     from saiaas.contracts import AuctionState
 
-    settings = resolve(
+    with command_session(
         rpc_url=rpc_url, factory=factory, keystore=keystore, account=account,
         password_file=password_file,
-    )
-    with open_session(settings) as session:
+    ) as session:
         auction = session.auction(auction_address)
         state = auction.state()
         if state is not AuctionState.DELIVERED:
@@ -797,8 +779,9 @@ def claim(
             )
         tx = auction.claim(session.sender)
         owed = auction.owed(me)
-    result = {"auction": auction.address, "claimed_by": me, "owed_wei": owed,
-              "gas_used": tx.gas_used, "tx_hash": tx.tx_hash}
+    result = {
+        "auction": auction.address, "claimed_by": me, "owed_wei": owed, **provider_tx_json(tx)
+    }
     if as_json:
         print_json(result)
         return
@@ -826,14 +809,12 @@ def withdraw(
 
     Exit codes: 0 paid, 4 nothing owed (nothing sent) or chain unreachable.
     """
-    from saiaas.cli.context import open_session
     from saiaas.cli.units import format_amount
 
-    settings = resolve(
+    with command_session(
         rpc_url=rpc_url, factory=factory, keystore=keystore, account=account,
         password_file=password_file,
-    )
-    with open_session(settings) as session:
+    ) as session:
         auction = session.auction(auction_address)
         me = session.sender_address
         owed = auction.owed(me)
@@ -843,8 +824,7 @@ def withdraw(
                 f"(state {auction.state().name}); nothing sent"
             )
         tx = auction.withdraw(session.sender)
-    result = {"auction": auction.address, "to": me, "amount_wei": owed, "gas_used": tx.gas_used,
-              "tx_hash": tx.tx_hash}
+    result = {"auction": auction.address, "to": me, "amount_wei": owed, **provider_tx_json(tx)}
     if as_json:
         print_json(result)
         return
