@@ -51,16 +51,30 @@ def _raw(log: Any) -> dict[str, Any] | None:
     return {"name": item["name"], "values": values, "address": to_checksum_address(log["address"])}
 
 
-def _winners(v: dict[str, Any]) -> dict[t.Category, t.Winner]:
+_ADDRESS = (1 << 160) - 1
+
+
+def _unpack(word: int) -> tuple[str, int, int, int]:
+    """Bidder, price, tag (category or state) and asset kind of one packed event word.
+
+    Layout (see the NatSpec of BidPlaced and AuctionSettled): address in bits 0-159, price in
+    160-231, tag in 232-239, asset kind in 240-247.
+    """
     from eth_utils import to_checksum_address
 
+    bidder = to_checksum_address((word & _ADDRESS).to_bytes(20, "big"))
+    return bidder, (word >> 160) & ((1 << 72) - 1), (word >> 232) & 0xFF, (word >> 240) & 0xFF
+
+
+def _settled(v: dict[str, Any]) -> tuple[t.AuctionState, dict[t.Category, t.Winner]]:
     out = {}
+    state = t.AuctionState.FAILED
     for c in t.Category:
-        bidder = to_checksum_address(v["winners"][c])
+        bidder, price, tag, kind = _unpack(v["winners"][c])
+        state = t.AuctionState(tag)
         if int(bidder, 16) != 0:
-            kind = (v["assetKinds"] >> c) & 1
-            out[c] = t.Winner(bidder, v["prices"][c], decode_cid(v["assets"][c], kind))
-    return out
+            out[c] = t.Winner(bidder, price, decode_cid(v["assets"][c], kind))
+    return state, out
 
 
 def decode_log(log: Any) -> Any | None:
@@ -82,14 +96,15 @@ def decode_log(log: Any) -> Any | None:
     if name == "OntologyPublished":
         return t.OntologyPublished(v["version"], decode_cid(v["digest"], v["kind"]), block)
     if name == "BidPlaced":
-        asset = decode_cid(v["asset"], v["assetKind"])
-        return t.BidPlaced(t.Category(v["category"]), v["bidder"], v["price"], asset, block)
+        bidder, price, category, kind = _unpack(v["bid"])
+        return t.BidPlaced(t.Category(category), bidder, price, decode_cid(v["asset"], kind), block)
     if name == "BidDisqualified":
         return t.BidDisqualified(
             t.Category(v["category"]), v["bidder"], decode_cid(v["reason"], v["reasonKind"]), block
         )
     if name == "AuctionSettled":
-        return t.AuctionSettled(t.AuctionState(v["state"]), _winners(v), block)
+        state, winners = _settled(v)
+        return t.AuctionSettled(state, winners, block)
     if name == "ModelDelivered":
         return t.ModelDelivered(v["by"], decode_cid(v["model"], v["modelKind"]), block)
     if name == "DeliveryAcknowledged":

@@ -101,10 +101,15 @@ contract Auction is ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Every bid, in full: the chain keeps only each bidder's last price and the best bid.
-    event BidPlaced(uint8 indexed category, address indexed bidder, uint256 price, bytes32 asset, uint8 assetKind);
+    /// @dev `bid` packs bidder (bits 0-159) | price (160-231) | category (232-239) | assetKind (240-247):
+    ///      two unindexed words instead of two topics and three words (~1k gas a bid); the chain layer
+    ///      reads logs by address and decodes them itself, it never filters on a topic.
+    event BidPlaced(uint256 bid, bytes32 asset);
     event BidDisqualified(uint8 indexed category, address indexed bidder, bytes32 reason, uint8 reasonKind);
     /// @notice The SLA (or the failure): winners, prices and asset CIDs per category, in one event.
-    event AuctionSettled(State state, address[3] winners, uint256[3] prices, bytes32[3] assets, uint8 assetKinds);
+    /// @dev winners[c] packs winner (bits 0-159, zero: none) | price (160-231) | state (232-239, the
+    ///      outcome, the same in all three) | assetKind (240-247); assets[c] is the asset's digest.
+    event AuctionSettled(uint256[3] winners, bytes32[3] assets);
     event ModelDelivered(address indexed by, bytes32 model, uint8 modelKind);
     event DeliveryAcknowledged(address indexed client);
     event AuctionCancelled(address indexed client);
@@ -204,7 +209,10 @@ contract Auction is ReentrancyGuardTransient {
             _bestAsset[category] = asset;
         }
         _best[category] = best;
-        emit BidPlaced(category, msg.sender, price, asset, assetKind);
+        // price <= maxPrice < 2**72, category < 3 and assetKind <= 1 were checked above.
+        emit BidPlaced(
+            uint256(uint160(msg.sender)) | price << 160 | uint256(category) << 232 | uint256(assetKind) << 240, asset
+        );
     }
 
     /// @notice The client rejects a bid whose asset does not match, citing a public reason (the matcher's report).
@@ -265,16 +273,14 @@ contract Auction is ReentrancyGuardTransient {
     /// @notice The client closes bidding early and fixes the SLA.
     function adjudicate() external {
         if (msg.sender != _client()) revert NotClient(msg.sender);
-        Status memory s = _load();
-        if (s.state != State.Bidding) revert WrongState(s.state);
+        Status memory s = _requireBidding();
         uint256 deadline = _arg(A_DEADLINE, 40);
         _settle(s, block.timestamp < deadline ? block.timestamp : deadline, deadline);
     }
 
     /// @notice Anyone settles the auction once bidding has ended (the paper's automatic adjudication).
     function settle() external {
-        Status memory s = _load();
-        if (s.state != State.Bidding) revert WrongState(s.state);
+        Status memory s = _requireBidding();
         uint256 deadline = _arg(A_DEADLINE, 40);
         if (block.timestamp < deadline) revert BiddingStillOpen(deadline);
         _settle(s, deadline, deadline);
@@ -491,10 +497,21 @@ contract Auction is ReentrancyGuardTransient {
     }
 
     /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots.
+    /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots.
     function _load() internal view returns (Status memory s) {
         s = _status;
         if (s.state == State.Bidding) s.state = State(_best[0].meta & PHASE);
         if (s.adjudicatedAt == 0 && s.state != State.Bidding) s.adjudicatedAt = uint40(_arg(A_DEADLINE, 40));
+    }
+
+    /// @dev Reverts unless bidding is still the phase. While slot 0 of Best says Bidding nothing after
+    ///      bidding has happened (every write to `_status` follows a settlement, which sets the phase
+    ///      first), so `_status` is all zero and is not read: a cold slot less for settling.
+    function _requireBidding() internal view returns (Status memory s) {
+        if (_best[0].meta & PHASE != 0) {
+            s = _load();
+            revert WrongState(s.state);
+        }
     }
 
     function _effective() internal view returns (Status memory s) {
@@ -512,35 +529,36 @@ contract Auction is ReentrancyGuardTransient {
     }
 
     function _settle(Status memory s, uint256 closedAt, uint256 deadline) internal returns (Status memory) {
-        address[3] memory winners;
-        uint256[3] memory prices;
+        uint256[3] memory winners;
         bytes32[3] memory assets;
-        uint8 kinds;
-        State outcome = State.Adjudicated;
-        Best[3] memory bests = [_best[0], _best[1], _best[2]];
+        uint256 outcome = uint256(State.Adjudicated);
+        uint8[3] memory metas;
         for (uint256 c; c < CATEGORIES; ++c) {
-            Best memory best = bests[c];
+            Best memory best = _best[c];
+            metas[c] = best.meta;
             if (best.bidder == address(0)) {
-                outcome = State.Failed;
+                outcome = uint256(State.Failed);
                 continue;
             }
-            winners[c] = best.bidder;
-            prices[c] = best.price;
+            winners[c] = uint256(uint160(best.bidder)) | uint256(best.price) << 160
+                | (best.meta & BEST_DAG_PB != 0 ? 1 << 240 : 0);
             assets[c] = _bestAsset[c];
-            if (best.meta & BEST_DAG_PB != 0) kinds |= uint8(1 << c);
+        }
+        for (uint256 c; c < CATEGORIES; ++c) {
+            winners[c] |= outcome << 232;
         }
         if (closedAt == deadline) {
             // Past the deadline no bid or disqualification can land: marking one slot is enough.
-            _best[0].meta = (bests[0].meta & ~PHASE) | uint8(outcome);
+            _best[0].meta = (metas[0] & ~PHASE) | uint8(outcome);
         } else {
             for (uint256 c; c < CATEGORIES; ++c) {
-                _best[c].meta = (bests[c].meta & ~PHASE) | uint8(outcome);
+                _best[c].meta = (metas[c] & ~PHASE) | uint8(outcome);
             }
             _status.adjudicatedAt = uint40(closedAt);
         }
-        s.state = outcome;
+        s.state = State(outcome);
         s.adjudicatedAt = uint40(closedAt);
-        emit AuctionSettled(outcome, winners, prices, assets, kinds);
+        emit AuctionSettled(winners, assets);
         return s;
     }
 
