@@ -25,7 +25,7 @@ from saiaas.cli._chainview import (
     parse_category,
     sla_json,
 )
-from saiaas.cli._common import console, err_console, print_json, reports_errors
+from saiaas.cli._common import console, err_console, print_json, reports_errors, track_progress
 from saiaas.cli.app import app
 from saiaas.cli.config import (
     AccountOption,
@@ -255,15 +255,6 @@ class Judge:
         return Verdict(decision.degree, decision.eligible, [r.as_dict() for r in decision.reasons])
 
 
-def _progress(items: list[Any], description: str, quiet: bool) -> Any:
-    """A transient progress bar on stderr for scans long enough to wait on."""
-    if quiet or len(items) < 5:
-        return items
-    from rich.progress import track
-
-    return track(items, description=description, console=err_console, transient=True)
-
-
 # ---------------------------------------------------------------------------------- create
 
 
@@ -449,7 +440,7 @@ def list_auctions(
         the_factory = session.factory
         created = the_factory.auctions()
         now = _now(session)
-        for event in _progress(created, "Reading auctions", json_output):
+        for event in track_progress(created, "Reading auctions", json_output):
             auction = Auction(session.chain, event.auction, factory=the_factory)
             rows.append(
                 {
@@ -696,7 +687,7 @@ def _audit_rows(
     judge.request  # noqa: B018 (fail early, with one line, if the requirement file is gone)
     pairs = [(i, b) for i in range(3) for b in auction.bids(i)]
     rows = []
-    for index, bid in _progress(pairs, "Auditing bids", quiet):
+    for index, bid in track_progress(pairs, "Auditing bids", quiet):
         verdict = judge.judge(index, bid.asset_cid)
         rows.append(
             {

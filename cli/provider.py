@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 from saiaas.cli._chainview import chain_category, provider_tx_json, request_category
-from saiaas.cli._common import console, err_console, print_json, reports_errors
+from saiaas.cli._common import (
+    console,
+    err_console,
+    iri_tail,
+    print_json,
+    reports_errors,
+    track_progress,
+)
 from saiaas.cli.app import app
 from saiaas.cli.config import (
     AccountOption,
@@ -73,8 +80,6 @@ app.add_typer(provider_app, name="provider")
 
 #: Reason codes that say something is fine; refusals show only the others.
 _SATISFIED = ("constraint-met", "exact", "plugin")
-#: Scans of at least this many auctions show a progress bar (shorter ones finish before it draws).
-PROGRESS_FROM = 5
 
 
 class CatalogInvalid(SaiaasError):
@@ -290,17 +295,8 @@ def _scan(
         except AuctionUnusable as error:
             skipped.append({"auction": created.auction, "reason": str(error)})
 
-    if progress and len(events) >= PROGRESS_FROM:
-        from rich.progress import Progress
-
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task("matching auctions", total=len(events))
-            for created in events:
-                one(created)
-                bar.advance(task)
-    else:
-        for created in events:
-            one(created)
+    for created in track_progress(events, "matching auctions", quiet=not progress):
+        one(created)
     return rows, skipped
 
 
@@ -326,7 +322,7 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
             base = row["base_price_wei"]
             cells = [
                 row["category"],
-                _short(row["asset"]),
+                iri_tail(row["asset"]),
                 row["degree"],
                 format_amount(row["max_price_wei"]),
                 format_amount(base) if base else "no bid",
@@ -339,14 +335,10 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
             if not row["eligible"]:
                 why = "; ".join(row["reasons"]) or "not eligible"
                 console.print(
-                    f"  [dim]{escape(_short(row['asset']))}: {escape(why)}[/]",
+                    f"  [dim]{escape(iri_tail(row['asset']))}: {escape(why)}[/]",
                     highlight=False,
                     soft_wrap=True,
                 )
-
-
-def _short(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
 
 
 def _warn_skipped(skipped: list[dict[str, str]]) -> None:
@@ -486,7 +478,7 @@ def _print_stream(row: dict[str, Any], as_json: bool) -> None:
         return
     base = format_amount(row["base_price_wei"]) if row["base_price_wei"] else "no bid"
     console.print(
-        f"{row['auction']}  {row['category']}  {escape(_short(row['asset']))}  {row['degree']}  "
+        f"{row['auction']}  {row['category']}  {escape(iri_tail(row['asset']))}  {row['degree']}  "
         f"max {format_amount(row['max_price_wei'])}  base {base}  "
         f"{format_duration(row['time_left_s'])} left",
         highlight=False,
@@ -662,7 +654,7 @@ def bid(
         print_json(result)
         return
     console.print(
-        f"Bid placed on {result['auction']} ({result['category']}, {escape(_short(chosen.iri))}, "
+        f"Bid placed on {result['auction']} ({result['category']}, {escape(iri_tail(chosen.iri))}, "
         f"{decision.degree}) at {format_amount(wei)}: gas {tx.gas_used}, "
         f"base price now {format_amount(result['base_price_wei'])}",
         highlight=False,
