@@ -32,6 +32,7 @@ __all__ = [
     "NoFactoryError",
     "AccountError",
     "record_factory",
+    "write_state",
     "recorded_factory",
     "known_factory",
 ]
@@ -77,14 +78,18 @@ def known_factory(settings: Settings) -> str | None:
     return settings.factory or recorded_factory(settings.rpc_url or EMBEDDED)
 
 
-def record_factory(chain_key: str, address: str) -> None:
-    """Remember which Factory serves a chain (atomic write, so a crash never corrupts it)."""
-    path = _deployments_file()
+def write_state(path: Path, text: str) -> None:
+    """Replace a state file under the data dir atomically, so a crash never leaves half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    entries = _deployments() | {chain_key: address}
     temp = path.with_suffix(".part")
-    temp.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    temp.write_text(text, encoding="utf-8")
     os.replace(temp, path)
+
+
+def record_factory(chain_key: str, address: str) -> None:
+    """Remember which Factory serves a chain."""
+    entries = _deployments() | {chain_key: address}
+    write_state(_deployments_file(), json.dumps(entries, indent=2) + "\n")
 
 
 class Session:

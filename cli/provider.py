@@ -11,7 +11,6 @@ not the packaged one.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -43,7 +42,7 @@ from saiaas.cli.config import (
     data_dir,
     resolve,
 )
-from saiaas.cli.context import command_session
+from saiaas.cli.context import command_session, write_state
 from saiaas.ontologies.errors import (
     EXIT_CHAIN,
     EXIT_INPUT,
@@ -410,10 +409,7 @@ def _last_scanned(path: Path) -> int:
 
 
 def _remember(path: Path, block: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".part")
-    temp.write_text(json.dumps({"last_block": block}) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_state(path, json.dumps({"last_block": block}) + "\n")
 
 
 @provider_app.command("watch")
