@@ -27,6 +27,7 @@ from saiaas.cli.config import (
     Settings,
     resolve,
 )
+from saiaas.cli.context import keystores
 from saiaas.cli.units import format_amount, parse_amount
 from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, EXIT_USAGE, SaiaasError
 
@@ -84,24 +85,8 @@ def _new_password(settings: Settings) -> str:
     return password
 
 
-def _keystores(folder: Path) -> list[tuple[str, str, Path]]:
-    """(name, checksummed address, file) of every readable keystore in the folder."""
-    from eth_utils import is_address, to_checksum_address
-
-    found = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            raw = str(json.loads(path.read_text(encoding="utf-8"))["address"]).lower()
-            address = raw if raw.startswith("0x") else "0x" + raw
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if is_address(address):
-            found.append((path.stem, str(to_checksum_address(address)), path))
-    return found
-
-
 def _target_name(folder: Path, name: str | None, address: str) -> str:
-    existing = _keystores(folder)
+    existing = keystores(folder)
     for other, other_address, path in existing:
         if other_address.lower() == address.lower():
             raise AccountInputError(f"{address} is already in the keystore as {other!r} ({path})")
@@ -251,7 +236,7 @@ def list_accounts(
     settings = resolve(keystore=keystore, rpc_url=rpc_url)
     rows: list[dict[str, Any]] = [
         {"name": name, "address": address, "file": str(path), "balance": None}
-        for name, address, path in _keystores(settings.keystore_dir)
+        for name, address, path in keystores(settings.keystore_dir)
     ]
     note = None
     if rows:
@@ -311,7 +296,7 @@ def fund(
         from saiaas.cli.context import keystore_file
 
         keystore_file(settings, address)  # a clear error when there is no such account
-        matches = [a for n, a, _ in _keystores(settings.keystore_dir) if n == address]
+        matches = [a for n, a, _ in keystores(settings.keystore_dir) if n == address]
         if not matches:
             raise AccountInputError(f"{address!r} is neither an address nor a keystore account")
         target = matches[0]

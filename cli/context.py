@@ -35,6 +35,8 @@ __all__ = [
     "write_state",
     "recorded_factory",
     "known_factory",
+    "keystores",
+    "keystore_file",
 ]
 
 EMBEDDED = "embedded"
@@ -170,6 +172,22 @@ class Session:
         return sender if isinstance(sender, str) else str(sender.address)
 
 
+def keystores(folder: Path) -> list[tuple[str, str, Path]]:
+    """(name, checksummed address, file) of every readable keystore in the folder."""
+    from eth_utils import is_address, to_checksum_address
+
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            raw = str(json.loads(path.read_text(encoding="utf-8"))["address"]).lower()
+            address = raw if raw.startswith("0x") else "0x" + raw
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if is_address(address):
+            found.append((path.stem, str(to_checksum_address(address)), path))
+    return found
+
+
 def keystore_file(settings: Settings, name: str) -> Path:
     """The keystore file of an account, by name or by address."""
     folder = settings.keystore_dir
@@ -177,15 +195,9 @@ def keystore_file(settings: Settings, name: str) -> Path:
     if direct.exists():
         return direct
     if name.startswith("0x"):
-        for path in sorted(folder.glob("*.json")):
-            try:
-                if (
-                    "0x" + json.loads(path.read_text())["address"].lower().removeprefix("0x")
-                    == name.lower()
-                ):
-                    return path
-            except (OSError, ValueError, KeyError):
-                continue
+        for _, address, path in keystores(folder):
+            if address.lower() == name.lower():
+                return path
     raise AccountError(f"no account {name!r} in {folder} (see `saiaas account list`)")
 
 
