@@ -130,6 +130,7 @@ contract Auction is ReentrancyGuardTransient {
     uint8 internal constant PHASE = 3; // meta bits 0-1
     uint8 internal constant BEST_DAG_PB = 4; // meta bit 2
     uint8 internal constant ONE_BIDDER = 8; // meta bits 3-7 count bidders
+    uint256 internal constant BIDDER_PRICE = (1 << 232) - 1; // bidder | price of a raw Best word
 
     /// @dev Offsets of the immutable args inside the clone's code (after the 0x2d-byte EIP-1167 body).
     uint256 internal constant ARGS = 0x2d;
@@ -176,39 +177,51 @@ contract Auction is ReentrancyGuardTransient {
     {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         if (assetKind > 1) revert UnsupportedCid(assetKind);
-        uint256 deadline = _arg(A_DEADLINE, 40);
-        Best memory best = _best[category];
-        if (best.meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
-        if (msg.sender == _client()) revert ClientCannotBid(msg.sender);
-        if (price == 0) revert PriceZero();
-        uint256 maxPrice = _arg(A_MAX_PRICE + 9 * category, 72);
-        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
-        uint256 required = _arg(A_MIN_REFS, 8);
-        if (references.length < required) revert TooFewReferences(references.length, required);
+        // Raw slot words (see Best and Node for the layouts): one SLOAD and one SSTORE each, no field copies.
+        uint256 b;
+        assembly ("memory-safe") {
+            b := sload(add(_best.slot, category))
+        }
+        uint256 meta = b >> 248;
+        _checkTerms(category, price, references.length, meta);
         if (references.length != 0) _checkReferences(category, references);
 
-        Node memory mine = _nodes[category][msg.sender];
-        if (mine.price != 0) {
-            if (mine.flags & DISQUALIFIED != 0) revert BidderDisqualified(category, msg.sender);
-            if (price >= mine.price) revert BidNotLower(price, mine.price);
+        Node storage node = _nodes[category][msg.sender];
+        uint256 n;
+        assembly ("memory-safe") {
+            n := sload(node.slot)
+        }
+        uint256 previous = uint72(n);
+        if (previous != 0) {
+            if ((n >> 88) & DISQUALIFIED != 0) revert BidderDisqualified(category, msg.sender);
+            if (price >= previous) revert BidNotLower(price, previous);
         } else {
-            if (best.meta >> 3 >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
+            if (meta >> 3 >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
             unchecked {
-                best.meta += ONE_BIDDER;
+                meta += ONE_BIDDER; // at most MAX_BIDDERS (31) in the top 5 bits: no carry out
             }
         }
-        if (best.seq == type(uint16).max) revert TooManyBids(category);
+        uint256 seq = uint16(b >> 232);
+        if (seq == type(uint16).max) revert TooManyBids(category);
         unchecked {
-            ++best.seq;
+            ++seq;
         }
-        _nodes[category][msg.sender] = Node(uint72(price), best.seq, assetKind == 1 ? DAG_PB : 0, _commit(asset));
-        if (best.bidder == address(0) || price < best.price) {
-            best.bidder = msg.sender;
-            best.price = uint72(price);
-            best.meta = assetKind == 1 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
+        uint256 flags = assetKind == 1 ? DAG_PB : 0;
+        n = price | seq << 72 | flags << 88 | uint256(uint160(_commit(asset))) << 96;
+        assembly ("memory-safe") {
+            sstore(node.slot, n)
+        }
+        if (uint160(b) == 0 || price < uint72(b >> 160)) {
+            meta = assetKind == 1 ? meta | BEST_DAG_PB : meta & ~uint256(BEST_DAG_PB);
+            b = uint256(uint160(msg.sender)) | price << 160;
             _bestAsset[category] = asset;
+        } else {
+            b &= BIDDER_PRICE;
         }
-        _best[category] = best;
+        b |= seq << 232 | meta << 248;
+        assembly ("memory-safe") {
+            sstore(add(_best.slot, category), b)
+        }
         // price <= maxPrice < 2**72, category < 3 and assetKind <= 1 were checked above.
         emit BidPlaced(
             uint256(uint160(msg.sender)) | price << 160 | uint256(category) << 232 | uint256(assetKind) << 240, asset
@@ -477,6 +490,28 @@ contract Auction is ReentrancyGuardTransient {
                              INTERNAL LOGIC
     //////////////////////////////////////////////////////////////*/
 
+    /// @dev The checks against the auction's terms, apart so that `bid` keeps its variables on the stack
+    ///      (spilling them to memory would make every call of the contract pay for the reserved memory).
+    function _checkTerms(uint256 category, uint256 price, uint256 refCount, uint256 meta) internal view {
+        // The first 64 bytes of the args (client, deadline, windows, min references) in one EXTCODECOPY
+        // into the scratch space, instead of one per field.
+        uint256 w0;
+        uint256 w1;
+        assembly ("memory-safe") {
+            extcodecopy(address(), 0x00, ARGS, 0x40)
+            w0 := mload(0x00)
+            w1 := mload(0x20)
+        }
+        uint256 deadline = uint40(w0 >> (256 - 8 * A_DEADLINE - 40));
+        if (meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        if (msg.sender == address(uint160(w0 >> 96))) revert ClientCannotBid(msg.sender);
+        if (price == 0) revert PriceZero();
+        uint256 maxPrice = _arg(A_MAX_PRICE + 9 * category, 72);
+        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
+        uint256 required = uint8(w1 >> (256 - 8 * (A_MIN_REFS - 32) - 8));
+        if (refCount < required) revert TooFewReferences(refCount, required);
+    }
+
     function _checkReferences(uint8 category, address[] calldata references) internal view {
         IFactory f = IFactory(factory);
         for (uint256 i; i < references.length; ++i) {
@@ -528,37 +563,54 @@ contract Auction is ReentrancyGuardTransient {
         }
     }
 
+    /// @dev Works on the raw Best words (bidder | price | seq | meta, low bits first): the low 232 bits
+    ///      are already the event's bidder | price, so a winner word is one mask and two ORs. Unrolled,
+    ///      and the event written directly, because this runs once per auction on someone's dime.
     function _settle(Status memory s, uint256 closedAt, uint256 deadline) internal returns (Status memory) {
-        uint256[3] memory winners;
-        bytes32[3] memory assets;
-        uint256 outcome = uint256(State.Adjudicated);
-        uint8[3] memory metas;
-        for (uint256 c; c < CATEGORIES; ++c) {
-            Best memory best = _best[c];
-            metas[c] = best.meta;
-            if (best.bidder == address(0)) {
-                outcome = uint256(State.Failed);
-                continue;
-            }
-            winners[c] = uint256(uint160(best.bidder)) | uint256(best.price) << 160
-                | (best.meta & BEST_DAG_PB != 0 ? 1 << 240 : 0);
-            assets[c] = _bestAsset[c];
+        uint256 w0;
+        uint256 w1;
+        uint256 w2;
+        assembly ("memory-safe") {
+            w0 := sload(_best.slot)
+            w1 := sload(add(_best.slot, 1))
+            w2 := sload(add(_best.slot, 2))
         }
-        for (uint256 c; c < CATEGORIES; ++c) {
-            winners[c] |= outcome << 232;
-        }
+        uint256 outcome = uint160(w0) == 0 || uint160(w1) == 0 || uint160(w2) == 0
+            ? uint256(State.Failed)
+            : uint256(State.Adjudicated);
+        bytes32 a0 = uint160(w0) != 0 ? _bestAsset[0] : bytes32(0);
+        bytes32 a1 = uint160(w1) != 0 ? _bestAsset[1] : bytes32(0);
+        bytes32 a2 = uint160(w2) != 0 ? _bestAsset[2] : bytes32(0);
+        uint256 cleared = ~(uint256(PHASE) << 248);
+        uint256 phase = outcome << 248;
         if (closedAt == deadline) {
             // Past the deadline no bid or disqualification can land: marking one slot is enough.
-            _best[0].meta = (metas[0] & ~PHASE) | uint8(outcome);
+            assembly ("memory-safe") {
+                sstore(_best.slot, or(and(w0, cleared), phase))
+            }
         } else {
-            for (uint256 c; c < CATEGORIES; ++c) {
-                _best[c].meta = (metas[c] & ~PHASE) | uint8(outcome);
+            assembly ("memory-safe") {
+                sstore(_best.slot, or(and(w0, cleared), phase))
+                sstore(add(_best.slot, 1), or(and(w1, cleared), phase))
+                sstore(add(_best.slot, 2), or(and(w2, cleared), phase))
             }
             _status.adjudicatedAt = uint40(closedAt);
         }
         s.state = State(outcome);
         s.adjudicatedAt = uint40(closedAt);
-        emit AuctionSettled(winners, assets);
+        // emit AuctionSettled([winner words], [a0, a1, a2]), ABI-encoded by hand (six static words).
+        bytes32 topic = AuctionSettled.selector;
+        uint256 tag = outcome << 232;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, or(or(and(w0, BIDDER_PRICE), tag), shl(240, and(shr(250, w0), 1))))
+            mstore(add(p, 0x20), or(or(and(w1, BIDDER_PRICE), tag), shl(240, and(shr(250, w1), 1))))
+            mstore(add(p, 0x40), or(or(and(w2, BIDDER_PRICE), tag), shl(240, and(shr(250, w2), 1))))
+            mstore(add(p, 0x60), a0)
+            mstore(add(p, 0x80), a1)
+            mstore(add(p, 0xa0), a2)
+            log1(p, 0xc0, topic)
+        }
         return s;
     }
 
