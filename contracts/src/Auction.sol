@@ -186,10 +186,20 @@ contract Auction is ReentrancyGuardTransient {
         _checkTerms(category, price, references.length, meta);
         if (references.length != 0) _checkReferences(category, references);
 
-        Node storage node = _nodes[category][msg.sender];
+        // _nodes[category][msg.sender] and the asset commitment, hashed in the scratch space.
+        uint256 slot;
+        uint256 commitment;
         uint256 n;
         assembly ("memory-safe") {
-            n := sload(node.slot)
+            mstore(0x00, category)
+            mstore(0x20, _nodes.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, caller())
+            slot := keccak256(0x00, 0x40)
+            n := sload(slot)
+            mstore(0x00, asset)
+            // = uint160(_commit(asset)) << 96: the hash's first 20 bytes where Node keeps `asset`
+            commitment := and(keccak256(0x00, 0x20), not(0xffffffffffffffffffffffff))
         }
         uint256 previous = uint72(n);
         if (previous != 0) {
@@ -207,9 +217,9 @@ contract Auction is ReentrancyGuardTransient {
             ++seq;
         }
         uint256 flags = assetKind == 1 ? DAG_PB : 0;
-        n = price | seq << 72 | flags << 88 | uint256(uint160(_commit(asset))) << 96;
+        n = price | seq << 72 | flags << 88 | commitment;
         assembly ("memory-safe") {
-            sstore(node.slot, n)
+            sstore(slot, n)
         }
         if (uint160(b) == 0 || price < uint72(b >> 160)) {
             meta = assetKind == 1 ? meta | BEST_DAG_PB : meta & ~uint256(BEST_DAG_PB);
