@@ -738,7 +738,7 @@ def gas_price(chain: Chain, tx_hash: str) -> int:
 
 TestMoneyProperties = MoneyMachine.TestCase
 TestMoneyProperties.settings = settings(
-    max_examples=300 if _THOROUGH else 10,
+    max_examples=300 if _THOROUGH else 20,
     stateful_step_count=50 if _THOROUGH else 25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
