@@ -65,15 +65,16 @@ def scenario(chain: Any = None) -> list[dict[str, Any]]:
         False,
     )  # type: ignore[union-attr]
     prices = (3 * ETHER // 10, 3 * ETHER // 10, 4 * ETHER // 10)
-    auction, tx = factory.create_auction(
-        client,
-        requirements_cid=_REQUIREMENTS,
-        max_prices=prices,
-        reserve=ETHER,
-        bidding_seconds=3 * 86400,
-        delivery_seconds=7 * 86400,
-        acknowledgment_seconds=2 * 86400,
-    )
+    # the paper's terms: reserve 1 ETH, bidding 3 days, delivery 7 days, acknowledgment 2 days
+    terms = {
+        "requirements_cid": _REQUIREMENTS,
+        "max_prices": prices,
+        "reserve": ETHER,
+        "bidding_seconds": 3 * 86400,
+        "delivery_seconds": 7 * 86400,
+        "acknowledgment_seconds": 2 * 86400,
+    }
+    auction, tx = factory.create_auction(client, **terms)
     row("Auction creation", "client creates the auction", tx.gas_used)
     first, second = providers[:3], providers[3:6]
     for i, cat in enumerate(Category):
@@ -98,15 +99,7 @@ def scenario(chain: Any = None) -> list[dict[str, Any]]:
         label = "client withdraws unspent reserve" if who == client else f"winner {i} withdraws"
         row("Withdraw", label, tx.gas_used, False)
     # The client may also close early; that path writes the closing time and all three slots.
-    early, _ = factory.create_auction(
-        client,
-        requirements_cid=_REQUIREMENTS,
-        max_prices=prices,
-        reserve=ETHER,
-        bidding_seconds=3 * 86400,
-        delivery_seconds=7 * 86400,
-        acknowledgment_seconds=2 * 86400,
-    )
+    early, _ = factory.create_auction(client, **terms)
     for i, cat in enumerate(Category):
         early.bid(first[i], cat, prices[i] // 2, _cid(i))
     tx = early.adjudicate(client)
