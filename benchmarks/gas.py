@@ -17,126 +17,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run", "render", "PAPER", "SNAPSHOT_PATH", "write_snapshot"]
+__all__ = ["run", "render", "PAPER", "SNAPSHOT_PATH", "write_snapshot", "scenario"]
 
-#: The paper's Table 1 (gas).
-PAPER = {
-    "Factory deployment": 2_344_498,
-    "Auction creation": 1_760_105,
-    "First bid of contract": 237_518,
-    "First bid of user": 207_829,
-    "Modify existing bid": 94_747,
-    "Adjudication": 198_295,
-    "Scenario total": 3_180_058,
-}
+from saiaas.market.scenario import PAPER, costs, gas_scenario
 
 SNAPSHOT_PATH = Path(__file__).resolve().parent.parent / "contracts" / "gas-snapshot.json"
 
-_ONTOLOGY = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
-_REQUIREMENTS = "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"
-ETHER = 10**18
-
-
-def _cid(n: int) -> str:
-    """A distinct raw CID per asset (the content is irrelevant to gas, only its size)."""
-    import hashlib
-
-    from saiaas.contracts import decode_cid
-
-    return decode_cid(hashlib.sha256(f"asset-{n}".encode()).digest(), 0)
-
 
 def scenario(chain: Any = None) -> list[dict[str, Any]]:
-    """Run the scenario; one row per transaction: operation, label and receipt gas."""
-    from saiaas.contracts import Category, Chain, Factory
-
-    chain = chain or Chain.embedded()
-    owner, client, *providers = chain.accounts[:8]
-    rows: list[dict[str, Any]] = []
-
-    def row(operation: str, label: str, gas: int, scenario: bool = True) -> None:
-        rows.append({"operation": operation, "label": label, "gas": gas, "in_scenario": scenario})
-
-    factory = Factory.deploy(chain, owner, _ONTOLOGY)
-    row(
-        "Factory deployment",
-        "deploy Factory (+ Auction implementation)",
-        factory.deploy_receipt.gas_used,
-        False,
-    )  # type: ignore[union-attr]
-    prices = (3 * ETHER // 10, 3 * ETHER // 10, 4 * ETHER // 10)
-    # the paper's terms: reserve 1 ETH, bidding 3 days, delivery 7 days, acknowledgment 2 days
-    terms = {
-        "requirements_cid": _REQUIREMENTS,
-        "max_prices": prices,
-        "reserve": ETHER,
-        "bidding_seconds": 3 * 86400,
-        "delivery_seconds": 7 * 86400,
-        "acknowledgment_seconds": 2 * 86400,
-    }
-    auction, tx = factory.create_auction(client, **terms)
-    row("Auction creation", "client creates the auction", tx.gas_used)
-    first, second = providers[:3], providers[3:6]
-    for i, cat in enumerate(Category):
-        op = "First bid of contract" if i == 0 else "First bid of user"
-        tx = auction.bid(first[i], cat, prices[i] * 9 // 10, _cid(i))
-        row(op, f"{cat.name.lower()} provider A bids first", tx.gas_used)
-    for i, cat in enumerate(Category):
-        tx = auction.bid(second[i], cat, prices[i] * 8 // 10, _cid(10 + i))
-        row("First bid of user", f"{cat.name.lower()} provider B outbids", tx.gas_used)
-    for i, cat in enumerate(Category):
-        tx = auction.bid(first[i], cat, prices[i] * 7 // 10, _cid(i))
-        row("Modify existing bid", f"{cat.name.lower()} provider A lowers its bid", tx.gas_used)
-    chain.advance_time(3 * 86400)
-    tx = auction.settle(client)
-    row("Adjudication", "settle after the deadline (SLA)", tx.gas_used)
-    tx = auction.deliver(first[2], _cid(99))
-    row("Deliver model", "infrastructure winner delivers", tx.gas_used, False)
-    tx = auction.acknowledge(client)
-    row("Acknowledge", "client acknowledges", tx.gas_used, False)
-    for i, who in enumerate([*first, client]):
-        tx = auction.withdraw(who)
-        label = "client withdraws unspent reserve" if who == client else f"winner {i} withdraws"
-        row("Withdraw", label, tx.gas_used, False)
-    # The client may also close early; that path writes the closing time and all three slots.
-    early, _ = factory.create_auction(client, **terms)
-    for i, cat in enumerate(Category):
-        early.bid(first[i], cat, prices[i] // 2, _cid(i))
-    tx = early.adjudicate(client)
-    row(
-        "Adjudication (client, early)", "client adjudicates before the deadline", tx.gas_used, False
-    )
-    return rows
+    """The scenario's transactions (saiaas.market.scenario, the demo's too) with receipt gas."""
+    return gas_scenario(chain)
 
 
 def run(gas_price_gwei: float = 124, eth_usd: float = 1683) -> dict[str, Any]:
     """The figures: per-transaction rows, per-operation summary (paper layout) and the total."""
     rows = scenario()
-    total = sum(r["gas"] for r in rows if r["in_scenario"])
-    operations = []
-    extra = ["Adjudication (client, early)", "Deliver model", "Acknowledge", "Withdraw"]
-    for name in [*list(PAPER)[:-1], *extra]:
-        gases = [r["gas"] for r in rows if r["operation"] == name]
-        gas = max(gases)  # one figure per operation as in the paper: the costliest (min_gas too)
-        operations.append(
-            {
-                "operation": name,
-                "gas": gas,
-                "paper_gas": PAPER.get(name),
-                "ratio": round(gas / PAPER[name], 4) if name in PAPER else None,
-                "count": len(gases),
-                "min_gas": min(gases),
-                "usd": round(gas * gas_price_gwei * 1e-9 * eth_usd, 2),
-            }
-        )
+    table = costs(rows, gas_price_gwei, eth_usd)
     return {
-        "scenario_total": total,
+        "scenario_total": table["scenario_total"],
         "paper_scenario_total": PAPER["Scenario total"],
-        "ratio": round(total / PAPER["Scenario total"], 4),
-        "scenario_total_usd": round(total * gas_price_gwei * 1e-9 * eth_usd, 2),
+        "ratio": table["ratio"],
+        "scenario_total_usd": table["usd"],
         "gas_price_gwei": gas_price_gwei,
         "eth_usd": eth_usd,
-        "operations": operations,
+        "operations": table["operations"],
         "transactions": rows,
     }
 

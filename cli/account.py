@@ -17,42 +17,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from saiaas.cli._common import console, err_console, print_json, reports_errors
-from saiaas.cli.app import app
-from saiaas.cli.config import (
-    JsonOption,
-    KeystoreOption,
-    PasswordFileOption,
-    RpcUrlOption,
-    Settings,
-    resolve,
-)
-from saiaas.cli.context import keystores
+from saiaas.cli.options import JsonOption, connection
+from saiaas.cli.output import console, err_console, print_json, reports_errors
 from saiaas.cli.units import format_amount, parse_amount
-from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, EXIT_USAGE, SaiaasError
+from saiaas.contracts import ChainError
+from saiaas.market.accounts import keystores
+from saiaas.market.config import Settings
+from saiaas.ontologies.errors import InputError, SaiaasError, UsageError
 
-__all__ = ["account_app", "new", "list_accounts", "import_account", "fund", "AccountInputError"]
+__all__ = ["account_app", "new", "list_accounts", "import_account", "fund"]
 
 account_app = typer.Typer(
     help="Accounts: encrypted JSON keystores (a key is never printed).", no_args_is_help=True
 )
-app.add_typer(account_app, name="account")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class AccountInputError(SaiaasError):
-    """A name, key file or keystore file that cannot be used."""
-
-    exit_code = EXIT_INPUT
-
-
-class AccountUsageError(SaiaasError):
-    exit_code = EXIT_USAGE
-
-
-class NotADevChain(SaiaasError):
-    exit_code = EXIT_CHAIN
+AccountInputError = InputError
+AccountUsageError = UsageError
+NotADevChain = ChainError
 
 
 NameOption = Annotated[
@@ -65,10 +49,11 @@ NameOption = Annotated[
 
 def _new_password(settings: Settings) -> str:
     """From --password-file or $SAIAAS_PASSWORD, else asked twice on the terminal."""
-    from saiaas.cli.context import read_password
+    from saiaas.market.accounts import password_from_settings
 
-    if settings.password_file is not None or os.environ.get("SAIAAS_PASSWORD") is not None:
-        password = read_password(settings)
+    given = password_from_settings(settings)
+    if given is not None:
+        password = given
     else:
         if not sys.stdin.isatty():
             raise AccountUsageError(
@@ -132,16 +117,15 @@ def _report(json_output: bool, name: str, address: str, path: Path) -> None:
 
 @account_app.command("new")
 @reports_errors
+@connection("keystore", "password_file")
 def new(
     name: NameOption = None,
     json_output: JsonOption = False,
-    keystore: KeystoreOption = None,
-    password_file: PasswordFileOption = None,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Create a key, store it encrypted (keystore v3, scrypt) and print its address."""
     from eth_account import Account
 
-    settings = resolve(keystore=keystore, password_file=password_file)
     folder = settings.keystore_dir
     if name is not None:
         _target_name(folder, name, "0x" + "00" * 20)  # refuse a bad name before the password
@@ -154,6 +138,7 @@ def new(
 
 @account_app.command("import")
 @reports_errors
+@connection("keystore", "password_file")
 def import_account(
     name: NameOption = None,
     key_file: Annotated[
@@ -169,8 +154,7 @@ def import_account(
         ),
     ] = None,
     json_output: JsonOption = False,
-    keystore: KeystoreOption = None,
-    password_file: PasswordFileOption = None,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Import a private key (from --key-file or a hidden prompt, never argv) or a keystore file.
 
@@ -180,7 +164,6 @@ def import_account(
 
     if key_file is not None and keystore_file is not None:
         raise AccountUsageError("give --key-file or --keystore-file, not both")
-    settings = resolve(keystore=keystore, password_file=password_file)
     folder = settings.keystore_dir
     if keystore_file is not None:
         try:
@@ -189,10 +172,11 @@ def import_account(
                 raise ValueError("no address field")
         except (OSError, ValueError) as error:
             raise AccountInputError(f"{keystore_file}: not a keystore v3 file ({error})") from None
-        from saiaas.cli.context import read_password
+        from saiaas.cli.output import prompt_password
+        from saiaas.market.accounts import password_from_settings
 
         try:
-            key = Account.decrypt(encrypted, read_password(settings))
+            key = Account.decrypt(encrypted, password_from_settings(settings) or prompt_password('Keystore password'))
         except ValueError:
             raise AccountInputError(f"wrong password for keystore file {keystore_file}") from None
         address = Account.from_key(key).address
@@ -227,13 +211,12 @@ def import_account(
 
 @account_app.command("list")
 @reports_errors
+@connection("keystore", "rpc_url")
 def list_accounts(
     json_output: JsonOption = False,
-    keystore: KeystoreOption = None,
-    rpc_url: RpcUrlOption = None,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Keystore accounts: name, address and balance on the configured chain (if reachable)."""
-    settings = resolve(keystore=keystore, rpc_url=rpc_url)
     rows: list[dict[str, Any]] = [
         {"name": name, "address": address, "file": str(path), "balance": None}
         for name, address, path in keystores(settings.keystore_dir)
@@ -241,11 +224,11 @@ def list_accounts(
     note = None
     if rows:
         try:
-            from saiaas.cli.context import open_session
+            from saiaas.market import Marketplace
 
-            with open_session(settings) as session:
+            with Marketplace.open(settings) as market:
                 for row in rows:
-                    row["balance"] = session.chain.balance(row["address"])
+                    row["balance"] = market.chain.balance(row["address"])
         except SaiaasError as error:
             note = f"balances unavailable: {error}"
     if json_output:
@@ -272,6 +255,7 @@ def list_accounts(
 
 @account_app.command("fund")
 @reports_errors
+@connection("keystore", "rpc_url")
 def fund(
     address: Annotated[
         str, typer.Argument(help="Address or keystore name to fund.", show_default=False)
@@ -280,8 +264,7 @@ def fund(
         str, typer.Argument(help="Amount, e.g. 10ether or 0.5 (ether).", show_default=False)
     ],
     json_output: JsonOption = False,
-    keystore: KeystoreOption = None,
-    rpc_url: RpcUrlOption = None,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Send ether from the dev chain's first account (embedded chain or anvil only)."""
     from eth_utils import is_address, to_checksum_address
@@ -289,21 +272,20 @@ def fund(
     wei = parse_amount(amount)
     if wei == 0:
         raise AccountUsageError(f"amount {amount!r} must be above zero")
-    settings = resolve(keystore=keystore, rpc_url=rpc_url)
     if is_address(address):
         target = str(to_checksum_address(address))
     else:
-        from saiaas.cli.context import keystore_file
+        from saiaas.market.accounts import keystore_file
 
         keystore_file(settings, address)  # a clear error when there is no such account
         matches = [a for n, a, _ in keystores(settings.keystore_dir) if n == address]
         if not matches:
             raise AccountInputError(f"{address!r} is neither an address nor a keystore account")
         target = matches[0]
-    from saiaas.cli.context import open_session
+    from saiaas.market import Marketplace
 
-    with open_session(settings) as session:
-        chain = session.chain
+    with Marketplace.open(settings) as market:
+        chain = market.chain
         if not chain.is_embedded:
             version = str(chain.w3.client_version)
             if not version.lower().startswith("anvil"):

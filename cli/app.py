@@ -1,13 +1,26 @@
-"""The root typer application and its command groups; role modules attach their commands here.
+"""The root typer application: it imports its command modules and mounts them.
 
-Each role module (validate, store, ontology, match, bench, ...) imports the group it extends from
-this module; the imports at the bottom register them. Modules import heavy libraries inside the
-command functions only, so `saiaas --help` stays fast.
+One module per command group, named after the group (`saiaas auction` is cli/auction.py); the
+modules know nothing of this one, so registration runs one way. Modules import heavy libraries
+inside the command functions only, so `saiaas --help` stays fast.
 """
 
 from __future__ import annotations
 
 import typer
+from saiaas.cli import (
+    account,
+    auction,
+    bench,
+    client,
+    demo,
+    devnet,
+    match,
+    ontology,
+    provider,
+    store,
+    validate,
+)
 
 app = typer.Typer(
     name="saiaas",
@@ -17,37 +30,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-store_app = typer.Typer(
-    help="Content-addressed storage: put and get files by CID.", no_args_is_help=True
-)
-ontology_app = typer.Typer(
-    help="The marketplace vocabulary: publish the ontology.", no_args_is_help=True
-)
-bench_app = typer.Typer(
-    help="Benchmarks that print the figures the project reports.", no_args_is_help=True
-)
-
-app.add_typer(store_app, name="store")
-app.add_typer(ontology_app, name="ontology")
-app.add_typer(bench_app, name="bench")
-
 
 @app.callback()
 def _root() -> None:
     """SAIaaS marketplace: validate, match, auction, bid, deliver, acknowledge, withdraw."""
 
 
-# Registration of the role modules' commands (they import the groups above).
-from saiaas.cli import (  # noqa: E402,F401
-    account,
-    bench,
-    client,
-    demo,
-    devnet,
-    learn,
-    match,
-    ontology,
-    provider,
-    store,
-    validate,
-)
+app.command("validate")(validate.validate_files)
+app.command("match")(match.match)
+app.command("demo")(demo.demo)
+app.add_typer(store.store_app, name="store")
+app.add_typer(ontology.ontology_app, name="ontology")
+app.add_typer(account.account_app, name="account")
+app.add_typer(devnet.devnet_app, name="devnet")
+app.add_typer(auction.auction_app, name="auction")
+app.add_typer(provider.provider_app, name="provider")
+app.add_typer(client.client_app, name="client")
+app.add_typer(bench.bench_app, name="bench")

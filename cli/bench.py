@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from saiaas.cli._common import console, print_json, reports_errors
-from saiaas.cli.app import bench_app
+from saiaas.cli.output import console, print_json, reports_errors
+
+bench_app = typer.Typer(
+    help="Benchmarks that print the figures the project reports.", no_args_is_help=True
+)
 
 
 @bench_app.command("validate")

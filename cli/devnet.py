@@ -21,10 +21,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from saiaas.cli._common import console, err_console, print_json, reports_errors
-from saiaas.cli.app import app
-from saiaas.cli.config import IpfsApiOption, JsonOption, StoreOption, data_dir, resolve
-from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, SaiaasError
+from saiaas.cli.options import JsonOption, option
+from saiaas.cli.output import console, err_console, print_json, reports_errors
+from saiaas.contracts import ChainError
+from saiaas.market.config import data_dir, resolve
+from saiaas.ontologies.errors import InputError
 
 __all__ = ["devnet_app", "DevnetError", "find_anvil", "start", "stop"]
 
@@ -33,7 +34,6 @@ devnet_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-app.add_typer(devnet_app, name="devnet")
 
 #: How long anvil may take to answer its first request.
 START_TIMEOUT_S = 20.0
@@ -44,16 +44,14 @@ STATE_FILE = "anvil-state.json"
 LOG_FILE = "anvil.log"
 
 
-class DevnetError(SaiaasError):
+class DevnetError(ChainError):
     """The devnet cannot be started, reached or stopped."""
 
-    exit_code = EXIT_CHAIN
 
 
-class AnvilMissing(SaiaasError):
+class AnvilMissing(InputError):
     """No anvil binary where saiaas looks for one."""
 
-    exit_code = EXIT_INPUT
 
 
 StateOption = Annotated[
@@ -199,12 +197,13 @@ def _terminate(pid: int) -> None:
 
 def _ensure_factory(url: str, ipfs_api: str | None, store: Path | None) -> tuple[str, bool]:
     """The Factory recorded for `url` if its code is there, else a fresh one: (address, new)."""
-    from saiaas.cli.context import open_session, record_factory, recorded_factory
-    from saiaas.contracts import ChainError, Factory
+    from saiaas.contracts import Factory
+    from saiaas.market import Marketplace
+    from saiaas.market.marketplace import record_factory, recorded_factory
     from saiaas.ontologies import ontology_bytes
 
     settings = resolve(rpc_url=url, ipfs_api=ipfs_api, store=store)
-    with open_session(settings) as session:
+    with Marketplace.open(settings) as session:
         recorded = recorded_factory(url)
         if recorded:
             try:
@@ -232,8 +231,8 @@ def start(
             help="Leave anvil running in the background, or run until Ctrl-C (default).",
         ),
     ] = False,
-    ipfs_api: IpfsApiOption = None,
-    store: StoreOption = None,
+    ipfs_api: option("ipfs_api") = None,  # type: ignore[valid-type]
+    store: option("store") = None,  # type: ignore[valid-type]
     as_json: JsonOption = False,
 ) -> None:
     """Start anvil on 127.0.0.1 (Prague, state on disk), deploy the Factory, print URL and address.

@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from saiaas.cli._common import console, print_json, reports_errors
-from saiaas.cli.app import app
-from saiaas.ontologies.errors import EXIT_INPUT, EXIT_USAGE, SaiaasError
+from saiaas.cli.output import console, print_json, reports_errors
+from saiaas.ontologies.errors import InputError, UsageError
 
-
-class _InputError(SaiaasError):
-    exit_code = EXIT_INPUT
-
-
-class _UsageError(SaiaasError):
-    exit_code = EXIT_USAGE
+_InputError = InputError
+_UsageError = UsageError
 
 
 def _read_turtle(path: Path) -> Any:
@@ -41,7 +35,6 @@ def _read_turtle(path: Path) -> Any:
     return graph
 
 
-@app.command("match")
 @reports_errors
 def match(
     requirements: Annotated[Path, typer.Argument(help="Requirement file (Turtle).")],

@@ -9,74 +9,51 @@ so auctions created from then on are matched under this vocabulary; `--no-chain`
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from saiaas.cli._common import err_console, print_json, reports_errors
-from saiaas.cli.app import ontology_app
-from saiaas.cli.config import (
-    AccountOption,
-    FactoryOption,
-    KeystoreOption,
-    PasswordFileOption,
-    RpcUrlOption,
-    Settings,
-    data_dir,
-    resolve,
+from saiaas.cli.options import connection
+from saiaas.cli.output import err_console, print_json, prompt_password, reports_errors
+from saiaas.cli.store import TimeoutOption, open_store
+from saiaas.ontologies.errors import InputError
+
+if TYPE_CHECKING:
+    from saiaas.market import Settings
+
+__all__ = ["ontology_app", "publish"]
+
+ontology_app = typer.Typer(
+    help="The marketplace vocabulary: publish the ontology.", no_args_is_help=True
 )
-from saiaas.cli.store import IpfsApiOption, StoreDirOption, TimeoutOption, open_cli_store
-from saiaas.ontologies.errors import EXIT_CHAIN, EXIT_INPUT, SaiaasError
-
-__all__ = ["publish"]
-
-
-class OntologyMissing(SaiaasError):
-    """The packaged ontology file is absent (a broken install or checkout)."""
-
-    exit_code = EXIT_INPUT
-
-
-class NotFactoryOwner(SaiaasError):
-    """Only the Factory's owner may record an ontology: refused before sending."""
-
-    exit_code = EXIT_CHAIN
 
 
 def _record_on_chain(settings: Settings, cid: str) -> dict[str, Any]:
-    """Make `cid` the Factory's current ontology; no transaction when it already is."""
-    from saiaas.cli.context import open_session
+    """Make `cid` the Factory's current ontology; no transaction when it already is (only the
+    Factory's owner may record one: the contract refuses anyone else before anything is sent)."""
+    from saiaas.market import Marketplace
 
-    with open_session(settings) as session:
-        factory = session.factory
+    with Marketplace.open(settings, password=prompt_password) as market:
+        factory = market.factory
         if factory.ontology_cid() == cid:
             return {"factory": factory.address, "version": factory.ontology_version(),
                     "already_current": True, "gas_used": None, "tx_hash": None}
-        owner, me = factory.owner(), session.sender_address
-        if owner.lower() != me.lower():
-            raise NotFactoryOwner(
-                f"only the Factory's owner {owner} may publish an ontology in {factory.address}, "
-                f"not {me}; stored, nothing sent (pass --account or --no-chain)"
-            )
-        tx = factory.publish_ontology(session.sender, cid)
+        tx = factory.publish_ontology(market.sender, cid)
         return {"factory": factory.address, "version": factory.ontology_version(),
                 "already_current": False, "gas_used": tx.gas_used, "tx_hash": tx.tx_hash}
 
 
 @ontology_app.command("publish")
 @reports_errors
+@connection()
 def publish(
-    ipfs_api: IpfsApiOption = None,
-    store_dir: StoreDirOption = None,
     timeout: TimeoutOption = 10.0,
     no_chain: Annotated[
         bool, typer.Option("--no-chain", help="Only store it; record nothing in the Factory.")
     ] = False,
-    rpc_url: RpcUrlOption = None,
-    factory: FactoryOption = None,
-    keystore: KeystoreOption = None,
-    account: AccountOption = None,
-    password_file: PasswordFileOption = None,
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON object instead of the CID."),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON object instead of the CID.")
+    ] = False,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Store the packaged ontology, record its CID in the Factory (if one is known), print the CID.
 
@@ -88,20 +65,15 @@ def publish(
     try:
         data = ontology_bytes()
     except OSError as error:
-        raise OntologyMissing(
+        raise InputError(
             f"cannot read the packaged ontology {ontology_path()}: {error.strerror or error}"
         ) from None
-    settings = resolve(
-        rpc_url=rpc_url, ipfs_api=ipfs_api, factory=factory, store=store_dir, keystore=keystore,
-        account=account, password_file=password_file,
-    )
-    store_root = settings.store or data_dir() / "store"
-    store = open_cli_store(settings.ipfs_api, store_root, timeout)
+    store = open_store(settings, timeout)
     cid = store.put(data)
     # Only after the store accepted the bytes: an on-chain CID nobody can fetch is useless.
     chain: dict[str, Any] | None = None
     if not no_chain:
-        from saiaas.cli.context import known_factory
+        from saiaas.market.marketplace import known_factory
 
         if known_factory(settings):
             chain = _record_on_chain(settings, cid)
@@ -118,7 +90,7 @@ def publish(
                 "cid": cid,
                 "bytes": len(data),
                 "file": str(ontology_path()),
-                "store": settings.ipfs_api or str(store_root),
+                "store": settings.ipfs_api or str(settings.store_dir),
                 "recorded_on_chain": recorded_on_chain,
                 **(chain or {}),
             }

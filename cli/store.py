@@ -13,60 +13,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from saiaas.cli._common import reports_errors
-from saiaas.cli.app import store_app
-from saiaas.ontologies.errors import EXIT_INPUT, SaiaasError
+from saiaas.cli.options import STORE, connection
+from saiaas.cli.output import reports_errors
+from saiaas.ontologies.errors import InputError
 
 if TYPE_CHECKING:
+    from saiaas.market import Settings
     from saiaas.storage import Store
 
-__all__ = ["IpfsApiOption", "StoreDirOption", "TimeoutOption", "open_cli_store", "put", "get"]
+__all__ = ["store_app", "TimeoutOption", "open_store", "put", "get"]
 
-IpfsApiOption = Annotated[
-    str | None,
-    typer.Option(
-        "--ipfs-api",
-        envvar="SAIAAS_IPFS_API",
-        help="Kubo RPC URL of an IPFS node (e.g. http://127.0.0.1:5001); default: embedded store.",
-        show_default=False,
-    ),
-]
-StoreDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="Folder of the embedded store (default: the user data folder, saiaas/store).",
-        show_default=False,
-    ),
-]
+store_app = typer.Typer(
+    help="Content-addressed storage: put and get files by CID.", no_args_is_help=True
+)
+
 TimeoutOption = Annotated[
     float,
     typer.Option("--timeout", help="Seconds the IPFS node may take to find a CID.", min=0.1),
 ]
 
 
-class FileUnusable(SaiaasError):
-    """A file named on the command line cannot be read or written."""
+def open_store(settings: Settings, timeout: float = 10.0) -> Store:
+    """The store the settings select: an IPFS node, else the embedded store of the data folder
+    (SAIAAS_HOME and SAIAAS_STORE move it, as for every command)."""
+    from saiaas.storage import open_store as open_any
 
-    exit_code = EXIT_INPUT
-
-
-def open_cli_store(ipfs_api: str | None, store_dir: Path | None, timeout: float = 10.0) -> Store:
-    """The store the options select; shared with every command that stores or fetches content."""
-    from saiaas.storage import open_store
-
-    return open_store(ipfs_api=ipfs_api or None, root=store_dir, timeout=timeout)
+    return open_any(ipfs_api=settings.ipfs_api, root=settings.store_dir, timeout=timeout)
 
 
 @store_app.command("put")
 @reports_errors
+@connection(*STORE)
 def put(
     file: Annotated[
         Path, typer.Argument(help="File to store ('-' reads stdin).", show_default=False)
     ],
-    ipfs_api: IpfsApiOption = None,
-    store_dir: StoreDirOption = None,
     timeout: TimeoutOption = 10.0,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Store FILE and print its CID (only the CID, on stdout)."""
     if str(file) == "-":
@@ -75,32 +58,32 @@ def put(
         try:
             data = file.read_bytes()
         except FileNotFoundError:
-            raise FileUnusable(f"{file}: no such file") from None
+            raise InputError(f"{file}: no such file") from None
         except IsADirectoryError:
-            raise FileUnusable(f"{file}: is a folder, not a file") from None
+            raise InputError(f"{file}: is a folder, not a file") from None
         except OSError as error:
-            raise FileUnusable(f"{file}: cannot read it ({error.strerror or error})") from None
-    cid = open_cli_store(ipfs_api, store_dir, timeout).put(data)
+            raise InputError(f"{file}: cannot read it ({error.strerror or error})") from None
+    cid = open_store(settings, timeout).put(data)
     sys.stdout.write(cid + "\n")
 
 
 @store_app.command("get")
 @reports_errors
+@connection(*STORE)
 def get(
     cid: Annotated[str, typer.Argument(help="CID of the content.", show_default=False)],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the bytes to this file instead of stdout."),
     ] = None,
-    ipfs_api: IpfsApiOption = None,
-    store_dir: StoreDirOption = None,
     timeout: TimeoutOption = 10.0,
+    settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Write the bytes of CID to stdout (or -o FILE), after checking they hash to CID."""
     from saiaas.storage import parse_cid
 
     parse_cid(cid)  # a typo is reported as such before any store is opened
-    data = open_cli_store(ipfs_api, store_dir, timeout).get(cid)
+    data = open_store(settings, timeout).get(cid)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -108,4 +91,4 @@ def get(
     try:
         output.write_bytes(data)
     except OSError as error:
-        raise FileUnusable(f"{output}: cannot write it ({error.strerror or error})") from None
+        raise InputError(f"{output}: cannot write it ({error.strerror or error})") from None

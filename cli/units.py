@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation, localcontext
 
-from saiaas.ontologies.errors import EXIT_USAGE, SaiaasError
+from saiaas.ontologies.errors import UsageError
 
 __all__ = ["UnitError", "parse_amount", "format_amount", "parse_duration", "format_duration"]
 
@@ -26,10 +26,8 @@ _AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$")
 _DURATION_PART = re.compile(r"([0-9]+)\s*(min|[smhdw])")
 
 
-class UnitError(SaiaasError):
+class UnitError(UsageError):
     """An amount or a duration on the command line that cannot be read."""
-
-    exit_code = EXIT_USAGE
 
 
 def parse_amount(text: str) -> int:

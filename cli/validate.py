@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from saiaas.cli._common import console, print_json, reports_errors
-from saiaas.cli.app import app
-from saiaas.ontologies.errors import EXIT_INVALID, EXIT_USAGE, SaiaasError
+from saiaas.cli.errors import EXIT_INVALID
+from saiaas.cli.output import console, print_json, reports_errors
+from saiaas.ontologies.errors import UsageError
 
 if TYPE_CHECKING:
     from saiaas.shapes import ValidationReport
@@ -23,11 +23,6 @@ __all__ = ["validate_files"]
 _KINDS = ("request", "catalog")
 
 
-class UsageError(SaiaasError):
-    exit_code = EXIT_USAGE
-
-
-@app.command("validate")
 @reports_errors
 def validate_files(
     files: Annotated[

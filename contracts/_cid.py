@@ -7,17 +7,15 @@ base32 string; a CIDv0 (`Qm...`) comes back as its CIDv1 equivalent.
 
 from __future__ import annotations
 
-from saiaas.ontologies.errors import EXIT_INPUT, SaiaasError
+from saiaas.ontologies.errors import InputError
 
 RAW, DAG_PB = 0, 1
 _CODECS = {"raw": RAW, "dag-pb": DAG_PB}
 _NAMES = {RAW: "raw", DAG_PB: "dag-pb"}
 
 
-class UnsupportedCidError(SaiaasError):
+class UnsupportedCidError(InputError):
     """The chain stores sha2-256 raw or dag-pb CIDs only."""
-
-    exit_code = EXIT_INPUT
 
 
 def encode_cid(cid: str) -> tuple[bytes, int]:

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from saiaas.ontologies.errors import EXIT_CHAIN, SaiaasError
+from saiaas.ontologies.errors import SaiaasError
 
 from ._artifacts import abi
 
@@ -62,8 +62,6 @@ _STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCEL
 
 class ChainError(SaiaasError):
     """The chain could not be used (no contract at an address, node unreachable)."""
-
-    exit_code = EXIT_CHAIN
 
 
 class ContractError(ChainError):

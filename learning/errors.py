@@ -6,7 +6,7 @@ Every one of them stops the phase before anything is delivered or acknowledged, 
 
 from __future__ import annotations
 
-from saiaas.ontologies.errors import EXIT_INPUT, EXIT_INVALID, SaiaasError
+from saiaas.ontologies.errors import InputError, InvalidError
 
 __all__ = [
     "LearningError",
@@ -26,10 +26,8 @@ __all__ = [
 ]
 
 
-class LearningError(SaiaasError):
+class LearningError(InvalidError):
     """The learning phase refused an input or could not finish; nothing may be delivered."""
-
-    exit_code = EXIT_INVALID
 
 
 class AssetMismatch(LearningError):
@@ -40,16 +38,12 @@ class DecryptionError(LearningError):
     """A sealed blob does not open with the key at hand (sealed to another key, or altered)."""
 
 
-class KeyFormatError(LearningError):
+class KeyFormatError(InputError, LearningError):
     """A text or file that should be an X25519 key is not one (a typo, not a refusal)."""
 
-    exit_code = EXIT_INPUT
 
-
-class DatasetFormatError(LearningError):
+class DatasetFormatError(InputError, LearningError):
     """A data asset is not the agreed .npz with arrays X (samples x features) and y (labels)."""
-
-    exit_code = EXIT_INPUT
 
 
 class TrainingError(LearningError):

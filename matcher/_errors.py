@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from saiaas.ontologies.errors import EXIT_INPUT, SaiaasError
+from saiaas.ontologies.errors import InputError
 
 
-class MatcherError(SaiaasError):
-    exit_code = EXIT_INPUT
+class MatcherError(InputError):
+    """The matcher cannot use its input (ontology, request or asset)."""
 
 
 class OntologyError(MatcherError):

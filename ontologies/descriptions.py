@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from saiaas.ontologies.errors import SaiaasError
+from saiaas.ontologies.errors import InputError
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["UnknownAssetError", "asset_description", "description_graph"]
 
 
-class UnknownAssetError(SaiaasError):
+class UnknownAssetError(InputError):
     """The catalog has no triples about the asset named."""
 
 

@@ -1,27 +1,29 @@
-"""The one base class of every error saiaas reports to a person.
+"""The one base class of every error saiaas reports to a person, and the kinds of error.
 
 It lives in the bottom package so that every other package can subclass it while importing
-downward only. The CLI catches `SaiaasError`, prints `str(error)` as one readable line and exits
-with `error.exit_code`; anything else is a bug and keeps its traceback.
+downward only. A library error says what is wrong and where, in one line; it carries no exit
+code: which kind of error ends a command with which exit code is the command line's business
+(`saiaas.cli.errors`). The kinds are the ways a caller can react: fix the thing checked
+(`InvalidError`), fix the call (`UsageError`), fix an input file or value (`InputError`); chain and
+storage errors (`saiaas.contracts.ChainError`, `saiaas.storage.StorageError`) are kinds too.
 """
 
 from __future__ import annotations
 
-__all__ = ["SaiaasError", "EXIT_INVALID", "EXIT_USAGE", "EXIT_INPUT", "EXIT_CHAIN", "EXIT_STORAGE"]
-
-#: The checked thing is invalid or refused (violations found, asset not eligible for a bid).
-EXIT_INVALID = 1
-#: The command line itself is wrong (typer uses 2 for its own usage errors too).
-EXIT_USAGE = 2
-#: An input file or value is unusable (not Turtle, unknown term, missing file, bad CID).
-EXIT_INPUT = 3
-#: The chain refused or could not be reached (revert, unknown auction, RPC down).
-EXIT_CHAIN = 4
-#: The content store refused or could not be reached (bytes do not match CID, IPFS down).
-EXIT_STORAGE = 5
+__all__ = ["SaiaasError", "InvalidError", "UsageError", "InputError"]
 
 
 class SaiaasError(Exception):
     """An error whose message is meant for a person: what is wrong and where, in one line."""
 
-    exit_code: int = EXIT_INPUT
+
+class InvalidError(SaiaasError):
+    """The checked thing is invalid or refused (violations found, an asset not eligible)."""
+
+
+class UsageError(SaiaasError):
+    """The call itself is wrong (a bad option value, a malformed address or category)."""
+
+
+class InputError(SaiaasError):
+    """An input file or value is unusable (not Turtle, unknown term, missing file, bad CID)."""

@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from saiaas.ontologies import SAIAAS
-from saiaas.ontologies.errors import SaiaasError
+from saiaas.ontologies.errors import InputError
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -37,7 +37,7 @@ WEI_PER_ETHER = 10**18
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-class RequestError(SaiaasError):
+class RequestError(InputError):
     """A requirement file that cannot be read as a request (missing spec, bad amount, ...)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from saiaas.ontologies.errors import EXIT_USAGE, SaiaasError
+from saiaas.ontologies.errors import UsageError
 from saiaas.shapes._context import Context
 from saiaas.shapes._report import ValidationReport, Violation
 from saiaas.shapes._semantic import check_catalog, check_request, detect_kind
@@ -20,14 +20,12 @@ __all__ = ["validate", "KINDS", "FileMissingError", "UnknownKindError"]
 KINDS = ("request", "catalog")
 
 
-class FileMissingError(SaiaasError):
+class FileMissingError(UsageError):
     """The file to validate does not exist or is not a file: a usage error, not an invalid file."""
 
-    exit_code = EXIT_USAGE
 
-
-class UnknownKindError(SaiaasError):
-    exit_code = EXIT_USAGE
+class UnknownKindError(UsageError):
+    """A kind of file other than request or catalog was asked for."""
 
 
 def validate(

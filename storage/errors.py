@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saiaas.ontologies.errors import EXIT_INPUT, EXIT_STORAGE, SaiaasError
+from saiaas.ontologies.errors import InputError, SaiaasError
 
 __all__ = ["StorageError", "InvalidCID", "CIDMismatch", "NotFound", "StoreUnreachable"]
 
@@ -10,13 +10,9 @@ __all__ = ["StorageError", "InvalidCID", "CIDMismatch", "NotFound", "StoreUnreac
 class StorageError(SaiaasError):
     """The store refused an operation or failed while doing it."""
 
-    exit_code = EXIT_STORAGE
 
-
-class InvalidCID(StorageError):
+class InvalidCID(InputError, StorageError):
     """A text that should be a CID does not parse as one (a typo, not a storage failure)."""
-
-    exit_code = EXIT_INPUT
 
 
 class CIDMismatch(StorageError):

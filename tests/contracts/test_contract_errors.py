@@ -8,7 +8,8 @@ from eth_tester.exceptions import TransactionFailed
 from eth_utils import keccak
 from saiaas.contracts import ContractError, UnsupportedCidError, decode_cid, encode_cid
 from saiaas.contracts._errors import translate
-from saiaas.ontologies.errors import EXIT_CHAIN, SaiaasError
+from saiaas.cli.errors import EXIT_CHAIN, exit_code_of
+from saiaas.ontologies.errors import SaiaasError
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 ADDRESS = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"
@@ -35,7 +36,7 @@ def test_every_backend_gives_the_same_error(raised):
     error = translate(raised)
     assert isinstance(error, ContractError) and isinstance(error, SaiaasError)
     assert error.name == "BidNotLower" and error.args == (5, 3)
-    assert error.exit_code == EXIT_CHAIN
+    assert exit_code_of(error) == EXIT_CHAIN
     assert str(error).startswith("BidNotLower(price=5, previous=3): ")
     assert "\n" not in str(error)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from saiaas.cli.demo import PROVIDERS, REFUSED, REQUEST_FILE, hospital_assets, provider_catalog
+from saiaas.market.hospital import hospital_assets, provider_catalog
+from saiaas.market.scenario import PROVIDERS, REFUSED, REQUEST_FILE
 from saiaas.ontologies import example_path
 
 pytestmark = [pytest.mark.anvil, pytest.mark.ipfs, pytest.mark.slow]
@@ -231,8 +232,8 @@ def test_bids_and_gas_equal_the_embedded_demo(marketplace: dict[str, Any]) -> No
         assert ours["price_wei"] == theirs["price"]
         assert ours["asset_cid"] == theirs["asset"] or ours["asset_cid"].lower() == theirs["asset"]
         assert ours["gas_used"] == theirs["gas"], ours
-    scenario = (marketplace["created"]["gas"] + sum(b["gas_used"] for b in marketplace["bids"])
-                + marketplace["settled"]["gas"])
+    scenario = (marketplace["created"]["gas_used"] + sum(b["gas_used"] for b in marketplace["bids"])
+                + marketplace["settled"]["gas_used"])
     assert scenario == demo["gas"]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from saiaas.ontologies.errors import EXIT_USAGE, SaiaasError
+from saiaas.cli.errors import EXIT_USAGE, exit_code_of
+from saiaas.ontologies.errors import SaiaasError
 from saiaas.shapes import MAX_FILE_BYTES, FileMissingError, UnknownKindError, validate
 
 DATA = Path(__file__).parent / "data"
@@ -195,7 +196,7 @@ def test_bytes_at_the_limit_are_parsed() -> None:
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(FileMissingError) as caught:
         validate(tmp_path / "nope.ttl")
-    assert caught.value.exit_code == EXIT_USAGE
+    assert exit_code_of(caught.value) == EXIT_USAGE
     assert "does not exist" in str(caught.value)
     with pytest.raises(FileMissingError):
         validate(tmp_path)
@@ -205,7 +206,7 @@ def test_unknown_kind_is_a_usage_error() -> None:
     with pytest.raises(UnknownKindError) as caught:
         validate(DATA / "empty.ttl", kind="auction")
     assert isinstance(caught.value, SaiaasError)
-    assert caught.value.exit_code == EXIT_USAGE
+    assert exit_code_of(caught.value) == EXIT_USAGE
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

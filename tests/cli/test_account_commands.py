@@ -15,28 +15,6 @@ KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIAAS_KEYSTORE",
-                 "SAIAAS_ACCOUNT", "SAIAAS_STORE", "SAIAAS_PASSWORD", "SAIAAS_PASSWORD_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def cli(home):
-    from saiaas.cli.app import app
-
-    runner = CliRunner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
 def password(tmp_path):
     path = tmp_path / "password"
     path.write_text("correct horse\n")

@@ -24,7 +24,7 @@ def test_create_stores_the_exact_file_and_escrows_the_reserve(cli, market, reque
     assert created["max_prices"] == {"data": 35 * 10**16, "algorithm": 25 * 10**16,
                                      "infrastructure": 40 * 10**16}
     assert created["delivery_window"] == 7 * 86400 and created["acknowledgment_window"] == 2 * 86400
-    assert created["gas"] > 0
+    assert created["gas_used"] > 0
     with market.session() as s:
         assert s.store.get(created["requirements_cid"]) == data
         assert created["ontology_cid"] == s.factory.ontology_cid()
@@ -218,7 +218,7 @@ def test_the_whole_client_life_cycle(cli, market, request_file):
     before = market.balance(client)
     paid = cli("auction", "withdraw", auction, "--json")
     assert paid.exit_code == 0, paid.stderr
-    assert paid.json()["amount"] == ETHER - 27 * 10**16  # the unspent reserve
+    assert paid.json()["amount_wei"] == ETHER - 27 * 10**16  # the unspent reserve
     assert market.balance(client) > before
     assert cli("auction", "withdraw", auction).exit_code == 4
     status = cli("auction", "status", auction, "--json", "--no-match").json()
@@ -240,7 +240,7 @@ def test_settle_after_the_deadline_and_cancel_a_failed_auction(cli, market, requ
     cancelled = cli("auction", "cancel", failed)
     assert cancelled.exit_code == 0, cancelled.stderr
     back = cli("auction", "withdraw", failed, "--json")
-    assert back.exit_code == 0 and back.json()["amount"] == ETHER
+    assert back.exit_code == 0 and back.json()["amount_wei"] == ETHER
 
 
 def test_watch_prints_events_and_stops_when_bidding_ends(cli, market, request_file):

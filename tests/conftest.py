@@ -1,7 +1,8 @@
-"""A real EVM node for the integration tests: the anvil binary from node_modules.
+"""What every test folder shares: an isolated data folder, the CLI run in-process, a real anvil.
 
-The binary is called directly (npx would add ~0.6 s per start) and listens on 127.0.0.1 on a port
-the OS picked free, so parallel runs and a developer's own node on 8545 never collide. A missing
+`home` gives a test its own SAIAAS_HOME (chain, store, keystores, deployments) and clears every
+SAIAAS_* variable, so a developer's configuration never leaks into a test. The anvil fixtures
+start the pinned binary from node_modules on a free loopback port and stop it by pid; a missing
 binary is a failure, not a skip: CI installs it with `npm ci`, and a skip would hide a broken
 install.
 """
@@ -16,11 +17,55 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+SAIAAS_VARIABLES = ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIAAS_KEYSTORE",
+                    "SAIAAS_ACCOUNT", "SAIAAS_STORE", "SAIAAS_PASSWORD", "SAIAAS_PASSWORD_FILE",
+                    "SAIAAS_ANVIL")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private data folder for the test, and no SAIAAS_* setting from outside."""
+    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in SAIAAS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "home"
+
+
+@dataclass
+class Result:
+    """One in-process CLI run: exit code, stdout and stderr apart."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(home: Path) -> Any:
+    """Run `saiaas ARGS...` in-process in the test's own home."""
+    from saiaas.cli.app import app
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+
+    def invoke(*args: Any, input: str | None = None) -> Result:
+        result = runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 #: anvil's default dev mnemonic; fixed so the accounts (and thus the gas of the first
 #: transactions, which depends on zero bytes in addresses) are the same on every run.

@@ -1,10 +1,16 @@
-"""A fresh SAIAAS_HOME per test (own embedded chain, store and keystore) and helpers that act as
-the providers directly through the chain API, so the client commands are tested on their own."""
+"""Marketplaces for the command tests.
+
+`market` (with the root `home`): a fresh embedded chain per test and helpers that act as the
+providers directly through the chain API, so the client's commands are tested on their own.
+`open_auction`: the hospital auction created once per session and copied for each test, for the
+provider's commands."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,40 +30,6 @@ FITTING = {
 MISFIT_DATA = ("data-small-xray-clinic.ttl", "https://example.org/small-xray-clinic#chest-xray-300")
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIAAS_KEYSTORE",
-                 "SAIAAS_ACCOUNT", "SAIAAS_STORE", "SAIAAS_PASSWORD", "SAIAAS_PASSWORD_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def cli(home):
-    """Run `saiaas ARGS...` in-process; stdout and stderr apart."""
-    from saiaas.cli.app import app
-
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-    return invoke
-
-
 class Market:
     """Direct access to the embedded chain of the test's SAIAAS_HOME."""
 
@@ -65,10 +37,9 @@ class Market:
     misfit_data = MISFIT_DATA
 
     def session(self):
-        from saiaas.cli.config import resolve
-        from saiaas.cli.context import open_session
+        from saiaas.market import Marketplace, resolve
 
-        return open_session(resolve())
+        return Marketplace.open(resolve())
 
     def accounts(self) -> list[str]:
         with self.session() as s:
@@ -135,3 +106,78 @@ def request_file():
     from saiaas.ontologies import example_path
 
     return example_path(REQUEST)
+
+
+CLIENT_INDEX = 9  # the hospital's account; providers use the others
+
+
+class OpenAuction:
+    """One test's marketplace: its data folder and the hospital auction's address."""
+
+    def __init__(self, home: Path, auction: str) -> None:
+        self.home = home
+        self.auction = auction
+
+    def session(self) -> Any:
+        from saiaas.market import Marketplace, resolve
+
+        return Marketplace.open(resolve())
+
+    def create_auction(self, requirements: bytes | None = None) -> str:
+        return _create_auction(requirements)
+
+    def advance(self, seconds: int) -> None:
+        with self.session() as s:
+            s.chain.advance_time(seconds)
+
+    def account(self, index: int) -> str:
+        with self.session() as s:
+            return str(s.chain.accounts[index])
+
+    def nonce_and_balance(self, address: str) -> tuple[int, int]:
+        with self.session() as s:
+            return int(s.chain.w3.eth.get_transaction_count(address)), s.chain.balance(address)
+
+    def bid_count(self, auction: str, category: int) -> int:
+        with self.session() as s:
+            return len(s.auction(auction).bids(category))
+
+
+def _create_auction(requirements: bytes | None = None) -> str:
+    """The hospital's auction, created as the client's workflow creates it."""
+    from saiaas.market import Marketplace, Settings, client
+    from saiaas.ontologies import example_path
+
+    data = requirements or example_path("hospital-request.ttl").read_bytes()
+    with Marketplace.open(Settings()) as market:
+        hospital = market.acting_as(market.chain.accounts[CLIENT_INDEX])
+        return client.create_auction(hospital, data, "hospital-request.ttl").auction.address
+
+
+@pytest.fixture(scope="session")
+def market_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    home = tmp_path_factory.mktemp("market")
+    before = os.environ.get("SAIAAS_HOME")
+    os.environ["SAIAAS_HOME"] = str(home)
+    try:
+        address = _create_auction()
+    finally:
+        if before is None:
+            del os.environ["SAIAAS_HOME"]
+        else:
+            os.environ["SAIAAS_HOME"] = before
+    yield home, address
+
+
+@pytest.fixture
+def open_auction(
+    market_template: tuple[Path, str], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> OpenAuction:
+    template, address = market_template
+    shutil.copytree(template, home, ignore=shutil.ignore_patterns("*.lock"))
+    return OpenAuction(home, address)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

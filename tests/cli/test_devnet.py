@@ -38,13 +38,11 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private data folder; any anvil a test leaves running is stopped by its pid."""
-    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "none.toml"))
-    for name in ("SAIAAS_RPC_URL", "SAIAAS_FACTORY", "SAIAAS_IPFS_API", "SAIAAS_STORE",
-                 "SAIAAS_ANVIL", "SAIAAS_ACCOUNT"):
-        monkeypatch.delenv(name, raising=False)
+def devnet_home(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The test's private data folder (root `home`); any anvil a test leaves running is stopped
+    by its pid."""
     started: list[int] = []
     monkeypatch.setattr(sys.modules[__name__], "STARTED", started, raising=False)
     yield tmp_path
@@ -65,7 +63,8 @@ def need_anvil() -> None:
 
 
 @pytest.mark.anvil
-def test_detached_devnet_deploys_once_survives_a_restart_and_stops(home: Path) -> None:
+def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: Path) -> None:
+    home = devnet_home
     need_anvil()
     state, port = home / "devnet", free_port()
     first = invoke("devnet", "--detach", "--port", str(port), "--state", str(state), "--json")
@@ -104,7 +103,8 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(home: Path) -
 
 
 @pytest.mark.anvil
-def test_foreground_devnet_stops_anvil_on_ctrl_c(home: Path) -> None:
+def test_foreground_devnet_stops_anvil_on_ctrl_c(devnet_home: Path) -> None:
+    home = devnet_home
     need_anvil()
     state, port = home / "fg", free_port()
     process = subprocess.Popen(
@@ -141,7 +141,8 @@ def test_a_missing_anvil_is_a_clear_error(home: Path, monkeypatch: pytest.Monkey
 
 
 @pytest.mark.anvil
-def test_a_taken_port_is_refused(home: Path) -> None:
+def test_a_taken_port_is_refused(devnet_home: Path) -> None:
+    home = devnet_home
     need_anvil()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,0 +1,434 @@
+"""`saiaas auction ...`: the client's side of an auction, from the requirement file to the payout.
+
+Glue only: each command resolves its options, opens the marketplace, calls one function of
+`saiaas.market.client` and prints the result. A transaction the contract would refuse is dry-run
+first and refused with the contract's reason, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from saiaas.cli.options import READ, JsonOption, connection
+from saiaas.cli.output import (
+    console,
+    err_console,
+    fail,
+    print_json,
+    progress,
+    prompt_password,
+    reports_errors,
+)
+from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
+from saiaas.cli.views import event_line, render_audit, render_status, render_violations
+from saiaas.cli.errors import EXIT_INVALID
+from saiaas.ontologies.errors import UsageError
+
+if TYPE_CHECKING:
+    from saiaas.market import Settings
+
+__all__ = ["auction_app"]
+
+auction_app = typer.Typer(
+    help="The client's side: create an auction, follow it, audit bids, adjudicate, pay out.",
+    no_args_is_help=True,
+)
+
+AuctionArg = Annotated[
+    str, typer.Argument(help="Address of the auction (0x...).", show_default=False)
+]
+
+
+def _market(settings: Settings) -> Any:
+    from saiaas.market import Marketplace
+
+    return Marketplace.open(settings, password=prompt_password)
+
+
+def _done(json_output: bool, line: str, payload: dict[str, Any]) -> None:
+    if json_output:
+        print_json(payload)
+    else:
+        console.print(f"{line} (gas {payload['gas_used']})", highlight=False, soft_wrap=True)
+
+
+def _category(text: str) -> int:
+    from saiaas.ontologies.requests import Category
+
+    wanted = text.strip().lower()
+    names = [c.value for c in Category]
+    aliases = {"infra": 2, "0": 0, "1": 1, "2": 2}
+    if wanted in names:
+        return names.index(wanted)
+    if wanted in aliases:
+        return aliases[wanted]
+    raise UsageError(f"unknown category {text!r}: use data, algorithm or infrastructure")
+
+
+@auction_app.command("create")
+@reports_errors
+@connection()
+def create(
+    requirements: Annotated[
+        Path, typer.Argument(help="The requirement file (Turtle).", show_default=False)
+    ],
+    reserve: Annotated[
+        str | None,
+        typer.Option("--reserve", show_default=False,
+                     help="Escrow, e.g. 1ether or 0.8 (ether); default: the file's reservePrice."),
+    ] = None,
+    duration: Annotated[
+        str | None,
+        typer.Option("--duration", show_default=False,
+                     help="Bidding time, e.g. 90s, 2h, 3d; default: the file's biddingDuration."),
+    ] = None,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Validate REQUIREMENTS, store it, and open an auction with the reserve in escrow.
+
+    An invalid file is refused with its violations (exit 1): nothing is stored or sent.
+    Exit 2: bad --reserve/--duration; 3: unreadable file; 4: the chain refused.
+    """
+    from saiaas.market import client
+    from saiaas.market.views import tx_json
+
+    reserve_wei = parse_amount(reserve) if reserve is not None else None
+    duration_s = parse_duration(duration) if duration is not None else None
+    if not requirements.is_file():
+        what = "is a directory" if requirements.is_dir() else "does not exist"
+        raise UsageError(f"{requirements} {what}; expected a requirement file (Turtle)")
+    try:
+        data = requirements.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{requirements}: cannot read it ({error.strerror})") from None
+    try:
+        with _market(settings) as market:
+            created = client.create_auction(market, data, str(requirements), reserve_wei,
+                                            duration_s)
+            info = created.auction.info()
+    except client.InvalidRequirements as invalid:
+        if json_output:
+            print_json({"created": False, "violations": invalid.report.as_dicts()})
+        else:
+            render_violations(invalid.report)
+        raise fail(str(invalid), EXIT_INVALID) from None
+    if json_output:
+        print_json({
+            "address": created.auction.address,
+            "client": info.client,
+            "factory": info.factory,
+            "requirements_cid": info.requirements_cid,
+            "ontology_cid": info.ontology_cid,
+            "ontology_version": info.ontology_version,
+            "reserve": info.reserve,
+            "max_prices": dict(zip(("data", "algorithm", "infrastructure"), info.max_prices,
+                                   strict=True)),
+            "deadline": info.bidding_deadline,
+            "delivery_window": info.delivery_window,
+            "acknowledgment_window": info.acknowledgment_window,
+            "min_references": info.min_references,
+            **tx_json(created.tx),
+        })
+        return
+    console.print(created.auction.address, highlight=False)
+    err_console.print(
+        f"[dim]requirements {info.requirements_cid}, reserve {format_amount(info.reserve)} in "
+        f"escrow, bidding for {format_duration(created.terms.bidding_seconds)}, gas "
+        f"{created.tx.gas_used}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@auction_app.command("list")
+@reports_errors
+@connection("rpc_url", "factory")
+def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
+    """The Factory's auctions, oldest first: address, state, client, time left."""
+    from saiaas.market import client
+
+    with _market(settings) as market:
+        rows = client.list_auctions(market, progress(json_output))
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no auctions yet (create one: saiaas auction create FILE)")
+        return
+    console.print(f"[bold]{'auction':<42}  {'state':<11} {'time left':<9} client[/]")
+    for row in rows:
+        console.print(
+            f"{row['address']}  {row['state']:<11} {format_duration(row['time_left']):<9} "
+            f"{row['client']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@auction_app.command("status")
+@reports_errors
+@connection(*READ, "keystore", "account")
+def status(
+    auction: AuctionArg,
+    match: Annotated[
+        bool,
+        typer.Option("--match/--no-match", help="Judge each best bid's asset with the matcher."),
+    ] = True,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """State, time left, best and standing bids per category, the SLA, and what you are owed."""
+    from saiaas.market.views import auction_status
+
+    with _market(settings) as market:
+        report = auction_status(market, market.auction(auction), judge=match)
+    if json_output:
+        print_json(report)
+        return
+    render_status(report)
+
+
+@auction_app.command("watch")
+@reports_errors
+@connection("rpc_url", "factory")
+def watch(
+    auction: AuctionArg,
+    poll: Annotated[
+        float, typer.Option("--poll", min=0.05, help="Seconds between two looks at the chain.")
+    ] = 2.0,
+    until_end: Annotated[
+        bool,
+        typer.Option("--until-end/--once",
+                     help="Follow until bidding ends (default), or print the events so far and "
+                          "stop."),
+    ] = True,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option("--max-seconds", min=0, help="Stop after this long even if still open."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON object per event and line.")
+    ] = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Print the auction's events as they happen, until bidding ends (a settlement included).
+
+    On the embedded chain the chain file is locked while a command works, so each look opens
+    the marketplace anew instead of holding it between looks."""
+    from saiaas.market.views import event_json
+
+    started = time.monotonic()
+    next_block, address, deadline, ended = 0, auction, 0, False
+    first = True
+    while True:
+        with _market(settings) as market:
+            handle = market.auction(address) if first else _reopen(market, address)
+            if first:
+                address, deadline, first = handle.address, handle.info().bidding_deadline, False
+            for event in handle.events(next_block):
+                _emit(event_json(event), json_output)
+                next_block = max(next_block, event.block_number + 1)
+            ended = handle.state().name != "BIDDING" or market.now() >= deadline
+        if ended or not until_end:
+            break
+        if max_seconds is not None and time.monotonic() - started + poll > max_seconds:
+            break
+        time.sleep(poll)
+    if not json_output:
+        what = "bidding has ended" if ended else "still open"
+        err_console.print(f"[dim]{address}: {what}[/]", highlight=False)
+
+
+def _reopen(market: Any, address: str) -> Any:
+    from saiaas.contracts import Auction
+
+    return Auction(market.chain, address)
+
+
+def _emit(event: dict[str, Any], json_output: bool) -> None:
+    if json_output:
+        sys.stdout.write(json.dumps(event, default=str) + "\n")
+    else:
+        console.print(
+            f"[{event['block_number']}] {event_line(event)}", highlight=False, soft_wrap=True
+        )
+    sys.stdout.flush()
+
+
+@auction_app.command("audit")
+@reports_errors
+@connection(*READ)
+def audit(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
+    """Re-run the matcher over every bid's asset description (fetched and re-hashed by CID).
+
+    Exit 0 when every standing bid matches; 1 when some bid not yet disqualified does not.
+    """
+    from saiaas.market import client
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        requirements, rows = client.audit(market, handle, progress(json_output))
+    offending = [r for r in rows if not r["eligible"] and not r["disqualified"]]
+    if json_output:
+        print_json({
+            "auction": handle.address,
+            "requirements_cid": requirements.info.requirements_cid,
+            "ontology_cid": requirements.info.ontology_cid,
+            "bids": rows,
+            "not_matching": len([r for r in rows if not r["eligible"]]),
+        })
+    else:
+        render_audit(rows)
+    if offending:
+        raise typer.Exit(1)
+
+
+@auction_app.command("disqualify")
+@reports_errors
+@connection()
+def disqualify(
+    auction: AuctionArg,
+    category: Annotated[
+        str, typer.Option("--category", help="data, algorithm or infrastructure.",
+                          show_default=False),
+    ],
+    bidder: Annotated[
+        str, typer.Option("--bidder", help="Address of the bidder to disqualify.",
+                          show_default=False),
+    ],
+    reason_file: Annotated[
+        Path | None,
+        typer.Option("--reason-file", show_default=False,
+                     help="The public reason to store (default: the audit's report on this bid)."),
+    ] = None,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Reject a bid whose asset does not match, citing a stored reason (by CID)."""
+    from saiaas.market import client
+    from saiaas.market.accounts import checksum
+    from saiaas.market.views import CATEGORY_NAMES, tx_json
+
+    index = _category(category)
+    who = checksum(bidder, "bidder")
+    reason = None
+    if reason_file is not None:
+        try:
+            reason = reason_file.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{reason_file}: cannot read it ({error.strerror})") from None
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        reason_cid, tx = client.disqualify(market, handle, index, who, reason)
+    name = CATEGORY_NAMES[index]
+    _done(json_output, f"disqualified {who} in {name}; reason {reason_cid}",
+          {"auction": handle.address, "category": name, "bidder": who,
+           "reason_cid": reason_cid, **tx_json(tx)})
+
+
+def _closing(json_output: bool, handle: Any, tx: Any) -> None:
+    from saiaas.market.views import sla_json, tx_json
+
+    state, sla = handle.state().name, handle.sla()
+    payload = {"auction": handle.address, "state": state,
+               "sla": sla_json(sla) if sla else None, **tx_json(tx)}
+    _done(json_output, f"{handle.address}: {state}", payload)
+    if sla and not json_output:
+        for w in payload["sla"]["winners"]:
+            console.print(
+                f"  {w['category']:<15} {w['provider']}  {format_amount(w['price'])}  "
+                f"{w['asset']}",
+                highlight=False,
+            )
+
+
+@auction_app.command("adjudicate")
+@reports_errors
+@connection("rpc_url", "factory", "keystore", "account", "password_file")
+def adjudicate(
+    auction: AuctionArg,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Adjudicate even if a category has no valid bid (it fails)."),
+    ] = False,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Close bidding now (client only) and fix the SLA: the best valid bid of each category."""
+    from saiaas.market import client
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        empty = client.empty_categories(handle) if handle.state().name == "BIDDING" else []
+        if empty and not force:
+            raise client.Refused(
+                f"no valid bid in {', '.join(empty)}: adjudicating now fails the auction "
+                "(wait for bids, or pass --force)"
+            )
+        tx = client.adjudicate(market, handle)
+        _closing(json_output, handle, tx)
+
+
+@auction_app.command("settle")
+@reports_errors
+@connection("rpc_url", "factory", "keystore", "account", "password_file")
+def settle(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
+    """Fix the SLA once bidding has ended (anyone may; it is the automatic adjudication)."""
+    from saiaas.market import client
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        _closing(json_output, handle, client.settle(market, handle))
+
+
+@auction_app.command("acknowledge")
+@reports_errors
+@connection("rpc_url", "factory", "keystore", "account", "password_file")
+def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
+    """Accept the delivered model (client only): winners' prices become withdrawable."""
+    from saiaas.market import client
+    from saiaas.market.views import tx_json
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        tx = client.acknowledge(market, handle)
+    _done(json_output, f"{handle.address}: COMPLETED; winners may withdraw",
+          {"auction": handle.address, "state": "COMPLETED", **tx_json(tx)})
+
+
+@auction_app.command("cancel")
+@reports_errors
+@connection("rpc_url", "factory", "keystore", "account", "password_file")
+def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
+    """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
+    from saiaas.market import client
+    from saiaas.market.views import tx_json
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        tx = client.cancel(market, handle)
+    _done(json_output,
+          f"{handle.address}: CANCELLED; withdraw the reserve with `saiaas auction withdraw`",
+          {"auction": handle.address, "state": "CANCELLED", **tx_json(tx)})
+
+
+@auction_app.command("withdraw")
+@reports_errors
+@connection("rpc_url", "factory", "keystore", "account", "password_file")
+def withdraw(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
+    """Withdraw what the auction owes you now (the unspent reserve, or a winner's pay)."""
+    from saiaas.market import client
+    from saiaas.market.views import tx_json
+
+    with _market(settings) as market:
+        handle = market.auction(auction)
+        owed, tx = client.withdraw(market, handle)
+        caller = market.caller
+    _done(json_output, f"withdrew {format_amount(owed)} to {caller}",
+          {"auction": handle.address, "to": caller, "amount_wei": owed, **tx_json(tx)})

@@ -1,0 +1,95 @@
+"""The options every command shares, declared once, and the decorator that adds them.
+
+A command that talks to the marketplace declares one parameter, `settings: Settings`, and is
+decorated with `@connection(...)`: the decorator adds the connection options (each with its
+environment variable) to the command's signature as typer reads it, resolves them with the config
+file and the embedded defaults, and hands the command the `Settings`. This is what ApeWorX's
+`ape/cli/options.py` does with click decorators, written for typer's signature reading.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+__all__ = ["connection", "JsonOption", "CONNECTION_OPTIONS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+#: name -> (type, flag, environment variable, help)
+CONNECTION_OPTIONS: dict[str, tuple[Any, str, str, str]] = {
+    "rpc_url": (str | None, "--rpc-url", "SAIAAS_RPC_URL",
+                "JSON-RPC URL of an EVM node (e.g. anvil); default: the embedded chain."),
+    "ipfs_api": (str | None, "--ipfs-api", "SAIAAS_IPFS_API",
+                 "Kubo RPC URL of an IPFS node; default: the embedded store."),
+    "factory": (str | None, "--factory", "SAIAAS_FACTORY",
+                "Address of the marketplace Factory; default: the one recorded for this chain."),
+    "store": (Path | None, "--store", "SAIAAS_STORE",
+              "Folder of the embedded content store; default: <data dir>/store."),
+    "keystore": (Path | None, "--keystore", "SAIAAS_KEYSTORE",
+                 "Folder of encrypted JSON keystores; default: <data dir>/keystore."),
+    "account": (str | None, "--account", "SAIAAS_ACCOUNT",
+                "Keystore name or address to act as; default: the node's first account."),
+    "password_file": (Path | None, "--password-file", "SAIAAS_PASSWORD_FILE",
+                      "File holding the keystore password (else $SAIAAS_PASSWORD, else a prompt)."),
+}
+#: The options of commands that only read (no account to act as).
+READ = ("rpc_url", "ipfs_api", "factory", "store")
+#: The options of commands that send transactions.
+ACT = tuple(CONNECTION_OPTIONS)
+#: The options of commands that only read or write content.
+STORE = ("ipfs_api", "store")
+
+
+def _parameter(name: str) -> inspect.Parameter:
+    kind, flag, envvar, text = CONNECTION_OPTIONS[name]
+    annotation = Annotated[
+        kind, typer.Option(flag, envvar=envvar, show_default=False, help=text)
+    ]
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=annotation)
+
+
+def connection(*names: str) -> Callable[[F], F]:
+    """Add the named connection options (default: those of a command that acts) to a command
+    whose body takes `settings`; the body receives the resolved Settings instead."""
+    wanted = names or ACT
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command)
+        scope = command.__globals__  # type: ignore[attr-defined]
+        own = [
+            p.replace(annotation=eval(p.annotation, scope) if isinstance(p.annotation, str)
+                      else p.annotation)
+            for p in signature.parameters.values()
+            if p.name != "settings"
+        ]
+        added = [_parameter(n) for n in wanted]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from saiaas.market.config import resolve
+
+            given = {n: kwargs.pop(n, None) for n in wanted}
+            return command(*args, settings=resolve(**given), **kwargs)
+
+        parameters = sorted([*own, *added], key=lambda p: p.kind)
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        del wrapper.__wrapped__  # typer must read the new signature, not the body's
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def option(name: str) -> Any:
+    """The Annotated type of one connection option, for a command that takes it by hand (a
+    callback with a typer.Context, which the decorator does not wrap)."""
+    return _parameter(name).annotation

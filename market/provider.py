@@ -1,0 +1,332 @@
+"""The provider's workflow: find the auctions its assets fit, bid, deliver, get paid.
+
+A provider only ever bids with an asset the matcher judged eligible for the auction's request,
+so `bid` re-runs the match itself rather than trusting an earlier scan (the catalog or the
+auction may have changed since). Auctions keep the ontology CID they were created under: each is
+matched with the matcher of that exact ontology. The contract's own rules (price, deadline,
+references, ...) are not mirrored here: the transaction is dry-run first and a refusal comes back
+as the contract's custom error, in words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from saiaas.market.client import Refused
+from saiaas.market.marketplace import write_state
+from saiaas.market.requirements import Requirements, UnusableAuction
+from saiaas.ontologies.errors import InputError, InvalidError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from saiaas.contracts import Auction, AuctionCreated, TxResult
+    from saiaas.market.marketplace import Marketplace
+    from saiaas.matcher import Asset, Decision, Matcher
+    from saiaas.shapes import ValidationReport
+
+__all__ = [
+    "CatalogInvalid",
+    "NotEligible",
+    "SATISFIED",
+    "Catalog",
+    "load_catalogs",
+    "scan",
+    "scan_new",
+    "Bid",
+    "bid",
+    "deliver",
+    "claim",
+    "withdraw",
+]
+
+#: Reason codes that say something is fine; refusals show only the others.
+SATISFIED = ("constraint-met", "exact", "plugin")
+
+T = TypeVar("T")
+Progress = Callable[[Sequence[T], str], Iterable[T]]
+
+
+def _no_progress(items: Sequence[T], description: str) -> Iterable[T]:
+    return items
+
+
+class CatalogInvalid(InvalidError):
+    """A catalog fails validation: bidding from it would put unchecked claims on chain.
+    `.report` holds the violations."""
+
+    def __init__(self, name: str, report: ValidationReport):
+        errors = report.errors
+        first = errors[0]
+        super().__init__(
+            f"{name}: not a valid catalog ({len(errors)} violation"
+            f"{'s' if len(errors) != 1 else ''}; first at {first.location()}: {first.message})"
+        )
+        self.report = report
+
+
+class NotEligible(InvalidError):
+    """The matcher does not find the asset eligible for the auction's request: no bid is sent.
+    `.decision` holds the reasons."""
+
+    def __init__(self, message: str, decision: Decision | None = None):
+        super().__init__(message)
+        self.decision = decision
+
+
+def load_catalogs(sources: Iterable[tuple[str, bytes]]) -> Graph:
+    """Validate every catalog (name, Turtle bytes), refusing an invalid one, and merge them."""
+    from rdflib import Graph
+    from saiaas.shapes import validate
+
+    graph = Graph()
+    for name, data in sources:
+        report = validate(data, kind="catalog", name=name)
+        if not report.conforms:
+            raise CatalogInvalid(name, report)
+        graph.parse(data=data, format="turtle")
+    return graph
+
+
+@dataclass
+class Catalog:
+    """A provider's merged catalog, with its assets as each ontology version reads them."""
+
+    market: Marketplace
+    graph: Graph
+    _assets: dict[str, list[Asset]] = field(default_factory=dict)
+
+    def assets(self, ontology_cid: str) -> tuple[Matcher, list[Asset]]:
+        matcher = self.market.matcher(ontology_cid)
+        if ontology_cid not in self._assets:
+            self._assets[ontology_cid] = matcher.assets(self.graph)
+        return matcher, self._assets[ontology_cid]
+
+
+# ------------------------------------------------------------------------------ scan
+
+
+def _match_auction(
+    catalog: Catalog, created: AuctionCreated, show_all: bool
+) -> list[dict[str, Any]]:
+    """Rows for one auction still open for bids (empty when closed); UnusableAuction if its
+    requirement file or ontology cannot be used."""
+    from saiaas.contracts import Auction
+    from saiaas.matcher import MatcherError
+    from saiaas.ontologies.requests import Category
+
+    market = catalog.market
+    auction = Auction(market.chain, created.auction, factory=market.factory)
+    time_left = auction.time_left()
+    if time_left <= 0:
+        return []
+    info = auction.info()
+    requirements = Requirements(market, info)
+    try:
+        request = requirements.request
+        matcher, assets = catalog.assets(info.ontology_cid)
+        decisions = matcher.match_request(request, assets)
+    except MatcherError as error:
+        raise UnusableAuction(f"auction {auction.address}: {error}") from None
+    by_iri = {a.iri: a for a in assets}
+    rows = []
+    bases: dict[str, int | None] = {}
+    for decision in decisions:
+        if not (decision.eligible or show_all):
+            continue
+        order = Category(decision.category).order
+        if decision.category not in bases:
+            best = auction.best_bid(order)
+            bases[decision.category] = best.price if best else None
+        row: dict[str, Any] = {
+            "auction": auction.address,
+            "category": decision.category,
+            "asset": decision.asset,
+            "label": by_iri[decision.asset].label,
+            "degree": decision.degree,
+            "eligible": decision.eligible,
+            "max_price_wei": info.max_prices[order],
+            "base_price_wei": bases[decision.category],
+            "time_left_s": time_left,
+        }
+        if show_all:
+            row["reasons"] = [r.message for r in decision.reasons if r.code not in SATISFIED]
+        rows.append(row)
+    return rows
+
+
+def _scan_events(
+    catalog: Catalog,
+    events: Sequence[AuctionCreated],
+    show_all: bool,
+    progress: Progress[Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    from saiaas.storage import StoreUnreachable
+
+    rows: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for created in progress(events, "matching auctions"):
+        try:
+            rows.extend(_match_auction(catalog, created, show_all))
+        except StoreUnreachable:
+            raise  # not this auction's fault: every other fetch would fail too
+        except (UnusableAuction, InputError) as error:
+            skipped.append({"auction": created.auction, "reason": str(error)})
+        except Exception as error:
+            from saiaas.storage import StorageError
+
+            if not isinstance(error, StorageError):
+                raise
+            skipped.append({"auction": created.auction, "reason": str(error)})
+    return rows, skipped
+
+
+def scan(
+    market: Marketplace,
+    graph: Graph,
+    show_all: bool = False,
+    progress: Progress[Any] = _no_progress,
+) -> tuple[int, list[dict[str, Any]], list[dict[str, str]]]:
+    """Match the catalog against every open auction: (auctions scanned, rows, skipped auctions
+    with the reason). The catalog's own errors surface before any auction is read."""
+    from saiaas.ontologies import ontology_bytes
+    from saiaas.storage import cid_of
+
+    catalog = Catalog(market, graph)
+    catalog.assets(cid_of(ontology_bytes()))
+    events = market.factory.auctions()
+    rows, skipped = _scan_events(catalog, events, show_all, progress)
+    return len(events), rows, skipped
+
+
+def _last_scanned(path: Path) -> int:
+    """The last block a previous watch scanned (-1 when none), so a restart resumes after it."""
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["last_block"])
+    except FileNotFoundError:
+        return -1
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(f"{path} is unreadable; delete it to rescan from the start") from None
+
+
+def scan_new(
+    market: Marketplace, graph: Graph, state_dir: Path
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Match the auctions created since the last call (remembered per Factory in `state_dir`)."""
+    catalog = Catalog(market, graph)
+    state_file = state_dir / f"watch-{market.factory.address.lower()}.json"
+    start = _last_scanned(state_file) + 1
+    head = int(market.chain.w3.eth.block_number)
+    events = market.factory.auctions(from_block=start)
+    rows, skipped = _scan_events(catalog, events, False, _no_progress)
+    last = max([head, *(e.block_number for e in events)])
+    write_state(state_file, json.dumps({"last_block": last}) + "\n")
+    return rows, skipped
+
+
+# ------------------------------------------------------------------------------ bid
+
+
+@dataclass(frozen=True)
+class Bid:
+    """A bid placed: what was bid with, at which price, and where the category stands now."""
+
+    auction: str
+    category: str
+    asset: str
+    asset_cid: str
+    degree: str
+    bidder: str
+    price_wei: int
+    base_price_wei: int | None
+    best_bidder: str | None
+    tx: TxResult
+
+
+def bid(
+    market: Marketplace,
+    auction: Auction,
+    graph: Graph,
+    asset_name: str,
+    price_wei: int,
+    references: Sequence[str] = (),
+) -> Bid:
+    """Bid with an asset of the catalog, after the matcher finds it eligible for the auction's
+    request; the asset description (which commits its content CID) is stored and its CID bid."""
+    from saiaas.contracts import AuctionState
+    from saiaas.ontologies.descriptions import asset_description
+    from saiaas.ontologies.requests import Category
+
+    state = auction.state()
+    if state is not AuctionState.BIDDING or auction.time_left() <= 0:
+        raise Refused(
+            f"auction {auction.address}: bidding has ended (state {state.name}); nothing sent"
+        )
+    info = auction.info()
+    requirements = Requirements(market, info)
+    request = requirements.request
+    matcher, assets = Catalog(market, graph).assets(info.ontology_cid)
+    chosen = matcher.find(assets, asset_name)
+    if chosen.category is None:
+        raise NotEligible(
+            f"{chosen.iri} is not of exactly one category (data, algorithm, infrastructure); "
+            "nothing sent"
+        )
+    category = Category(chosen.category)
+    decision = matcher.match(request.specs[category], chosen)
+    if not decision.eligible:
+        raise NotEligible(
+            f"{chosen.iri} is not eligible for auction {auction.address} "
+            f"({chosen.category}: degree {decision.degree}); nothing sent",
+            decision,
+        )
+    sender = market.sender
+    asset_cid = market.store.put(asset_description(graph, chosen.iri))
+    tx = auction.bid(sender, category.order, price_wei, asset_cid, list(references))
+    best = auction.best_bid(category.order)
+    return Bid(
+        auction=auction.address,
+        category=category.value,
+        asset=chosen.iri,
+        asset_cid=asset_cid,
+        degree=decision.degree,
+        bidder=market.sender_address,
+        price_wei=price_wei,
+        base_price_wei=best.price if best else None,
+        best_bidder=best.bidder if best else None,
+        tx=tx,
+    )
+
+
+# ------------------------------------------------------------------------------ restitution
+
+
+def deliver(market: Marketplace, auction: Auction, model: bytes) -> tuple[str, TxResult]:
+    """Store the model (or delivery manifest) and deliver its CID on chain."""
+    from saiaas.contracts import AuctionState
+
+    state = auction.state()
+    if state is not AuctionState.ADJUDICATED:
+        raise Refused(
+            f"auction {auction.address} is {state.name}, not ADJUDICATED: nothing to deliver "
+            "now; nothing sent"
+        )
+    sender = market.sender
+    model_cid = market.store.put(model)
+    return model_cid, auction.deliver(sender, model_cid)
+
+
+def claim(market: Marketplace, auction: Auction) -> tuple[int, TxResult]:
+    """Get paid when the client stays silent past the acknowledgment window (winners only)."""
+    tx = auction.claim(market.sender)
+    return auction.owed(market.sender_address), tx
+
+
+def withdraw(market: Marketplace, auction: Auction) -> tuple[int, TxResult]:
+    """Withdraw what the auction owes the provider now."""
+    from saiaas.market.client import withdraw as withdraw_owed
+
+    return withdraw_owed(market, auction)

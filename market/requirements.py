@@ -1,0 +1,128 @@
+"""An auction's requirement file and vocabulary, fetched by CID, and the verdict on a bid.
+
+Everyone who reasons about an auction (a provider deciding whether to bid, the client auditing
+the bids it received) reads the same two things from the content store: the requirement file
+whose CID the auction holds, and the ontology version it was created under. Both are re-hashed
+on every read. A bid that cannot be fetched or read is judged, not crashed on: it gets a failing
+verdict with the reason, since a stranger may have put anything on chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from saiaas.ontologies.errors import InputError, SaiaasError
+
+if TYPE_CHECKING:
+    from saiaas.contracts import AuctionInfo
+    from saiaas.market.marketplace import Marketplace
+    from saiaas.matcher import Asset, Matcher
+    from saiaas.ontologies.requests import Request
+
+__all__ = ["BidVerdict", "Requirements", "parse_request_bytes", "UnusableAuction"]
+
+
+class UnusableAuction(InputError):
+    """An auction's requirement file or ontology cannot be read as what it should be."""
+
+
+def parse_request_bytes(data: bytes, where: str) -> Request:
+    """The request model of a requirement file's bytes; one line naming `where` if unreadable."""
+    from rdflib import Graph
+    from saiaas.ontologies.requests import parse_request
+
+    graph = Graph()
+    try:
+        graph.parse(data=data.decode("utf-8"), format="turtle")
+    except Exception as error:  # rdflib raises many unrelated types for bad Turtle
+        first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise UnusableAuction(f"{where} is not Turtle ({first})") from None
+    try:
+        return parse_request(graph)
+    except SaiaasError as error:
+        raise UnusableAuction(f"{where}: {error}") from None
+
+
+@dataclass(frozen=True)
+class BidVerdict:
+    """The matcher's judgement of one bid's asset description (or why it could not be judged)."""
+
+    degree: str | None
+    eligible: bool
+    reasons: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"degree": self.degree, "eligible": self.eligible, "reasons": self.reasons}
+
+
+class Requirements:
+    """One auction's request and matcher, each fetched (and checked) on first need."""
+
+    def __init__(self, market: Marketplace, info: AuctionInfo):
+        self.market = market
+        self.info = info
+
+    @cached_property
+    def request(self) -> Request:
+        """The request; a store that cannot be reached stays a storage error (every other fetch
+        would fail too), a file that cannot be fetched or read names this auction."""
+        from saiaas.storage import StorageError, StoreUnreachable
+
+        cid = self.info.requirements_cid
+        where = f"auction {self.info.address}: its requirement file {cid}"
+        try:
+            data = self.market.store.get(cid)
+        except StoreUnreachable:
+            raise
+        except StorageError as error:
+            raise type(error)(f"{where} cannot be fetched ({error})") from None
+        return parse_request_bytes(data, where)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        from saiaas.storage import StorageError, StoreUnreachable
+
+        try:
+            return self.market.matcher(self.info.ontology_cid)
+        except StoreUnreachable:
+            raise
+        except StorageError as error:
+            raise type(error)(
+                f"auction {self.info.address}: its ontology {self.info.ontology_cid} cannot be "
+                f"fetched ({error})"
+            ) from None
+
+    def described_asset(self, asset_cid: str) -> Asset:
+        """The one asset a bid's description (N-Triples, fetched by CID) describes."""
+        from rdflib import Graph
+
+        data = self.market.store.get(asset_cid)
+        graph = Graph()
+        try:
+            graph.parse(data=data, format="nt")
+        except Exception as error:  # rdflib raises many parser types
+            raise InputError(
+                f"asset description {asset_cid} is not N-Triples: "
+                f"{str(error).splitlines()[0][:160] if str(error) else type(error).__name__}"
+            ) from None
+        assets = self.matcher.assets(graph)
+        if len(assets) != 1:
+            raise InputError(
+                f"asset description {asset_cid} describes {len(assets)} assets, expected one"
+            )
+        return assets[0]
+
+    def judge(self, category: int, asset_cid: str) -> BidVerdict:
+        """Never raises for a bad bid: what cannot be fetched or read is a failing verdict."""
+        from saiaas.ontologies.requests import Category
+
+        try:
+            spec = self.request.specs[list(Category)[category]]
+            decision = self.matcher.match(spec, self.described_asset(asset_cid))
+        except SaiaasError as error:
+            return BidVerdict(None, False, [{"code": "unverifiable", "message": str(error)}])
+        return BidVerdict(
+            decision.degree, decision.eligible, [r.as_dict() for r in decision.reasons]
+        )

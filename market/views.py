@@ -1,0 +1,136 @@
+"""The marketplace's read model: chain values as plain JSON-ready data, one shape each.
+
+The command line prints these (as JSON or as text) and a service would serve them; shaping them
+here once keeps every reader's names alike: a transaction is always `tx_hash`, `gas_used`,
+`block_number`; a category is always its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from saiaas.market.requirements import Requirements
+
+if TYPE_CHECKING:
+    from saiaas.contracts import SLA, Auction, TxResult
+    from saiaas.market.marketplace import Marketplace
+
+__all__ = ["CATEGORY_NAMES", "tx_json", "sla_json", "event_json", "auction_status"]
+
+#: The contract's category indexes 0, 1, 2, by the names people type and read.
+CATEGORY_NAMES = ("data", "algorithm", "infrastructure")
+
+
+def tx_json(tx: TxResult) -> dict[str, Any]:
+    """A transaction, as every command prints it."""
+    return {"tx_hash": tx.tx_hash, "gas_used": tx.gas_used, "block_number": tx.block_number}
+
+
+def sla_json(sla: SLA) -> dict[str, Any]:
+    """An SLA, its winners named by category."""
+    return {
+        "winners": [
+            {
+                "category": CATEGORY_NAMES[int(category)],
+                "provider": winner.bidder,
+                "price": winner.price,
+                "asset": winner.asset_cid,
+            }
+            for category, winner in sorted(sla.winners.items())
+        ],
+        "total_price": sla.total_price,
+        "adjudicated_at": sla.adjudicated_at,
+        "delivery_deadline": sla.delivery_deadline,
+        "model_cid": sla.model_cid,
+        "delivered_at": sla.delivered_at,
+        "acknowledgment_deadline": sla.acknowledgment_deadline,
+    }
+
+
+def event_json(event: Any) -> dict[str, Any]:
+    """A decoded chain event (enums by name, winners per category)."""
+    out: dict[str, Any] = {"event": type(event).__name__}
+    for f in fields(event):
+        value = getattr(event, f.name)
+        if f.name == "category":
+            value = CATEGORY_NAMES[int(value)]
+        elif isinstance(value, Enum):
+            value = value.name
+        elif f.name == "winners":
+            value = {
+                CATEGORY_NAMES[int(c)]: {"provider": w.bidder, "price": w.price, "asset": w.asset_cid}
+                for c, w in sorted(value.items())
+            }
+        out[f.name] = value
+    return out
+
+
+def auction_status(market: Marketplace, auction: Auction, judge: bool = True) -> dict[str, Any]:
+    """State, time left, best and standing bids per category, the SLA, the history, and what the
+    caller is owed; with `judge`, each best bid's asset as the matcher sees it."""
+    info = auction.info()
+    state = auction.state()
+    now = market.now()
+    requirements = Requirements(market, info) if judge else None
+    events = auction.events()  # one scan for the bidders of every category and the history
+    history = [event_json(e) for e in events if type(e).__name__.startswith("Bid")]
+    reasons = {
+        (e["category"], e["bidder"]): e["reason_cid"]
+        for e in history
+        if e["event"] == "BidDisqualified"
+    }
+    categories = []
+    for index, name in enumerate(CATEGORY_NAMES):
+        best = auction.best_bid(index)
+        bidders = dict.fromkeys(
+            e["bidder"] for e in history if e["event"] == "BidPlaced" and e["category"] == name
+        )
+        standing = [b for b in (auction.bid_of(index, a) for a in bidders) if b is not None]
+        best_json = None
+        if best is not None:
+            best_json = {"bidder": best.bidder, "price": best.price, "asset_cid": best.asset_cid}
+            if requirements is not None:
+                best_json.update(requirements.judge(index, best.asset_cid).as_dict())
+        categories.append(
+            {
+                "category": name,
+                "max_price": info.max_prices[index],
+                "best": best_json,
+                "bids": [
+                    {
+                        "bidder": b.bidder,
+                        "price": b.price,
+                        "asset_cid": b.asset_cid,
+                        "disqualified": b.disqualified,
+                        "disqualification_reason_cid": reasons.get((name, b.bidder)),
+                        "seq": b.seq,
+                    }
+                    for b in sorted(standing, key=lambda b: (b.price, b.seq))
+                ],
+            }
+        )
+    sla = auction.sla()
+    caller = market.caller
+    return {
+        "address": auction.address,
+        "state": state.name,
+        "client": info.client,
+        "factory": info.factory,
+        "requirements_cid": info.requirements_cid,
+        "ontology_cid": info.ontology_cid,
+        "ontology_version": info.ontology_version,
+        "reserve": info.reserve,
+        "deadline": info.bidding_deadline,
+        "delivery_window": info.delivery_window,
+        "acknowledgment_window": info.acknowledgment_window,
+        "min_references": info.min_references,
+        "time_left": 0 if state.name != "BIDDING" else max(0, info.bidding_deadline - now),
+        "categories": categories,
+        "sla": sla_json(sla) if sla is not None else None,
+        "history": history,
+        "caller": caller,
+        "owed": auction.owed(caller),
+        "balance": auction.balance(),
+    }
