@@ -25,7 +25,7 @@ contracts: node_modules/.installed
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy ontologies shapes matcher storage contracts cli benchmarks learning
+	$(PY) -m mypy ontologies shapes matcher storage contracts market cli benchmarks learning
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv

@@ -175,8 +175,11 @@ def import_account(
         from saiaas.cli.output import prompt_password
         from saiaas.market.accounts import password_from_settings
 
+        secret = password_from_settings(settings)
+        if secret is None:
+            secret = prompt_password("Keystore password")
         try:
-            key = Account.decrypt(encrypted, password_from_settings(settings) or prompt_password('Keystore password'))
+            key = Account.decrypt(encrypted, secret)
         except ValueError:
             raise AccountInputError(f"wrong password for keystore file {keystore_file}") from None
         address = Account.from_key(key).address

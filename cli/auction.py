@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from saiaas.cli.errors import EXIT_INVALID
 from saiaas.cli.options import READ, JsonOption, connection
 from saiaas.cli.output import (
     console,
@@ -26,7 +27,6 @@ from saiaas.cli.output import (
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
 from saiaas.cli.views import event_line, render_audit, render_status, render_violations
-from saiaas.cli.errors import EXIT_INVALID
 from saiaas.ontologies.errors import UsageError
 
 if TYPE_CHECKING:

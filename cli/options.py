@@ -50,9 +50,8 @@ STORE = ("ipfs_api", "store")
 
 def _parameter(name: str) -> inspect.Parameter:
     kind, flag, envvar, text = CONNECTION_OPTIONS[name]
-    annotation = Annotated[
-        kind, typer.Option(flag, envvar=envvar, show_default=False, help=text)
-    ]
+    option = typer.Option(flag, envvar=envvar, show_default=False, help=text)
+    annotation = Annotated[kind, option]  # type: ignore[valid-type]
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                              annotation=annotation)
 

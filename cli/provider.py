@@ -299,7 +299,9 @@ def deliver(
 @provider_app.command("claim")
 @reports_errors
 @connection("rpc_url", "factory", "keystore", "account", "password_file")
-def claim(auction_address: AuctionArgument, settings: Settings, as_json: JsonOption = False) -> None:
+def claim(
+    auction_address: AuctionArgument, settings: Settings, as_json: JsonOption = False
+) -> None:
     """Get paid when the client stays silent past the acknowledgment window (winners only).
 
     Exit codes: 0 claimed, 4 refused (not delivered, not a winner, window still open; nothing

@@ -1,4 +1,7 @@
-"""How the commands show the marketplace's read model as text (the JSON is `saiaas.market.views`)."""
+"""How the commands show the marketplace's read model as text.
+
+The JSON shapes are `saiaas.market.views`; this module only turns them into lines and tables.
+"""
 
 from __future__ import annotations
 

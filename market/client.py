@@ -102,7 +102,8 @@ def auction_terms(
     missing = [c.value for c in Category if not request.specs[c].max_price_wei]
     if missing:
         raise InputError(
-            f"{request.iri}: no saiaas:maxPrice for the {missing[0]} category; the auction needs one"
+            f"{request.iri}: no saiaas:maxPrice for the {missing[0]} category; "
+            "the auction needs one"
         )
     prices = tuple(int(request.specs[c].max_price_wei or 0) for c in Category)
     return AuctionTerms(
@@ -153,11 +154,14 @@ def create_auction(
         )
     sender = market.sender
     stored = market.store.put(data)
-    auction, tx = factory.create_auction(sender, **{**terms.as_kwargs(), "requirements_cid": stored})
+    kwargs = {**terms.as_kwargs(), "requirements_cid": stored}
+    auction, tx = factory.create_auction(sender, **kwargs)
     return CreatedAuction(auction, terms, tx)
 
 
-def list_auctions(market: Marketplace, progress: Progress[Any] = _no_progress) -> list[dict[str, Any]]:
+def list_auctions(
+    market: Marketplace, progress: Progress[Any] = _no_progress
+) -> list[dict[str, Any]]:
     """The Factory's auctions, oldest first: address, state, client, requirement file, time left."""
     from saiaas.contracts import Auction
 

@@ -55,7 +55,9 @@ def _deployments() -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
-        raise NoFactoryError(f"{path} is unreadable ({error}); repair it or pass --factory") from None
+        raise NoFactoryError(
+            f"{path} is unreadable ({error}); repair it or pass --factory"
+        ) from None
     if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
         raise NoFactoryError(f"{path} is not a map of chains to Factory addresses; repair it")
     return dict(entries)
@@ -100,9 +102,14 @@ class Marketplace:
         password: Callable[[str], str] = _no_prompt,
         factory: Factory | None = None,
         matchers: dict[str, Matcher] | None = None,
+        persistent: bool = False,
     ):
+        """`persistent`: the chain is the one this data folder's deployments record describes
+        (as `open` gives); a chain handed in otherwise (an in-process chain of a demo or a test)
+        never reads or writes that record."""
         self.settings = settings
         self._chain = chain
+        self._persistent = persistent
         self._password = password
         if store is not None:
             self.__dict__["store"] = store
@@ -122,6 +129,7 @@ class Marketplace:
             self._password,
             self.factory,
             self._matchers,
+            self._persistent,
         )
 
     @classmethod
@@ -139,7 +147,7 @@ class Marketplace:
                 from saiaas.contracts._persistent import persistent_embedded_chain
 
                 chain = stack.enter_context(persistent_embedded_chain(data_dir() / "chain.bin"))
-            yield cls(settings, chain, password=password)
+            yield cls(settings, chain, password=password, persistent=True)
 
     # ------------------------------------------------------------------ handles
 
@@ -168,7 +176,7 @@ class Marketplace:
         from saiaas.contracts import Factory
 
         chain = self.chain  # connect first: a dead node is reported as such, not as "no Factory"
-        address = known_factory(self.settings)
+        address = known_factory(self.settings) if self._persistent else self.settings.factory
         if address:
             return Factory.at(chain, checksum(address, "Factory"))
         if not self.settings.embedded_chain:
@@ -180,7 +188,8 @@ class Marketplace:
 
         ontology_cid = self.store.put(ontology_bytes())
         factory = Factory.deploy(self.chain, self.chain.accounts[0], ontology_cid)
-        record_factory(EMBEDDED, factory.address)
+        if self._persistent:
+            record_factory(EMBEDDED, factory.address)
         return factory
 
     def auction(self, address: str) -> Auction:

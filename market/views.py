@@ -60,7 +60,9 @@ def event_json(event: Any) -> dict[str, Any]:
             value = value.name
         elif f.name == "winners":
             value = {
-                CATEGORY_NAMES[int(c)]: {"provider": w.bidder, "price": w.price, "asset": w.asset_cid}
+                CATEGORY_NAMES[int(c)]: {
+                    "provider": w.bidder, "price": w.price, "asset": w.asset_cid
+                }
                 for c, w in sorted(value.items())
             }
         out[f.name] = value

@@ -29,9 +29,10 @@ SAIAAS_VARIABLES = ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIA
                     "SAIAAS_ANVIL")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private data folder for the test, and no SAIAAS_* setting from outside."""
+    """A private data folder for every test, and no SAIAAS_* setting from outside: no test
+    reads or writes a person's own data folder."""
     monkeypatch.setenv("SAIAAS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SAIAAS_CONFIG", str(tmp_path / "no-config.toml"))
     for name in SAIAAS_VARIABLES:

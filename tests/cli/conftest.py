@@ -2,7 +2,7 @@
 
 `market` (with the root `home`): a fresh embedded chain per test and helpers that act as the
 providers directly through the chain API, so the client's commands are tested on their own.
-`open_auction`: the hospital auction created once per session and copied for each test, for the
+`opened`: the hospital auction created once per session and copied for each test, for the
 provider's commands."""
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def market_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
 
 
 @pytest.fixture
-def open_auction(
+def opened(
     market_template: tuple[Path, str], home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> OpenAuction:
     template, address = market_template

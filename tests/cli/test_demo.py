@@ -186,9 +186,9 @@ def test_store_holds_what_the_chain_names(demo) -> None:  # type: ignore[no-unty
 def test_bids_commit_the_content_the_winners_sent(demo) -> None:  # type: ignore[no-untyped-def]
     """The data and algorithm descriptions on chain name the CIDs of the very bytes the demo's
     providers sell; the infrastructure winner checked against those, so the report names them."""
+    from saiaas.learning import committed_content_cid
     from saiaas.market.hospital import hospital_assets, provider_content
     from saiaas.market.scenario import PROVIDERS
-    from saiaas.learning import committed_content_cid
     from saiaas.storage import LocalStore, cid_of
 
     out, _, store_dir = demo

@@ -19,26 +19,26 @@ def publish(runner: CliRunner, *args: str) -> Any:
     return runner.invoke(app, ["ontology", "publish", "--json", *args], catch_exceptions=False)
 
 
-def _factory_under_old_ontology(open_auction: Any, owner_index: int = 0) -> str:
+def _factory_under_old_ontology(opened: Any, owner_index: int = 0) -> str:
     """A Factory recorded for the embedded chain whose current ontology is not the packaged one."""
-    from saiaas.market.marketplace import EMBEDDED, record_factory
     from saiaas.contracts import Factory
+    from saiaas.market.marketplace import EMBEDDED, record_factory
 
-    with open_auction.session() as s:
+    with opened.session() as s:
         factory = Factory.deploy(s.chain, s.chain.accounts[owner_index], OLD)
     record_factory(EMBEDDED, factory.address)
     return factory.address
 
 
-def test_publish_records_the_cid_in_the_known_factory(runner: CliRunner, open_auction: Any) -> None:
-    address = _factory_under_old_ontology(open_auction)
+def test_publish_records_the_cid_in_the_known_factory(runner: CliRunner, opened: Any) -> None:
+    address = _factory_under_old_ontology(opened)
     result = publish(runner)
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["cid"] == PACKAGED and report["recorded_on_chain"] is True
     assert report["factory"] == address and report["already_current"] is False
     assert report["gas_used"] > 21000
-    with open_auction.session() as s:
+    with opened.session() as s:
         from saiaas.contracts import Factory
 
         factory = Factory.at(s.chain, address)
@@ -50,25 +50,25 @@ def test_publish_records_the_cid_in_the_known_factory(runner: CliRunner, open_au
 
 
 def test_only_the_owner_may_publish_and_nothing_is_sent_otherwise(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
-    address = _factory_under_old_ontology(open_auction, owner_index=0)
-    other = open_auction.account(1)
-    before = open_auction.nonce_and_balance(other)
+    address = _factory_under_old_ontology(opened, owner_index=0)
+    other = opened.account(1)
+    before = opened.nonce_and_balance(other)
     result = publish(runner, "--account", other)
     assert result.exit_code == 4
     assert "only the Factory's owner" in result.stderr and "nothing sent" in result.stderr
     assert "Traceback" not in result.stderr
-    assert open_auction.nonce_and_balance(other) == before
-    assert (open_auction.home / "store" / PACKAGED).read_bytes() == ontology_bytes()  # stored anyway
-    with open_auction.session() as s:
+    assert opened.nonce_and_balance(other) == before
+    assert (opened.home / "store" / PACKAGED).read_bytes() == ontology_bytes()  # stored anyway
+    with opened.session() as s:
         from saiaas.contracts import Factory
 
         assert Factory.at(s.chain, address).ontology_cid() == OLD
 
 
-def test_no_chain_only_stores(runner: CliRunner, open_auction: Any) -> None:
-    _factory_under_old_ontology(open_auction)
+def test_no_chain_only_stores(runner: CliRunner, opened: Any) -> None:
+    _factory_under_old_ontology(opened)
     report = json.loads(publish(runner, "--no-chain").stdout)
     assert report["recorded_on_chain"] is False and "factory" not in report
 

@@ -51,9 +51,9 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bid(runner: CliRunner, open_auction: Any, account: str, asset: str, price: str, *catalogs: str,
+def bid(runner: CliRunner, opened: Any, account: str, asset: str, price: str, *catalogs: str,
         auction: str | None = None) -> Any:
-    args = ["provider", "bid", auction or open_auction.auction, "--asset", asset, "--price", price,
+    args = ["provider", "bid", auction or opened.auction, "--asset", asset, "--price", price,
             "--account", account, "--json"]
     for c in catalogs:
         args += ["--catalog", c]
@@ -63,7 +63,7 @@ def bid(runner: CliRunner, open_auction: Any, account: str, asset: str, price: s
 # ------------------------------------------------------------------------------ match
 
 
-def test_match_lists_the_eligible_assets_per_category(runner: CliRunner, open_auction: Any) -> None:
+def test_match_lists_the_eligible_assets_per_category(runner: CliRunner, opened: Any) -> None:
     result = invoke(runner, "provider", "match", *ALL_CATALOGS, "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
@@ -74,7 +74,7 @@ def test_match_lists_the_eligible_assets_per_category(runner: CliRunner, open_au
         ("infrastructure", "h100-tdx"), ("infrastructure", "a100-sevsnp"),
     }
     data_row = next(r for r in report["matches"] if r["asset"] == RADIOLOGY)
-    assert data_row["auction"] == open_auction.auction
+    assert data_row["auction"] == opened.auction
     assert data_row["max_price_wei"] == 35 * ETHER // 100
     assert data_row["base_price_wei"] is None
     assert 0 < data_row["time_left_s"] <= 3 * 86400
@@ -82,7 +82,7 @@ def test_match_lists_the_eligible_assets_per_category(runner: CliRunner, open_au
     assert report["skipped"] == []
 
 
-def test_match_all_shows_the_misfits_with_reasons(runner: CliRunner, open_auction: Any) -> None:
+def test_match_all_shows_the_misfits_with_reasons(runner: CliRunner, opened: Any) -> None:
     result = invoke(runner, "provider", "match", catalog("data-small-xray-clinic.ttl"),
                     "--all", "--json")
     assert result.exit_code == 0, result.stderr
@@ -94,7 +94,7 @@ def test_match_all_shows_the_misfits_with_reasons(runner: CliRunner, open_auctio
     assert plain.exit_code == 0 and "No open auction fits your assets (1 auction" in plain.stdout
 
 
-def test_match_prints_a_table_without_json(runner: CliRunner, open_auction: Any) -> None:
+def test_match_prints_a_table_without_json(runner: CliRunner, opened: Any) -> None:
     result = invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 0, result.stderr
     assert "chest-xray-5k" in result.stdout and "0.35 ETH" in result.stdout
@@ -102,7 +102,7 @@ def test_match_prints_a_table_without_json(runner: CliRunner, open_auction: Any)
 
 
 def test_match_refuses_an_invalid_catalog_with_its_violations(
-    runner: CliRunner, open_auction: Any, tmp_path: Path
+    runner: CliRunner, opened: Any, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text(
@@ -117,30 +117,30 @@ def test_match_refuses_an_invalid_catalog_with_its_violations(
 
 
 def test_a_requirement_file_that_no_longer_resolves_is_skipped_not_fatal(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
-    with open_auction.session() as s:
-        lost_cid = s.auction(open_auction.auction).info().requirements_cid
-    second = open_auction.create_auction(
+    with opened.session() as s:
+        lost_cid = s.auction(opened.auction).info().requirements_cid
+    second = opened.create_auction(
         example_path("hospital-request.ttl").read_bytes() + b"\n# a second hospital\n"
     )
-    (open_auction.home / "store" / lost_cid).unlink()
+    (opened.home / "store" / lost_cid).unlink()
     result = invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"), "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert [s["auction"] for s in report["skipped"]] == [open_auction.auction]
+    assert [s["auction"] for s in report["skipped"]] == [opened.auction]
     assert lost_cid in report["skipped"][0]["reason"]
     assert {r["auction"] for r in report["matches"]} == {second}
     text = invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"))
     assert text.exit_code == 0 and "warning: skipped auction" in text.stderr
-    refused = bid(runner, open_auction, open_auction.account(1), RADIOLOGY, "0.3ether",
+    refused = bid(runner, opened, opened.account(1), RADIOLOGY, "0.3ether",
                   catalog("data-radiology-archive.ttl"))
     assert refused.exit_code == 5
     assert lost_cid in error_line(refused)
 
 
 def test_unreachable_rpc_and_ipfs_endpoints_are_one_line_errors(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     chain = invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"),
@@ -149,26 +149,26 @@ def test_unreachable_rpc_and_ipfs_endpoints_are_one_line_errors(
     ipfs = invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"),
                   "--ipfs-api", url)
     assert ipfs.exit_code == 5 and "cannot reach the IPFS API" in error_line(ipfs)
-    provider = open_auction.account(1)
-    before = open_auction.nonce_and_balance(provider)
-    placed = invoke(runner, "provider", "bid", open_auction.auction, "--asset", RADIOLOGY, "--price",
+    provider = opened.account(1)
+    before = opened.nonce_and_balance(provider)
+    placed = invoke(runner, "provider", "bid", opened.auction, "--asset", RADIOLOGY, "--price",
                     "0.3ether", "--catalog", catalog("data-radiology-archive.ttl"),
                     "--account", provider, "--ipfs-api", url)
     assert placed.exit_code == 5 and "cannot reach the IPFS API" in error_line(placed)
-    assert open_auction.nonce_and_balance(provider) == before
+    assert opened.nonce_and_balance(provider) == before
 
 
 # ------------------------------------------------------------------------------ bid
 
 
 def test_bid_stores_the_description_and_lowers_the_base_price(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
     from rdflib import Graph
     from saiaas.ontologies.descriptions import asset_description
 
-    provider = open_auction.account(1)
-    result = bid(runner, open_auction, provider, "chest-xray-5k", "0.3ether",
+    provider = opened.account(1)
+    result = bid(runner, opened, provider, "chest-xray-5k", "0.3ether",
                  catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 0, result.stderr
     placed = json.loads(result.stdout)
@@ -177,35 +177,35 @@ def test_bid_stores_the_description_and_lowers_the_base_price(
     )
     assert placed["asset"] == RADIOLOGY and placed["category"] == "data"
     assert placed["asset_cid"] == cid_of(described)
-    assert (open_auction.home / "store" / placed["asset_cid"]).read_bytes() == described
+    assert (opened.home / "store" / placed["asset_cid"]).read_bytes() == described
     assert placed["price_wei"] == placed["base_price_wei"] == 3 * ETHER // 10
     assert placed["bidder"] == provider and placed["gas_used"] > 21000
-    other = bid(runner, open_auction, open_auction.account(2), LAB, "0.25ether",
+    other = bid(runner, opened, opened.account(2), LAB, "0.25ether",
                 catalog("data-chest-imaging-lab.ttl"))
     assert other.exit_code == 0, other.stderr
     assert json.loads(other.stdout)["base_price_wei"] == 25 * ETHER // 100
-    lower = bid(runner, open_auction, provider, RADIOLOGY, "0.2ether",
+    lower = bid(runner, opened, provider, RADIOLOGY, "0.2ether",
                 catalog("data-radiology-archive.ttl"))
     assert json.loads(lower.stdout)["base_price_wei"] == 2 * ETHER // 10
-    assert open_auction.bid_count(open_auction.auction, 0) == 2
+    assert opened.bid_count(opened.auction, 0) == 2
     rows = json.loads(invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"),
                              "--json").stdout)["matches"]
     assert rows[0]["base_price_wei"] == 2 * ETHER // 10
 
 
 def test_a_non_matching_asset_is_refused_before_any_transaction(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
-    provider = open_auction.account(3)
-    before = open_auction.nonce_and_balance(provider)
-    result = bid(runner, open_auction, provider, SMALL, "0.1ether", catalog("data-small-xray-clinic.ttl"))
+    provider = opened.account(3)
+    before = opened.nonce_and_balance(provider)
+    result = bid(runner, opened, provider, SMALL, "0.1ether", catalog("data-small-xray-clinic.ttl"))
     assert result.exit_code == 1
     assert "not eligible" in error_line(result) and "nothing sent" in error_line(result)
     assert "sampleCount 300 < required 1000" in result.stderr
-    assert open_auction.nonce_and_balance(provider) == before
-    assert open_auction.bid_count(open_auction.auction, 0) == 0
-    plain_gpu = bid(runner, open_auction, provider, "l4-node", "0.1ether", catalog("infra-plain-gpu.ttl"))
-    assert plain_gpu.exit_code == 1 and open_auction.nonce_and_balance(provider) == before
+    assert opened.nonce_and_balance(provider) == before
+    assert opened.bid_count(opened.auction, 0) == 0
+    plain_gpu = bid(runner, opened, provider, "l4-node", "0.1ether", catalog("infra-plain-gpu.ttl"))
+    assert plain_gpu.exit_code == 1 and opened.nonce_and_balance(provider) == before
 
 
 @pytest.mark.parametrize(
@@ -213,63 +213,63 @@ def test_a_non_matching_asset_is_refused_before_any_transaction(
     [("0.36ether", "above the maximum 0.35 ETH"), ("0", "above zero")],
 )
 def test_a_price_outside_the_rules_is_refused_before_sending(
-    runner: CliRunner, open_auction: Any, price: str, why: str
+    runner: CliRunner, opened: Any, price: str, why: str
 ) -> None:
-    provider = open_auction.account(1)
-    before = open_auction.nonce_and_balance(provider)
-    result = bid(runner, open_auction, provider, RADIOLOGY, price, catalog("data-radiology-archive.ttl"))
+    provider = opened.account(1)
+    before = opened.nonce_and_balance(provider)
+    result = bid(runner, opened, provider, RADIOLOGY, price, catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 4
     assert why in error_line(result) and "nothing sent" in error_line(result)
-    assert open_auction.nonce_and_balance(provider) == before
+    assert opened.nonce_and_balance(provider) == before
 
 
-def test_a_bid_not_below_your_own_is_refused(runner: CliRunner, open_auction: Any) -> None:
-    provider = open_auction.account(1)
+def test_a_bid_not_below_your_own_is_refused(runner: CliRunner, opened: Any) -> None:
+    provider = opened.account(1)
     args = (RADIOLOGY, "0.3ether", catalog("data-radiology-archive.ttl"))
-    assert bid(runner, open_auction, provider, *args).exit_code == 0
-    before = open_auction.nonce_and_balance(provider)
-    again = bid(runner, open_auction, provider, *args)
+    assert bid(runner, opened, provider, *args).exit_code == 0
+    before = opened.nonce_and_balance(provider)
+    again = bid(runner, opened, provider, *args)
     assert again.exit_code == 4
     assert "not below your previous bid 0.3 ETH" in error_line(again)
-    assert open_auction.nonce_and_balance(provider) == before
+    assert opened.nonce_and_balance(provider) == before
 
 
-def test_the_client_cannot_bid_on_its_own_auction(runner: CliRunner, open_auction: Any) -> None:
-    client = open_auction.account(9)
-    result = bid(runner, open_auction, client, RADIOLOGY, "0.3ether",
+def test_the_client_cannot_bid_on_its_own_auction(runner: CliRunner, opened: Any) -> None:
+    client = opened.account(9)
+    result = bid(runner, opened, client, RADIOLOGY, "0.3ether",
                  catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 4 and "client" in error_line(result)
 
 
 def test_a_bid_on_an_ended_auction_is_refused_before_sending(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
-    provider = open_auction.account(1)
-    open_auction.advance(3 * 86400 + 1)
-    before = open_auction.nonce_and_balance(provider)
-    result = bid(runner, open_auction, provider, RADIOLOGY, "0.3ether",
+    provider = opened.account(1)
+    opened.advance(3 * 86400 + 1)
+    before = opened.nonce_and_balance(provider)
+    result = bid(runner, opened, provider, RADIOLOGY, "0.3ether",
                  catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 4
     assert "bidding has ended" in error_line(result)
-    assert open_auction.nonce_and_balance(provider) == before
+    assert opened.nonce_and_balance(provider) == before
     listed = json.loads(invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"),
                                "--json").stdout)
     assert listed["matches"] == []
 
 
-def test_unknown_auction_asset_and_amount_are_named(runner: CliRunner, open_auction: Any) -> None:
-    provider = open_auction.account(1)
-    nothing = bid(runner, open_auction, provider, RADIOLOGY, "0.3ether",
+def test_unknown_auction_asset_and_amount_are_named(runner: CliRunner, opened: Any) -> None:
+    provider = opened.account(1)
+    nothing = bid(runner, opened, provider, RADIOLOGY, "0.3ether",
                   catalog("data-radiology-archive.ttl"), auction="0x" + "12" * 20)
     assert nothing.exit_code == 4 and "no saiaas auction at" in error_line(nothing)
-    not_address = bid(runner, open_auction, provider, RADIOLOGY, "0.3ether",
+    not_address = bid(runner, opened, provider, RADIOLOGY, "0.3ether",
                       catalog("data-radiology-archive.ttl"), auction="0x1234")
     assert not_address.exit_code == 2  # a malformed address is a usage error, as in `auction`
     assert "'0x1234' is not an EVM address" in error_line(not_address)
-    no_asset = bid(runner, open_auction, provider, "chest-xray-9", "0.3ether",
+    no_asset = bid(runner, opened, provider, "chest-xray-9", "0.3ether",
                    catalog("data-radiology-archive.ttl"))
     assert no_asset.exit_code == 3 and "chest-xray-9" in error_line(no_asset)
-    bad_price = bid(runner, open_auction, provider, RADIOLOGY, "lots",
+    bad_price = bid(runner, opened, provider, RADIOLOGY, "lots",
                     catalog("data-radiology-archive.ttl"))
     assert bad_price.exit_code == 2 and "'lots'" in error_line(bad_price)
 
@@ -278,20 +278,20 @@ def test_unknown_auction_asset_and_amount_are_named(runner: CliRunner, open_auct
 
 
 def test_watch_prints_new_fitting_auctions_and_resumes_where_it_stopped(
-    runner: CliRunner, open_auction: Any
+    runner: CliRunner, opened: Any
 ) -> None:
     args = ["provider", "watch", catalog("data-radiology-archive.ttl"), "--poll", "0",
             "--max-polls", "1", "--json"]
     first = invoke(runner, *args)
     assert first.exit_code == 0, first.stderr
     seen = [json.loads(line) for line in first.stdout.splitlines()]
-    assert [(r["auction"], r["asset"]) for r in seen] == [(open_auction.auction, RADIOLOGY)]
-    with open_auction.session() as s:
-        state_file = open_auction.home / f"watch-{s.factory.address.lower()}.json"
+    assert [(r["auction"], r["asset"]) for r in seen] == [(opened.auction, RADIOLOGY)]
+    with opened.session() as s:
+        state_file = opened.home / f"watch-{s.factory.address.lower()}.json"
         head = s.chain.w3.eth.block_number
     assert json.loads(state_file.read_text())["last_block"] == head
     assert invoke(runner, *args).stdout == ""  # nothing new since the last block scanned
-    newer = open_auction.create_auction()
+    newer = opened.create_auction()
     third = invoke(runner, *args)
     assert [json.loads(line)["auction"] for line in third.stdout.splitlines()] == [newer]
     text = invoke(runner, "provider", "watch", catalog("data-radiology-archive.ttl"),
@@ -303,43 +303,43 @@ def test_watch_prints_new_fitting_auctions_and_resumes_where_it_stopped(
 
 
 def test_deliver_claim_and_withdraw_pay_the_winners(
-    runner: CliRunner, open_auction: Any, tmp_path: Path
+    runner: CliRunner, opened: Any, tmp_path: Path
 ) -> None:
-    data, algo, infra = open_auction.account(1), open_auction.account(2), open_auction.account(3)
-    assert bid(runner, open_auction, data, RADIOLOGY, "0.3ether",
+    data, algo, infra = opened.account(1), opened.account(2), opened.account(3)
+    assert bid(runner, opened, data, RADIOLOGY, "0.3ether",
                catalog("data-radiology-archive.ttl")).exit_code == 0
-    assert bid(runner, open_auction, algo, "vit-b16-medical", "0.2ether",
+    assert bid(runner, opened, algo, "vit-b16-medical", "0.2ether",
                catalog("algo-vit-medical.ttl")).exit_code == 0
-    assert bid(runner, open_auction, infra, "h100-tdx", "0.4ether",
+    assert bid(runner, opened, infra, "h100-tdx", "0.4ether",
                catalog("infra-confidential-gpu-cloud.ttl")).exit_code == 0
     model = tmp_path / "model.bin"
     model.write_bytes(b"encrypted weights")
-    early = invoke(runner, "provider", "deliver", open_auction.auction, "--model", str(model),
+    early = invoke(runner, "provider", "deliver", opened.auction, "--model", str(model),
                    "--account", infra)
     assert early.exit_code == 4 and "BIDDING, not ADJUDICATED" in error_line(early)
-    open_auction.advance(3 * 86400 + 1)
-    wrong = invoke(runner, "provider", "deliver", open_auction.auction, "--model", str(model),
+    opened.advance(3 * 86400 + 1)
+    wrong = invoke(runner, "provider", "deliver", opened.auction, "--model", str(model),
                    "--account", data)
     assert wrong.exit_code == 4 and "only the infrastructure winner" in error_line(wrong)
-    nothing_yet = invoke(runner, "provider", "withdraw", open_auction.auction, "--account", data)
+    nothing_yet = invoke(runner, "provider", "withdraw", opened.auction, "--account", data)
     assert nothing_yet.exit_code == 4 and "owes" in error_line(nothing_yet)
-    delivered = invoke(runner, "provider", "deliver", open_auction.auction, "--model", str(model),
+    delivered = invoke(runner, "provider", "deliver", opened.auction, "--model", str(model),
                        "--account", infra, "--json")
     assert delivered.exit_code == 0, delivered.stderr
     assert json.loads(delivered.stdout)["model_cid"] == cid_of(b"encrypted weights")
-    too_soon = invoke(runner, "provider", "claim", open_auction.auction, "--account", data)
+    too_soon = invoke(runner, "provider", "claim", opened.auction, "--account", data)
     assert too_soon.exit_code == 4 and "may still acknowledge" in error_line(too_soon)
-    open_auction.advance(2 * 86400 + 1)
-    outsider = invoke(runner, "provider", "claim", open_auction.auction, "--account", open_auction.account(4))
+    opened.advance(2 * 86400 + 1)
+    outsider = invoke(runner, "provider", "claim", opened.auction, "--account", opened.account(4))
     assert outsider.exit_code == 4 and "not a winner" in error_line(outsider)
-    claimed = invoke(runner, "provider", "claim", open_auction.auction, "--account", data, "--json")
+    claimed = invoke(runner, "provider", "claim", opened.auction, "--account", data, "--json")
     assert claimed.exit_code == 0, claimed.stderr
     assert json.loads(claimed.stdout)["owed_wei"] == 3 * ETHER // 10
-    before = open_auction.nonce_and_balance(infra)[1]
-    paid = invoke(runner, "provider", "withdraw", open_auction.auction, "--account", infra, "--json")
+    before = opened.nonce_and_balance(infra)[1]
+    paid = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra, "--json")
     assert paid.exit_code == 0, paid.stderr
     receipt = json.loads(paid.stdout)
     assert receipt["amount_wei"] == 4 * ETHER // 10
-    assert open_auction.nonce_and_balance(infra)[1] > before
-    twice = invoke(runner, "provider", "withdraw", open_auction.auction, "--account", infra)
+    assert opened.nonce_and_balance(infra)[1] > before
+    twice = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra)
     assert twice.exit_code == 4 and "nothing sent" in error_line(twice)

@@ -6,9 +6,9 @@ import pytest
 from eth_abi import encode
 from eth_tester.exceptions import TransactionFailed
 from eth_utils import keccak
+from saiaas.cli.errors import EXIT_CHAIN, exit_code_of
 from saiaas.contracts import ContractError, UnsupportedCidError, decode_cid, encode_cid
 from saiaas.contracts._errors import translate
-from saiaas.cli.errors import EXIT_CHAIN, exit_code_of
 from saiaas.ontologies.errors import SaiaasError
 from web3.exceptions import ContractCustomError, ContractLogicError
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from saiaas.cli.errors import exit_code_of
 from saiaas.storage import (
     CHUNK_SIZE,
     MAX_LINKS,
@@ -111,7 +112,7 @@ def test_parse_cid_refuses_malformed_text_readably(text: str) -> None:
     assert message.startswith("not a CID")
     assert "\n" not in message
     assert len(message) < 200
-    assert caught.value.exit_code == 3
+    assert exit_code_of(caught.value) == 3
 
 
 def test_parse_cid_refuses_hashes_and_codecs_it_cannot_verify() -> None:

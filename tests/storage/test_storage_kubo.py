@@ -11,6 +11,7 @@ import socket
 
 import httpx
 import pytest
+from saiaas.cli.errors import exit_code_of
 from saiaas.storage import (
     CIDMismatch,
     InvalidCID,
@@ -105,7 +106,7 @@ def test_unreachable_api_is_one_readable_line() -> None:
         with pytest.raises(StoreUnreachable) as caught:
             call()
         assert str(caught.value) == f"cannot reach the IPFS API at {url}: connection refused"
-        assert caught.value.exit_code == 5
+        assert exit_code_of(caught.value) == 5
 
 
 @pytest.mark.parametrize("url", ["", "127.0.0.1:5001", "ftp://x", "http://"])

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from saiaas.cli.errors import exit_code_of
 from saiaas.storage import (
     CHUNK_SIZE,
     CIDMismatch,
@@ -74,7 +75,7 @@ def test_corrupted_file_is_reported_not_served(store: LocalStore) -> None:
         store.get(cid)
     assert "corrupted" in str(caught.value)
     assert cid_of(b"hellO\n") in str(caught.value)
-    assert caught.value.exit_code == 5
+    assert exit_code_of(caught.value) == 5
     # storing the right bytes again repairs it
     store.put(b"hello\n")
     assert store.get(cid) == b"hello\n"
