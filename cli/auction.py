@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from saiaas.cli.errors import EXIT_INVALID
-from saiaas.cli.options import READ, JsonOption, connection
+from saiaas.cli.options import READ, JsonOption, connection, open_market
 from saiaas.cli.output import (
     console,
     err_console,
     fail,
     print_json,
     progress,
-    prompt_password,
     reports_errors,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
@@ -42,12 +41,6 @@ auction_app = typer.Typer(
 AuctionArg = Annotated[
     str, typer.Argument(help="Address of the auction (0x...).", show_default=False)
 ]
-
-
-def _market(settings: Settings) -> Any:
-    from saiaas.market import Marketplace
-
-    return Marketplace.open(settings, password=prompt_password)
 
 
 def _done(json_output: bool, line: str, payload: dict[str, Any]) -> None:
@@ -96,7 +89,7 @@ def create(
     Exit 2: bad --reserve/--duration; 3: unreadable file; 4: the chain refused.
     """
     from saiaas.market import client
-    from saiaas.market.views import tx_json
+    from saiaas.market.views import terms_json, tx_json
 
     reserve_wei = parse_amount(reserve) if reserve is not None else None
     duration_s = parse_duration(duration) if duration is not None else None
@@ -108,7 +101,7 @@ def create(
     except OSError as error:
         raise UsageError(f"{requirements}: cannot read it ({error.strerror})") from None
     try:
-        with _market(settings) as market:
+        with open_market(settings) as market:
             created = client.create_auction(market, data, str(requirements), reserve_wei,
                                             duration_s)
             info = created.auction.info()
@@ -119,22 +112,7 @@ def create(
             render_violations(invalid.report)
         raise fail(str(invalid), EXIT_INVALID) from None
     if json_output:
-        print_json({
-            "address": created.auction.address,
-            "client": info.client,
-            "factory": info.factory,
-            "requirements_cid": info.requirements_cid,
-            "ontology_cid": info.ontology_cid,
-            "ontology_version": info.ontology_version,
-            "reserve": info.reserve,
-            "max_prices": dict(zip(("data", "algorithm", "infrastructure"), info.max_prices,
-                                   strict=True)),
-            "deadline": info.bidding_deadline,
-            "delivery_window": info.delivery_window,
-            "acknowledgment_window": info.acknowledgment_window,
-            "min_references": info.min_references,
-            **tx_json(created.tx),
-        })
+        print_json({**terms_json(info), **tx_json(created.tx)})
         return
     console.print(created.auction.address, highlight=False)
     err_console.print(
@@ -153,7 +131,7 @@ def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     """The Factory's auctions, oldest first: address, state, client, time left."""
     from saiaas.market import client
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         rows = client.list_auctions(market, progress(json_output))
     if json_output:
         print_json(rows)
@@ -186,7 +164,7 @@ def status(
     """State, time left, best and standing bids per category, the SLA, and what you are owed."""
     from saiaas.market.views import auction_status
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         report = auction_status(market, market.auction(auction), judge=match)
     if json_output:
         print_json(report)
@@ -227,7 +205,7 @@ def watch(
     next_block, address, deadline, ended = 0, auction, 0, False
     first = True
     while True:
-        with _market(settings) as market:
+        with open_market(settings) as market:
             handle = market.auction(address) if first else _reopen(market, address)
             if first:
                 address, deadline, first = handle.address, handle.info().bidding_deadline, False
@@ -271,7 +249,7 @@ def audit(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fal
     """
     from saiaas.market import client
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         requirements, rows = client.audit(market, handle, progress(json_output))
     offending = [r for r in rows if not r["eligible"] and not r["disqualified"]]
@@ -323,7 +301,7 @@ def disqualify(
             reason = reason_file.read_bytes()
         except OSError as error:
             raise UsageError(f"{reason_file}: cannot read it ({error.strerror})") from None
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         reason_cid, tx = client.disqualify(market, handle, index, who, reason)
     name = CATEGORY_NAMES[index]
@@ -363,7 +341,7 @@ def adjudicate(
     """Close bidding now (client only) and fix the SLA: the best valid bid of each category."""
     from saiaas.market import client
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         empty = client.empty_categories(handle) if handle.state().name == "BIDDING" else []
         if empty and not force:
@@ -382,7 +360,7 @@ def settle(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
     """Fix the SLA once bidding has ended (anyone may; it is the automatic adjudication)."""
     from saiaas.market import client
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         _closing(json_output, handle, client.settle(market, handle))
 
@@ -395,7 +373,7 @@ def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption
     from saiaas.market import client
     from saiaas.market.views import tx_json
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         tx = client.acknowledge(market, handle)
     _done(json_output, f"{handle.address}: COMPLETED; winners may withdraw",
@@ -410,7 +388,7 @@ def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
     from saiaas.market import client
     from saiaas.market.views import tx_json
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         tx = client.cancel(market, handle)
     _done(json_output,
@@ -426,7 +404,7 @@ def withdraw(auction: AuctionArg, settings: Settings, json_output: JsonOption = 
     from saiaas.market import client
     from saiaas.market.views import tx_json
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction)
         owed, tx = client.withdraw(market, handle)
         caller = market.caller

@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-__all__ = ["connection", "JsonOption", "CONNECTION_OPTIONS"]
+__all__ = ["connection", "open_market", "JsonOption", "CONNECTION_OPTIONS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,3 +92,12 @@ def option(name: str) -> Any:
     """The Annotated type of one connection option, for a command that takes it by hand (a
     callback with a typer.Context, which the decorator does not wrap)."""
     return _parameter(name).annotation
+
+
+def open_market(settings: Any) -> Any:
+    """The marketplace a command acts on, asking a person for a keystore password only when a
+    transaction needs one (and on a terminal only)."""
+    from saiaas.cli.output import prompt_password
+    from saiaas.market import Marketplace
+
+    return Marketplace.open(settings, password=prompt_password)

@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from saiaas.cli.options import READ, JsonOption, connection
+from saiaas.cli.options import READ, JsonOption, connection, open_market
 from saiaas.cli.output import (
     console,
     err_console,
     iri_tail,
     print_json,
     progress,
-    prompt_password,
     reports_errors,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount
@@ -44,12 +43,6 @@ CatalogsArgument = Annotated[
     typer.Argument(help="Catalog files (Turtle) describing your assets.", show_default=False),
 ]
 AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction address.")]
-
-
-def _market(settings: Settings) -> Any:
-    from saiaas.market import Marketplace
-
-    return Marketplace.open(settings, password=prompt_password)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -130,7 +123,7 @@ def match(
     from saiaas.market import provider
 
     catalog = _load_catalogs(catalogs)
-    with _market(settings) as market:
+    with open_market(settings) as market:
         scanned, rows, skipped = provider.scan(market, catalog, show_all, progress(as_json))
         factory = market.factory.address
     if as_json:
@@ -175,7 +168,7 @@ def watch(
         while True:
             # The marketplace is opened per look: the embedded chain is locked while it is open,
             # and other parties' commands must be able to run between two looks.
-            with _market(settings) as market:
+            with open_market(settings) as market:
                 rows, skipped = provider.scan_new(market, catalog, data_dir())
             for row in rows:
                 _print_stream(row, as_json)
@@ -235,7 +228,7 @@ def bid(
 
     wei = parse_amount(price)
     graph = _load_catalogs(catalog)
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction_address)
         try:
             placed = provider.bid(market, handle, graph, asset, wei, list(reference or []))
@@ -285,7 +278,7 @@ def deliver(
         data = model.read_bytes()
     except OSError as error:
         raise InputError(f"{model}: cannot read the model ({error.strerror or error})") from None
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction_address)
         model_cid, tx = provider.deliver(market, handle, data)
     result = {"auction": handle.address, "model_cid": model_cid, **tx_json(tx)}
@@ -310,7 +303,7 @@ def claim(
     from saiaas.market import provider
     from saiaas.market.views import tx_json
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction_address)
         owed, tx = provider.claim(market, handle)
         me = market.caller
@@ -335,7 +328,7 @@ def withdraw(
     from saiaas.market import provider
     from saiaas.market.views import tx_json
 
-    with _market(settings) as market:
+    with open_market(settings) as market:
         handle = market.auction(auction_address)
         owed, tx = provider.withdraw(market, handle)
         me = market.caller

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from saiaas.market.requirements import Requirements
 
 if TYPE_CHECKING:
-    from saiaas.contracts import SLA, Auction, TxResult
+    from saiaas.contracts import SLA, Auction, AuctionInfo, TxResult
     from saiaas.market.marketplace import Marketplace
 
-__all__ = ["CATEGORY_NAMES", "tx_json", "sla_json", "event_json", "auction_status"]
+__all__ = [
+    "CATEGORY_NAMES", "tx_json", "terms_json", "sla_json", "event_json", "auction_status"
+]
 
 #: The contract's category indexes 0, 1, 2, by the names people type and read.
 CATEGORY_NAMES = ("data", "algorithm", "infrastructure")
@@ -26,6 +28,24 @@ CATEGORY_NAMES = ("data", "algorithm", "infrastructure")
 def tx_json(tx: TxResult) -> dict[str, Any]:
     """A transaction, as every command prints it."""
     return {"tx_hash": tx.tx_hash, "gas_used": tx.gas_used, "block_number": tx.block_number}
+
+
+def terms_json(info: AuctionInfo) -> dict[str, Any]:
+    """Every term of an auction, as fixed at its creation: what a provider reads before bidding."""
+    return {
+        "address": info.address,
+        "client": info.client,
+        "factory": info.factory,
+        "requirements_cid": info.requirements_cid,
+        "ontology_cid": info.ontology_cid,
+        "ontology_version": info.ontology_version,
+        "reserve": info.reserve,
+        "max_prices": dict(zip(CATEGORY_NAMES, info.max_prices, strict=True)),
+        "deadline": info.bidding_deadline,
+        "delivery_window": info.delivery_window,
+        "acknowledgment_window": info.acknowledgment_window,
+        "min_references": info.min_references,
+    }
 
 
 def sla_json(sla: SLA) -> dict[str, Any]:
@@ -116,18 +136,8 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
     sla = auction.sla()
     caller = market.caller
     return {
-        "address": auction.address,
+        **terms_json(info),
         "state": state.name,
-        "client": info.client,
-        "factory": info.factory,
-        "requirements_cid": info.requirements_cid,
-        "ontology_cid": info.ontology_cid,
-        "ontology_version": info.ontology_version,
-        "reserve": info.reserve,
-        "deadline": info.bidding_deadline,
-        "delivery_window": info.delivery_window,
-        "acknowledgment_window": info.acknowledgment_window,
-        "min_references": info.min_references,
         "time_left": 0 if state.name != "BIDDING" else max(0, info.bidding_deadline - now),
         "categories": categories,
         "sla": sla_json(sla) if sla is not None else None,
