@@ -343,7 +343,10 @@ def adjudicate(
 
     with open_market(settings) as market:
         handle = market.auction(auction)
-        empty = client.empty_categories(handle) if handle.state().name == "BIDDING" else []
+        # the guard is for the client's sake; anyone else is refused by the contract itself
+        is_client = market.caller.lower() == handle.info().client.lower()
+        bidding = handle.state().name == "BIDDING"
+        empty = client.empty_categories(handle) if is_client and bidding else []
         if empty and not force:
             raise client.Refused(
                 f"no valid bid in {', '.join(empty)}: adjudicating now fails the auction "
