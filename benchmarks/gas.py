@@ -3,7 +3,10 @@
 Scenario (as the paper): the Factory is already deployed; the client creates the auction; six
 providers, two per category; one provider per category bids first, the other three outbid them,
 the first three bid again, lower; the auction ends and the first three win (9 bids, then
-adjudication). deliver/acknowledge/withdraw are extra rows, outside the scenario total.
+adjudication). Since issue 10 each category has a bond (a tenth of its max price) that a
+provider's first bid there locks: the first-bid rows include it, and the losers' bond
+withdrawals are extra rows. deliver/acknowledge/withdraw are extra rows, outside the scenario
+total.
 Gas comes from receipts only.
 
     python -m saiaas.benchmarks.gas                      # print the table
@@ -65,10 +68,12 @@ def scenario(chain: Any = None) -> list[dict[str, Any]]:
         False,
     )  # type: ignore[union-attr]
     prices = (3 * ETHER // 10, 3 * ETHER // 10, 4 * ETHER // 10)
-    # the paper's terms: reserve 1 ETH, bidding 3 days, delivery 7 days, acknowledgment 2 days
+    # the paper's terms: reserve 1 ETH, bidding 3 days, delivery 7 days, acknowledgment 2 days;
+    # and (issue 10) a bond per category of a tenth of its max price, locked by a first bid
     terms = {
         "requirements_cid": _REQUIREMENTS,
         "max_prices": prices,
+        "bonds": tuple(p // 10 for p in prices),
         "reserve": ETHER,
         "bidding_seconds": 3 * 86400,
         "delivery_seconds": 7 * 86400,
@@ -97,15 +102,22 @@ def scenario(chain: Any = None) -> list[dict[str, Any]]:
     for i, who in enumerate([*first, client]):
         tx = auction.withdraw(who)
         label = "client withdraws unspent reserve" if who == client else f"winner {i} withdraws"
-        row("Withdraw", label, tx.gas_used, False)
-    # The client may also close early; that path writes the closing time and all three slots.
+        row("Withdraw", label, tx.gas_used, False)  # a winner's pay and its bond, together
+    for i, cat in enumerate(Category):
+        tx = auction.withdraw(second[i])
+        label = f"{cat.name.lower()} provider B takes its bond back"
+        row("Withdraw bond (loser)", label, tx.gas_used, False)
+    # The client may also close early: it announces the close (bidding goes on for the notice
+    # period, so a bid in flight still lands; that writes the close time and all three slots),
+    # then anyone settles.
     early, _ = factory.create_auction(client, **terms)
     for i, cat in enumerate(Category):
         early.bid(first[i], cat, prices[i] // 2, _cid(i))
     tx = early.adjudicate(client)
-    row(
-        "Adjudication (client, early)", "client adjudicates before the deadline", tx.gas_used, False
-    )
+    row("Adjudication (client, early)", "client announces an early close", tx.gas_used, False)
+    chain.advance_time(early.notice_seconds())
+    tx = early.settle(client)
+    row("Adjudication (client, early)", "settle at the announced close", tx.gas_used, False)
     return rows
 
 
@@ -114,7 +126,13 @@ def run(gas_price_gwei: float = 124, eth_usd: float = 1683) -> dict[str, Any]:
     rows = scenario()
     total = sum(r["gas"] for r in rows if r["in_scenario"])
     operations = []
-    extra = ["Adjudication (client, early)", "Deliver model", "Acknowledge", "Withdraw"]
+    extra = [
+        "Adjudication (client, early)",
+        "Deliver model",
+        "Acknowledge",
+        "Withdraw",
+        "Withdraw bond (loser)",
+    ]
     for name in [*list(PAPER)[:-1], *extra]:
         gases = [r["gas"] for r in rows if r["operation"] == name]
         gas = max(gases)  # one figure per operation as in the paper: the costliest (min_gas too)
