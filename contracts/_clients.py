@@ -361,6 +361,19 @@ class Auction:
         cid = decode_cid(asset, kind)
         return t.Bid(bidder, cat, int(price), cid, bool(disqualified), seq, bool(returned))
 
+    def shared_assets(self, category: int) -> dict[str, list[str]]:
+        """Asset CIDs of `category` that more than one account has bid with, each with its
+        bidders in the order of their first bid with it: a borrowed asset description shows up
+        here (the audit then checks which bidder the description names as its provider)."""
+        cat = _category(category)
+        users: dict[str, list[str]] = {}
+        for event in self.events():
+            if isinstance(event, t.BidPlaced) and event.category == cat:
+                seen = users.setdefault(event.asset_cid, [])
+                if event.bidder not in seen:
+                    seen.append(event.bidder)
+        return {asset: bidders for asset, bidders in users.items() if len(bidders) > 1}
+
     def _lowest_valid(self, cat: t.Category, exclude: str | None = None) -> t.Bid | None:
         """The lowest standing valid bid of `cat` (ties: the earlier), from the events and state."""
         valid = [b for b in self.bids(cat) if not b.disqualified and b.bidder != exclude]

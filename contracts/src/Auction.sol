@@ -322,11 +322,8 @@ contract Auction is ReentrancyGuardTransient {
             return;
         }
         uint256 when = block.timestamp + NOTICE;
-        if (when < closes) {
-            _closeAt(when);
-            closes = when;
-        }
-        emit CloseAnnounced(closes);
+        if (when < closes) _closeAt(when);
+        else emit CloseAnnounced(closes); // the close is already less than NOTICE away: it stays
     }
 
     /// @notice Anyone settles the auction once bidding has ended (the paper's automatic adjudication).
