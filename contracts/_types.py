@@ -100,6 +100,22 @@ class AuctionInfo:
     notice_seconds: int = 0
     arbitrator: str | None = None  # no arbitrator in the terms yet (the arbitration issue adds one)
 
+    def differences(self, **expected: Any) -> list[str]:
+        """The terms that disagree with `expected` (field name -> value, e.g. what a requirement
+        file says: max_prices, bonds, delivery_window, acknowledgment_window, min_references,
+        ontology_version, reserve, requirements_cid, ...), one readable line each; [] when all
+        agree. `provider bid` refuses to bid when this is not empty."""
+        out = []
+        for name, want in expected.items():
+            if not hasattr(self, name):
+                raise ValueError(f"auctions have no term {name!r}")
+            have = getattr(self, name)
+            if isinstance(want, list):
+                want = tuple(want)
+            if have != want:
+                out.append(f"{name}: on chain {have!r}, expected {want!r}")
+        return out
+
 
 # ---------------------------------------------------------------- events
 

@@ -237,3 +237,14 @@ def test_importing_the_api_does_not_import_web3():
     code = "import sys, saiaas.contracts; print('web3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_terms_name_their_differences_with_what_a_provider_expects(world):
+    info = world.create(bonds=(1, 2, 3), acknowledgment_seconds=90 * DAY).info()
+    assert info.differences(bonds=[1, 2, 3], max_prices=MAX_PRICES, ontology_version=1) == []
+    assert info.differences(acknowledgment_window=2 * DAY, bonds=(1, 2, 4)) == [
+        f"acknowledgment_window: on chain {90 * DAY}, expected {2 * DAY}",
+        "bonds: on chain (1, 2, 3), expected (1, 2, 4)",
+    ]
+    with pytest.raises(ValueError, match="no term"):
+        info.differences(colour="blue")
