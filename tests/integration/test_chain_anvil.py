@@ -473,8 +473,6 @@ def test_revert_names_equal_embedded(
     assert text.startswith(expected + "(") and "\n" not in text
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 # Issue 10's attacks on a real node (the same functions as tests/contracts/test_attacks.py)
 # ---------------------------------------------------------------------------------------------
