@@ -12,32 +12,49 @@ is an address the node holds the key of, or an eth_account LocalAccount)::
     factory = Factory.at(chain, address)                    # ChainError if no Factory code there
     factory.ontology_cid() -> str; factory.ontology_version() -> int; factory.ontology_at(v) -> str
     factory.publish_ontology(sender, cid) -> TxResult       # owner only
+    factory.owner(); factory.pending_owner() -> str | None  # Ownable2Step
+    factory.transfer_ownership(sender, new_owner); factory.accept_ownership(sender)
+    factory.limits() -> dict   # min_window, max_bidding, max_delivery, max_acknowledgment, ...
     factory.create_auction(sender, *, requirements_cid, max_prices, reserve, bidding_seconds,
-                           delivery_seconds, acknowledgment_seconds, min_references=0)
+                           delivery_seconds, acknowledgment_seconds, min_references=0,
+                           bonds=(0, 0, 0), ontology_version=None)  # None: the current one
         -> tuple[Auction, TxResult]
     factory.is_auction(address) -> bool; factory.auctions(from_block=0) -> list[AuctionCreated]
 
     auction = Auction.at(chain, address)        # ChainError unless its Factory vouches for it
-    auction.bid(sender, category, price, asset_cid, references=()) -> TxResult
-    auction.disqualify(sender, category, bidder, reason_cid); auction.adjudicate(sender)
+    auction.bid(sender, category, price, asset_cid, references=(), *, bond=None) -> TxResult
+        # the first bid in a category attaches the bond (auction.bond_due(category, bidder))
+    auction.disqualify(sender, category, bidder, reason_cid); auction.promote(sender, category,
+    bidder=None); auction.adjudicate(sender)    # announces an early close NOTICE ahead
     auction.settle(sender); auction.deliver(sender, model_cid); auction.acknowledge(sender)
     auction.cancel(sender); auction.claim(sender); auction.withdraw(sender)     # all -> TxResult
-    auction.info() -> AuctionInfo; auction.state() -> AuctionState
+    auction.info() -> AuctionInfo   # terms + bonds, closes_at, notice_seconds, arbitrator (None)
+    auction.state() -> AuctionState; auction.bonds(); auction.closes_at(); auction.notice_seconds()
     auction.bids(category) -> list[Bid] (lowest first)
     auction.bid_of(category, bidder) -> Bid | None
     auction.best_bid(category) -> Bid | None; auction.sla() -> SLA | None
+    auction.shared_assets(category) -> {asset_cid: [bidders]}   # CIDs bid by several accounts
     auction.owed(address) -> int; auction.time_left() -> int; auction.balance() -> int
-    auction.events(from_block=0) -> list[BidPlaced | BidDisqualified | AuctionSettled | ...]
+    auction.events(from_block=0) -> list[BidPlaced | BidDisqualified | BidPromoted |
+                                         CloseAnnounced | AuctionSettled | ...]
 
-Rules the contracts enforce (NatSpec in src/ has the why): reserve >= sum of max prices; bids
-before the deadline, 0 < price <= max, a bidder's next bid strictly lower, client cannot bid,
-references ascending and each a completed auction of the same Factory won in that category; at
-most Auction.MAX_BIDDERS = 32 bidders per category and 65,535 bids; max prices < 2**72 wei.
-After the deadline the first state-changing call settles (views already read the settled state).
-A disqualified bidder cannot bid again in that category. Storage keeps each bidder's last
-price (and a hash of its asset) and the best bid per category; the bids' asset CIDs are read from
-the BidPlaced events (checked against the hash), and `disqualify` of the best bid passes the
-category's bidders and the fallback's asset digest from those events (checked on-chain).
+Rules the contracts enforce (NatSpec in src/ has the why): reserve >= sum of max prices; each
+bond <= its max price; windows within 60 s and 90 days (bidding, acknowledgment) or 365 days
+(delivery); bids before the close, 0 < price <= max, a bidder's next bid strictly lower, client
+cannot bid, references ascending and each a completed auction of the same Factory won in that
+category; a bidder's first bid in a category sends exactly the bond, later ones nothing; max
+prices < 2**72 wei. No cap on bidders or bids. Bidding closes at the deadline, or NOTICE
+(Auction.NOTICE, 10 min) after the client announces an early close, and never sooner than
+NOTICE after the best bid of a category is disqualified. After the close the first
+state-changing call settles (views already read the settled state). A disqualified bidder
+cannot bid again in that category; disqualifying the best makes the client's nominee (the
+lowest other valid bid, read from the events) the best, or leaves none if the nominee changed
+its bid meanwhile: anyone may then `promote` a lower standing bid. Bonds come back by
+`withdraw`: losers' once bidding is over, winners' once the restitution ends (acknowledged or
+claimed); after a cancelled SLA the infrastructure winner's bond goes to the client; a failed
+auction returns them all. Storage keeps each bidder's last price (and a hash of its asset) and
+the best bid per category; the bids' asset CIDs are read from the BidPlaced events (checked
+against the hash).
 Every revert raises ContractError (`.name`, `.args`), the same on py-evm and on HTTP nodes; gas
 is always the receipt's gasUsed.
 """
@@ -58,7 +75,9 @@ from ._types import (
     Bid,
     BidDisqualified,
     BidPlaced,
+    BidPromoted,
     Category,
+    CloseAnnounced,
     DeliveryAcknowledged,
     ModelDelivered,
     OntologyPublished,
@@ -88,6 +107,8 @@ __all__ = [
     "OntologyPublished",
     "BidPlaced",
     "BidDisqualified",
+    "BidPromoted",
+    "CloseAnnounced",
     "AuctionSettled",
     "ModelDelivered",
     "DeliveryAcknowledged",

@@ -9,10 +9,12 @@ from . import _types as t
 from ._artifacts import abi, artifact
 from ._chain import Chain, Sender
 from ._cid import decode_cid, encode_cid
-from ._errors import ChainError
+from ._errors import ChainError, ContractError
 from ._events import decode_logs
 
 _ZERO = "0x" + "00" * 20
+#: Bytes of an auction clone: the EIP-1167 body (0x2d) and the immutable args (Auction.ARGS_LENGTH).
+CLONE_LENGTH = 0x2D + 145
 
 
 def _category(category: int) -> t.Category:
@@ -70,6 +72,32 @@ class Factory:
     def owner(self) -> str:
         return self.chain.call(self._c.functions.owner())
 
+    def pending_owner(self) -> str | None:
+        """The address offered the ownership (Ownable2Step), None when no transfer is pending."""
+        pending = self.chain.call(self._c.functions.pendingOwner())
+        return None if int(pending, 16) == 0 else pending
+
+    def transfer_ownership(self, sender: Sender, new_owner: str) -> t.TxResult:
+        """Step one of two: offer the ownership; it moves when `new_owner` accepts."""
+        new_owner = self.chain.w3.to_checksum_address(new_owner)
+        return self.chain.transact(self._c.functions.transferOwnership(new_owner), sender)
+
+    def accept_ownership(self, sender: Sender) -> t.TxResult:
+        """Step two: the offered address takes the ownership."""
+        return self.chain.transact(self._c.functions.acceptOwnership(), sender)
+
+    def limits(self) -> dict[str, int]:
+        """The Factory's caps on terms (seconds and wei), to show or check before creating."""
+        f = self._c.functions
+        return {
+            "min_window": int(self.chain.call(f.MIN_WINDOW())),
+            "max_bidding": int(self.chain.call(f.MAX_BIDDING())),
+            "max_delivery": int(self.chain.call(f.MAX_DELIVERY())),
+            "max_acknowledgment": int(self.chain.call(f.MAX_ACKNOWLEDGMENT())),
+            "max_references": int(self.chain.call(f.MAX_REFERENCES())),
+            "max_price": int(self.chain.call(f.MAX_PRICE())),
+        }
+
     def implementation(self) -> str:
         return self.chain.call(self._c.functions.implementation())
 
@@ -91,19 +119,29 @@ class Factory:
         delivery_seconds: int,
         acknowledgment_seconds: int,
         min_references: int = 0,
+        bonds: tuple[int, int, int] = (0, 0, 0),
+        ontology_version: int | None = None,
     ) -> tuple[Auction, t.TxResult]:
-        """Open an auction escrowing `reserve` wei; returns its client and the receipt."""
+        """Open an auction escrowing `reserve` wei; returns its client and the receipt.
+
+        `bonds` (wei per category, each at most its max price) is what a bidder locks with its
+        first bid there; `ontology_version` pins a published vocabulary (None: the current one).
+        """
         digest, kind = encode_cid(requirements_cid)
         if len(max_prices) != 3:
             raise ChainError(f"max_prices needs one price per category (3), got {len(max_prices)}")
+        if len(bonds) != 3:
+            raise ChainError(f"bonds needs one bond per category (3), got {len(bonds)}")
         call = self._c.functions.createAuction(
             digest,
             kind,
             [int(p) for p in max_prices],
+            [int(b) for b in bonds],
             int(bidding_seconds),
             int(delivery_seconds),
             int(acknowledgment_seconds),
             int(min_references),
+            int(ontology_version or 0),
         )
         receipt = self.chain.transact(call, sender, value=int(reserve))
         created = [e for e in receipt.events if isinstance(e, t.AuctionCreated)]
@@ -132,6 +170,7 @@ class Auction:
         self.address = chain.w3.to_checksum_address(address)
         self._c = chain.w3.eth.contract(address=self.address, abi=abi("Auction"))
         self._factory = factory
+        self._bonds: tuple[int, int, int] | None = None
 
     @classmethod
     def at(cls, chain: Chain, address: str) -> Auction:
@@ -139,7 +178,7 @@ class Auction:
         _require_address(chain, address)
         address = chain.w3.to_checksum_address(address)
         code = bytes(chain.w3.eth.get_code(address))
-        if len(code) != 0x2D + 118 or code[:10] != bytes.fromhex("363d3d373d3d3d363d73"):
+        if len(code) != CLONE_LENGTH or code[:10] != bytes.fromhex("363d3d373d3d3d363d73"):
             raise ChainError(f"no saiaas auction at {address}")
         implementation = chain.w3.to_checksum_address(code[10:30])
         impl = chain.w3.eth.contract(address=implementation, abi=abi("Auction"))
@@ -167,43 +206,86 @@ class Auction:
         price: int,
         asset_cid: str,
         references: Sequence[str] = (),
+        *,
+        bond: int | None = None,
     ) -> t.TxResult:
         """Bid `price` wei for `category` with the asset described at `asset_cid`.
 
-        References are sorted here (the contract wants them ascending and distinct).
+        The sender's first bid in a category locks the category's bond (read from the terms and
+        attached here unless `bond` says otherwise); later bids send nothing. References are
+        sorted here (the contract wants them ascending and distinct).
         """
         digest, kind = encode_cid(asset_cid)
         refs = sorted(
             {self.chain.w3.to_checksum_address(r) for r in references}, key=lambda a: int(a, 16)
         )
+        if bond is None:  # an unknown category is the contract's to refuse (UnknownCategory)
+            bond = self.bond_due(category, _address(sender)) if 0 <= int(category) < 3 else 0
         call = self._c.functions.bid(int(category), int(price), digest, kind, refs)
-        return self.chain.transact(call, sender)
+        return self.chain.transact(call, sender, value=int(bond))
+
+    def bond_due(self, category: int, bidder: str) -> int:
+        """Wei `bidder`'s next bid in `category` must send: the bond unless it already bid there."""
+        cat = _category(category)
+        price = self.chain.call(
+            self._c.functions.bidOf(int(cat), self.chain.w3.to_checksum_address(bidder))
+        )[0]
+        return 0 if price else self.bonds()[cat]
+
+    def bonds(self) -> tuple[int, int, int]:
+        """The bond per category (wei), from the terms."""
+        if self._bonds is None:
+            b = self.chain.call(self._c.functions.bonds())
+            self._bonds = (int(b[0]), int(b[1]), int(b[2]))
+        return self._bonds
 
     def disqualify(self, sender: Sender, category: int, bidder: str, reason_cid: str) -> t.TxResult:
         """Disqualify `bidder`'s bid in `category`, citing `reason_cid` (the matcher's report).
 
-        When it is the best bid, the contract needs the category's bidders and the asset digest of
-        the bid that takes its place; both are read from the bid events here and checked on-chain.
+        When it is the best bid, the lowest other valid bid (read from the events) is nominated to
+        take its place. Whatever other bidders send meanwhile, the disqualification lands; should
+        the nominee have changed its bid, the category is left without a best and any lower
+        standing bid can be `promote`d (bidding then lasts at least NOTICE more).
         """
         digest, kind = encode_cid(reason_cid)
         cat = int(category)
         bidder = self.chain.w3.to_checksum_address(bidder)
-        bidders: list[str] = []
-        next_asset = b"\x00" * 32
+        nominee, next_asset = _ZERO, b"\x00" * 32
         best = self.chain.call(self._c.functions.bestBid(cat)) if 0 <= cat < 3 else None
         if best is not None and best[0] == bidder:
-            latest = self._latest_assets(t.Category(cat))
-            bidders = sorted(latest, key=lambda a: int(a, 16))
-            standing = [self._standing(t.Category(cat), a, latest) for a in bidders if a != bidder]
-            valid = [b for b in standing if b is not None and not b.disqualified]
-            if valid:
-                fallback = min(valid, key=lambda b: (b.price, b.seq))
-                next_asset = encode_cid(fallback.asset_cid)[0]
-        call = self._c.functions.disqualify(cat, bidder, digest, kind, bidders, next_asset)
+            fallback = self._lowest_valid(t.Category(cat), exclude=bidder)
+            if fallback is not None:
+                nominee, next_asset = fallback.bidder, encode_cid(fallback.asset_cid)[0]
+        call = self._c.functions.disqualify(cat, bidder, digest, kind, nominee, next_asset)
+        return self.chain.transact(call, sender)
+
+    def promote(self, sender: Sender, category: int, bidder: str | None = None) -> t.TxResult:
+        """Make a standing bid lower than the best the best (default: the lowest valid one)."""
+        cat = _category(category)
+        if bidder is None:
+            chosen = self._lowest_valid(cat)
+            if chosen is None:
+                raise ChainError(f"no valid bid to promote in category {cat.name.lower()}")
+        else:
+            chosen = self.bid_of(cat, bidder)
+            if chosen is None:
+                raise ContractError("NoSuchBid", (int(cat), bidder), ("category", "bidder"))
+        asset = encode_cid(chosen.asset_cid)[0]
+        call = self._c.functions.promote(int(cat), chosen.bidder, asset)
         return self.chain.transact(call, sender)
 
     def adjudicate(self, sender: Sender) -> t.TxResult:
+        """The client closes bidding early: bidding ends NOTICE seconds later (or at the deadline
+        if sooner), then `settle` fixes the SLA; past the close this settles at once."""
         return self.chain.transact(self._c.functions.adjudicate(), sender)
+
+    def closes_at(self) -> int:
+        """When bidding ends now (the deadline, or an announced/pushed-back close)."""
+        return int(self.chain.call(self._c.functions.closesAt()))
+
+    def notice_seconds(self) -> int:
+        """Least warning before bidding closes (Auction.NOTICE)."""
+        return int(self.chain.call(self._c.functions.NOTICE()))
 
     def settle(self, sender: Sender) -> t.TxResult:
         return self.chain.transact(self._c.functions.settle(), sender)
@@ -231,6 +313,7 @@ class Auction:
             self.chain.call(self._c.functions.terms())
         )
         digest, kind = self.chain.call(self._c.functions.ontology())
+        closes = self.closes_at()
         return t.AuctionInfo(
             address=self.address,
             client=client,
@@ -244,6 +327,9 @@ class Auction:
             delivery_window=int(delivery),
             acknowledgment_window=int(ack),
             min_references=int(min_refs),
+            bonds=self.bonds(),
+            closes_at=closes,
+            notice_seconds=self.notice_seconds(),
         )
 
     def state(self) -> t.AuctionState:
@@ -265,34 +351,59 @@ class Auction:
     def best_bid(self, category: int) -> t.Bid | None:
         """The lowest valid bid (ties: the earlier), None when the category has no valid bid."""
         cat = _category(category)
-        bidder, price, asset, kind, _n, _s = self.chain.call(self._c.functions.bestBid(int(cat)))
+        bidder, price, asset, kind = self.chain.call(self._c.functions.bestBid(int(cat)))
         if int(bidder, 16) == 0:
             return None
-        _price, seq, disqualified, _commitment, _kind = self.chain.call(
+        _price, disqualified, _commitment, _kind, returned = self.chain.call(
             self._c.functions.bidOf(int(cat), bidder)
         )
-        return t.Bid(bidder, cat, int(price), decode_cid(asset, kind), bool(disqualified), int(seq))
+        seq = self._latest_assets(cat).get(bidder, ("", 0))[1]
+        cid = decode_cid(asset, kind)
+        return t.Bid(bidder, cat, int(price), cid, bool(disqualified), seq, bool(returned))
 
-    def _latest_assets(self, cat: t.Category) -> dict[str, str]:
-        """Each bidder's latest asset CID in `cat`, from its BidPlaced events (storage: a hash)."""
-        latest: dict[str, str] = {}
+    def shared_assets(self, category: int) -> dict[str, list[str]]:
+        """Asset CIDs of `category` that more than one account has bid with, each with its
+        bidders in the order of their first bid with it: a borrowed asset description shows up
+        here (the audit then checks which bidder the description names as its provider)."""
+        cat = _category(category)
+        users: dict[str, list[str]] = {}
         for event in self.events():
             if isinstance(event, t.BidPlaced) and event.category == cat:
-                latest[event.bidder] = event.asset_cid
+                seen = users.setdefault(event.asset_cid, [])
+                if event.bidder not in seen:
+                    seen.append(event.bidder)
+        return {asset: bidders for asset, bidders in users.items() if len(bidders) > 1}
+
+    def _lowest_valid(self, cat: t.Category, exclude: str | None = None) -> t.Bid | None:
+        """The lowest standing valid bid of `cat` (ties: the earlier), from the events and state."""
+        valid = [b for b in self.bids(cat) if not b.disqualified and b.bidder != exclude]
+        return min(valid, key=lambda b: (b.price, b.seq)) if valid else None
+
+    def _latest_assets(self, cat: t.Category) -> dict[str, tuple[str, int]]:
+        """Each bidder's latest asset CID in `cat` and that bid's order in the category (1, 2, ...),
+        from the BidPlaced events (storage keeps a hash of the asset, and no counter)."""
+        latest: dict[str, tuple[str, int]] = {}
+        seq = 0
+        for event in self.events():
+            if isinstance(event, t.BidPlaced) and event.category == cat:
+                seq += 1
+                latest[event.bidder] = (event.asset_cid, seq)
         return latest
 
-    def _standing(self, cat: t.Category, bidder: str, latest: dict[str, str]) -> t.Bid | None:
+    def _standing(
+        self, cat: t.Category, bidder: str, latest: dict[str, tuple[str, int]]
+    ) -> t.Bid | None:
         from eth_utils import keccak
 
-        price, seq, disqualified, commitment, _kind = self.chain.call(
+        price, disqualified, commitment, _kind, returned = self.chain.call(
             self._c.functions.bidOf(int(cat), bidder)
         )
         if price == 0:
             return None
-        asset = latest.get(bidder)
-        if asset is None or keccak(encode_cid(asset)[0])[:20] != bytes(commitment):
+        asset, seq = latest.get(bidder, ("", 0))
+        if not asset or keccak(encode_cid(asset)[0])[:20] != bytes(commitment):
             raise ChainError(f"the bid events of {bidder} in {self.address} do not match its bid")
-        return t.Bid(bidder, cat, int(price), asset, bool(disqualified), int(seq))
+        return t.Bid(bidder, cat, int(price), asset, bool(disqualified), seq, bool(returned))
 
     def sla(self) -> t.SLA | None:
         """The adjudicated SLA, None while bidding or when the auction failed."""
@@ -301,9 +412,7 @@ class Auction:
             return None
         winners: dict[t.Category, t.Winner] = {}
         for cat in t.Category:
-            bidder, price, asset, kind, _n, _s = self.chain.call(
-                self._c.functions.bestBid(int(cat))
-            )
+            bidder, price, asset, kind = self.chain.call(self._c.functions.bestBid(int(cat)))
             if int(bidder, 16) != 0:
                 winners[cat] = t.Winner(bidder, int(price), decode_cid(asset, kind))
         if len(winners) != 3:  # a failed auction later cancelled
@@ -342,6 +451,10 @@ class Auction:
 
     def events(self, from_block: int = 0) -> list[Any]:
         return decode_logs(self.chain.logs(self.address, from_block), self.address)
+
+
+def _address(sender: Sender) -> str:
+    return sender if isinstance(sender, str) else str(sender.address)
 
 
 def _require_address(chain: Chain, address: str) -> None:

@@ -99,9 +99,18 @@ def decode_log(log: Any) -> Any | None:
         bidder, price, category, kind = _unpack(v["bid"])
         return t.BidPlaced(t.Category(category), bidder, price, decode_cid(v["asset"], kind), block)
     if name == "BidDisqualified":
+        nxt = v["next"]
         return t.BidDisqualified(
-            t.Category(v["category"]), v["bidder"], decode_cid(v["reason"], v["reasonKind"]), block
+            t.Category(v["category"]),
+            v["bidder"],
+            decode_cid(v["reason"], v["reasonKind"]),
+            block,
+            None if int(nxt, 16) == 0 else nxt,
         )
+    if name == "BidPromoted":
+        return t.BidPromoted(t.Category(v["category"]), v["bidder"], v["price"], block)
+    if name == "CloseAnnounced":
+        return t.CloseAnnounced(v["closesAt"], block)
     if name == "AuctionSettled":
         state, winners = _settled(v)
         return t.AuctionSettled(state, winners, block)

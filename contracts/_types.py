@@ -47,7 +47,8 @@ class Bid:
     price: int
     asset_cid: str
     disqualified: bool
-    seq: int  # order of the bid within its category: ties go to the lower seq
+    seq: int  # order of the bid within its category (from the events): ties go to the lower seq
+    bond_returned: bool = False  # the bond locked by its first bid was withdrawn
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,12 @@ class SLA:
 
 @dataclass(frozen=True)
 class AuctionInfo:
-    """The auction's terms (immutable since creation)."""
+    """The auction's terms (immutable since creation), plus when bidding closes now.
+
+    `closes_at` equals `bidding_deadline` unless the client announced an early close (then NOTICE
+    after the announcement) or a late disqualification of a best bid pushed the close back.
+    `ontology_version` is the version the client pinned (or the current one at creation).
+    """
 
     address: str
     client: str
@@ -89,6 +95,26 @@ class AuctionInfo:
     delivery_window: int
     acknowledgment_window: int
     min_references: int
+    bonds: tuple[int, int, int] = (0, 0, 0)
+    closes_at: int = 0
+    notice_seconds: int = 0
+    arbitrator: str | None = None  # no arbitrator in the terms yet (the arbitration issue adds one)
+
+    def differences(self, **expected: Any) -> list[str]:
+        """The terms that disagree with `expected` (field name -> value, e.g. what a requirement
+        file says: max_prices, bonds, delivery_window, acknowledgment_window, min_references,
+        ontology_version, reserve, requirements_cid, ...), one readable line each; [] when all
+        agree. `provider bid` refuses to bid when this is not empty."""
+        out = []
+        for name, want in expected.items():
+            if not hasattr(self, name):
+                raise ValueError(f"auctions have no term {name!r}")
+            have = getattr(self, name)
+            if isinstance(want, list):
+                want = tuple(want)
+            if have != want:
+                out.append(f"{name}: on chain {have!r}, expected {want!r}")
+        return out
 
 
 # ---------------------------------------------------------------- events
@@ -126,6 +152,25 @@ class BidDisqualified:
     category: Category
     bidder: str
     reason_cid: str
+    block_number: int
+    next_best: str | None = None  # the bid that became best when the best was disqualified
+
+
+@dataclass(frozen=True)
+class BidPromoted:
+    """A standing bid lower than the best took its place (after a disqualification)."""
+
+    category: Category
+    bidder: str
+    price: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class CloseAnnounced:
+    """Bidding now ends at `closes_at` (early close announced, or pushed back)."""
+
+    closes_at: int
     block_number: int
 
 

@@ -10,6 +10,11 @@ import {IFactory} from "./IFactory.sol";
 /// @dev Deployed once as the implementation; each auction is an EIP-1167 clone whose terms are the
 ///      clone's immutable args (read from its own code, so creating an auction writes no storage).
 ///      CIDs are stored as their sha2-256 digest plus a kind: 0 = raw leaf (bafkrei...), 1 = dag-pb (bafybei...).
+///      Bidding is safe for strangers: no cap on bidders (each pays a bond stated in the terms, returned by
+///      pull once it lost), a disqualification of the best bid never reverts on what others sent meanwhile
+///      (the client nominates the fallback, anyone can `promote` a lower standing bid), and bidding never
+///      closes with less than NOTICE seconds of warning (an early close is announced, a late
+///      disqualification of the best bid pushes the close to NOTICE after it), so no bid in flight is cut off.
 contract Auction is ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
@@ -39,25 +44,27 @@ contract Auction is ReentrancyGuardTransient {
         uint8 modelKind;
     }
 
-    /// @dev One slot per category: bidder (160) | price (72) | seq (16) | meta (8) = 256 bits.
-    ///      `bidder` is the lowest valid bid (the base price), zero when there is none; `seq` counts bids.
-    ///      meta: phase (2 bits: 0 Bidding, 1 Failed, 2 Adjudicated; an early adjudication writes it into
-    ///      all three slots so a bid reads one slot, a settlement after the deadline only into slot 0)
-    ///      | best asset is dag-pb (1) | bidders (5).
+    /// @dev One slot per category: bidder (160) | price (72) | spare (16) | meta (8) = 256 bits.
+    ///      `bidder` is the lowest valid bid (the base price), zero when there is none (no bid yet, or
+    ///      the best was disqualified without a valid fallback). No bid counter: nothing an attacker can fill.
+    ///      meta: phase (2 bits: 0 Bidding, 1 Failed, 2 Adjudicated, 3 Closing = bidding ends at the stored
+    ///      `_status.adjudicatedAt`, written into all three slots so a bid reads one slot; a settlement
+    ///      writes its outcome only into slot 0) | best asset is dag-pb (1).
     struct Best {
         address bidder;
         uint72 price;
-        uint16 seq;
+        uint16 spare;
         uint8 meta;
     }
 
-    /// @dev One slot per (category, bidder): price (72) | seq (16) | flags (8) | asset (160) = 256 bits.
-    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb. `asset` commits to the bid's asset
-    ///      digest (first 20 bytes of its keccak): the digest itself is in the BidPlaced event, and in
-    ///      storage only for the best bid, so a fallback winner's digest is supplied and checked here.
+    /// @dev One slot per (category, bidder): price (72) | spare (16) | flags (8) | asset (160) = 256 bits.
+    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb, bit 2 = bond returned. A nonzero price
+    ///      means the bidder's bond is held. `asset` commits to the bid's asset digest (first 20 bytes of
+    ///      its keccak): the digest itself is in the BidPlaced event, and in storage only for the best bid,
+    ///      so a fallback's digest is supplied and checked here.
     struct Node {
         uint72 price;
-        uint16 seq;
+        uint16 spare;
         uint8 flags;
         bytes20 asset;
     }
@@ -75,8 +82,7 @@ contract Auction is ReentrancyGuardTransient {
     error PriceAboveMax(uint256 price, uint256 maxPrice);
     error BidNotLower(uint256 price, uint256 previous);
     error BidderDisqualified(uint256 category, address bidder);
-    error TooManyBidders(uint256 category, uint256 cap);
-    error TooManyBids(uint256 category);
+    error WrongBond(uint256 sent, uint256 required);
     error TooFewReferences(uint256 given, uint256 required);
     error ReferencesNotAscending(uint256 index);
     error ReferenceNotAuction(address ref);
@@ -84,9 +90,8 @@ contract Auction is ReentrancyGuardTransient {
     error NotClient(address caller);
     error NoSuchBid(uint256 category, address bidder);
     error AlreadyDisqualified(uint256 category, address bidder);
-    error BidderListIncomplete(uint256 given, uint256 bidders);
-    error BidderListNotAscending(uint256 index);
     error AssetMismatch(address bidder, bytes32 asset);
+    error NotBetter(uint256 price, uint256 best);
     error WrongState(State state);
     error NotInfrastructureWinner(address caller);
     error DeliveryDeadlinePassed(uint256 deadline);
@@ -105,7 +110,14 @@ contract Auction is ReentrancyGuardTransient {
     ///      two unindexed words instead of two topics and three words (~1k gas a bid); the chain layer
     ///      reads logs by address and decodes them itself, it never filters on a topic.
     event BidPlaced(uint256 bid, bytes32 asset);
-    event BidDisqualified(uint8 indexed category, address indexed bidder, bytes32 reason, uint8 reasonKind);
+    /// @notice The client's public reason (a CID) for excluding a bid; `next` is the bid now best (zero: none).
+    event BidDisqualified(
+        uint8 indexed category, address indexed bidder, bytes32 reason, uint8 reasonKind, address next
+    );
+    /// @notice A standing bid lower than the best took its place (after a disqualification).
+    event BidPromoted(uint8 indexed category, address indexed bidder, uint256 price);
+    /// @notice Bidding now ends at `closesAt` (an early close announced, or a close pushed back).
+    event CloseAnnounced(uint256 closesAt);
     /// @notice The SLA (or the failure): winners, prices and asset CIDs per category, in one event.
     /// @dev winners[c] packs winner (bits 0-159, zero: none) | price (160-231) | state (232-239, the
     ///      outcome, the same in all three) | assetKind (240-247); assets[c] is the asset's digest.
@@ -120,16 +132,18 @@ contract Auction is ReentrancyGuardTransient {
                                 CONSTANTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Bidders per category: bounds the ring walk when the best bid is disqualified (~2.2k gas each).
-    uint256 public constant MAX_BIDDERS = 31;
+    /// @notice Least warning before bidding closes: an early close takes effect NOTICE after it is announced,
+    ///         and a disqualification of the best bid leaves at least NOTICE for the others to react.
+    uint256 public constant NOTICE = 10 minutes;
     uint256 internal constant CATEGORIES = 3;
     uint256 internal constant INFRASTRUCTURE = 2;
     uint8 internal constant DISQUALIFIED = 1;
     uint8 internal constant DAG_PB = 2;
+    uint8 internal constant BOND_RETURNED = 4;
     uint8 internal constant CLIENT_BIT = 8;
     uint8 internal constant PHASE = 3; // meta bits 0-1
+    uint8 internal constant CLOSING = 3; // phase: bidding ends at _status.adjudicatedAt
     uint8 internal constant BEST_DAG_PB = 4; // meta bit 2
-    uint8 internal constant ONE_BIDDER = 8; // meta bits 3-7 count bidders
     uint256 internal constant BIDDER_PRICE = (1 << 232) - 1; // bidder | price of a raw Best word
 
     /// @dev Offsets of the immutable args inside the clone's code (after the 0x2d-byte EIP-1167 body).
@@ -145,7 +159,8 @@ contract Auction is ReentrancyGuardTransient {
     uint256 internal constant A_RESERVE = 47; // uint96, 12
     uint256 internal constant A_MAX_PRICE = 59; // 3 x uint72, 9 each
     uint256 internal constant A_REQUIREMENTS = 86; // bytes32
-    uint256 internal constant ARGS_LENGTH = 118;
+    uint256 internal constant A_BONDS = 118; // 3 x uint72, 9 each
+    uint256 internal constant ARGS_LENGTH = 145;
 
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
@@ -170,10 +185,13 @@ contract Auction is ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Offer `asset` for `category` at `price`; a bidder's later bid must undercut its own earlier one.
-    /// @dev References are completed auctions of the same Factory in which the bidder won this category,
-    ///      given in strictly ascending address order so none counts twice.
+    /// @dev A bidder's first bid in a category locks the category's bond (msg.value, exactly), later ones send
+    ///      nothing. No cap on bidders or bids: a spammer pays a bond and a new slot per address, nobody else
+    ///      pays anything for it. References are completed auctions of the same Factory in which the bidder
+    ///      won this category, given in strictly ascending address order so none counts twice.
     function bid(uint8 category, uint256 price, bytes32 asset, uint8 assetKind, address[] calldata references)
         external
+        payable
     {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         if (assetKind > 1) revert UnsupportedCid(assetKind);
@@ -205,32 +223,24 @@ contract Auction is ReentrancyGuardTransient {
         if (previous != 0) {
             if ((n >> 88) & DISQUALIFIED != 0) revert BidderDisqualified(category, msg.sender);
             if (price >= previous) revert BidNotLower(price, previous);
+            if (msg.value != 0) revert WrongBond(msg.value, 0);
         } else {
-            if (meta >> 3 >= MAX_BIDDERS) revert TooManyBidders(category, MAX_BIDDERS);
-            unchecked {
-                meta += ONE_BIDDER; // at most MAX_BIDDERS (31) in the top 5 bits: no carry out
-            }
-        }
-        uint256 seq = uint16(b >> 232);
-        if (seq == type(uint16).max) revert TooManyBids(category);
-        unchecked {
-            ++seq;
+            uint256 bond = _arg(A_BONDS + 9 * category, 72);
+            if (msg.value != bond) revert WrongBond(msg.value, bond);
         }
         uint256 flags = assetKind == 1 ? DAG_PB : 0;
-        n = price | seq << 72 | flags << 88 | commitment;
+        n = price | flags << 88 | commitment;
         assembly ("memory-safe") {
             sstore(slot, n)
         }
         if (uint160(b) == 0 || price < uint72(b >> 160)) {
+            // A new best (the best bidder lowering its own price lands here too: its asset may change).
             meta = assetKind == 1 ? meta | BEST_DAG_PB : meta & ~uint256(BEST_DAG_PB);
-            b = uint256(uint160(msg.sender)) | price << 160;
+            b = uint256(uint160(msg.sender)) | price << 160 | meta << 248;
+            assembly ("memory-safe") {
+                sstore(add(_best.slot, category), b)
+            }
             _bestAsset[category] = asset;
-        } else {
-            b &= BIDDER_PRICE;
-        }
-        b |= seq << 232 | meta << 248;
-        assembly ("memory-safe") {
-            sstore(add(_best.slot, category), b)
         }
         // price <= maxPrice < 2**72, category < 3 and assetKind <= 1 were checked above.
         emit BidPlaced(
@@ -238,75 +248,89 @@ contract Auction is ReentrancyGuardTransient {
         );
     }
 
-    /// @notice The client rejects a bid whose asset does not match, citing a public reason (the matcher's report).
-    /// @dev A disqualified bidder cannot bid again in that category: it protects the client from re-spam.
-    ///      When the best bid is disqualified, the lowest valid bid (ties: the earlier) takes its place;
-    ///      the caller lists every bidder of the category in ascending order (checked complete against
-    ///      the count, at most MAX_BIDDERS) and the new best's asset digest (checked against its
-    ///      commitment), so no bidder list is kept in storage. Otherwise both may be empty.
+    /// @notice The client excludes a bid whose asset does not match, citing a public reason (a CID: the matcher's report).
+    /// @dev Never reverts because of what other bidders sent meanwhile: when the best bid is disqualified the
+    ///      client nominates the fallback (`next`, with its asset digest, read from the events); if the nominee
+    ///      no longer checks out (it re-bid, or was disqualified) the category is left without a best, and any
+    ///      lower standing bid can be `promote`d, for which the close is pushed to at least NOTICE from now.
+    ///      A disqualified bidder cannot bid again in that category: it protects the client from re-spam.
     function disqualify(
         uint8 category,
         address bidder,
         bytes32 reason,
         uint8 reasonKind,
-        address[] calldata bidders,
+        address next,
         bytes32 nextAsset
     ) external {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         if (reasonKind > 1) revert UnsupportedCid(reasonKind);
         if (msg.sender != _client()) revert NotClient(msg.sender);
-        uint256 deadline = _arg(A_DEADLINE, 40);
         Best memory best = _best[category];
-        if (best.meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        uint256 closes = _requireOpen(best.meta);
         Node storage node = _nodes[category][bidder];
         if (node.price == 0) revert NoSuchBid(category, bidder);
         if (node.flags & DISQUALIFIED != 0) revert AlreadyDisqualified(category, bidder);
         node.flags |= DISQUALIFIED;
+        address replacement = best.bidder;
         if (best.bidder == bidder) {
-            if (bidders.length != best.meta >> 3) revert BidderListIncomplete(bidders.length, best.meta >> 3);
-            address winner;
-            uint256 lowest = type(uint256).max;
-            Node memory chosen;
-            for (uint256 i; i < bidders.length; ++i) {
-                address cur = bidders[i];
-                if (i != 0 && cur <= bidders[i - 1]) revert BidderListNotAscending(i);
-                Node memory other = _nodes[category][cur];
-                if (other.price == 0) revert NoSuchBid(category, cur);
-                if (other.flags & DISQUALIFIED == 0) {
-                    uint256 key = (uint256(other.price) << 16) | other.seq;
-                    if (key < lowest) (lowest, winner, chosen) = (key, cur, other);
+            (best.bidder, best.price) = (address(0), 0);
+            replacement = address(0);
+            if (next != address(0) && next != bidder) {
+                Node memory other = _nodes[category][next];
+                if (other.price != 0 && other.flags & DISQUALIFIED == 0 && _commit(nextAsset) == other.asset) {
+                    (best.bidder, best.price) = (next, other.price);
+                    best.meta = other.flags & DAG_PB != 0 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
+                    _bestAsset[category] = nextAsset;
+                    replacement = next;
                 }
             }
-            best.bidder = winner;
-            best.price = chosen.price;
-            best.meta = chosen.flags & DAG_PB != 0 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
             _best[category] = best;
-            if (winner != address(0)) {
-                if (_commit(nextAsset) != chosen.asset) revert AssetMismatch(winner, nextAsset);
-                _bestAsset[category] = nextAsset;
-            }
+            if (closes < block.timestamp + NOTICE) _closeAt(block.timestamp + NOTICE);
         }
-        emit BidDisqualified(category, bidder, reason, reasonKind);
+        emit BidDisqualified(category, bidder, reason, reasonKind, replacement);
+    }
+
+    /// @notice Makes `bidder`'s standing bid the best when it is lower than the best (or there is none):
+    ///         the remedy when a disqualification left a worse bid, or none, in place. Anyone may call it.
+    function promote(uint8 category, address bidder, bytes32 asset) external {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        Best memory best = _best[category];
+        _requireOpen(best.meta);
+        Node memory node = _nodes[category][bidder];
+        if (node.price == 0) revert NoSuchBid(category, bidder);
+        if (node.flags & DISQUALIFIED != 0) revert BidderDisqualified(category, bidder);
+        if (_commit(asset) != node.asset) revert AssetMismatch(bidder, asset);
+        if (best.bidder != address(0) && node.price >= best.price) revert NotBetter(node.price, best.price);
+        (best.bidder, best.price) = (bidder, node.price);
+        best.meta = node.flags & DAG_PB != 0 ? best.meta | BEST_DAG_PB : best.meta & ~BEST_DAG_PB;
+        _best[category] = best;
+        _bestAsset[category] = asset;
+        emit BidPromoted(category, bidder, node.price);
     }
 
     /*//////////////////////////////////////////////////////////////
                             ADJUDICATION LOGIC
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The client closes bidding early and fixes the SLA.
+    /// @notice The client closes bidding early: it ends NOTICE from now (or at the deadline if sooner), so a
+    ///         bid already sent still lands; past the close it settles the SLA at once.
     function adjudicate() external {
         if (msg.sender != _client()) revert NotClient(msg.sender);
-        Status memory s = _requireBidding();
-        uint256 deadline = _arg(A_DEADLINE, 40);
-        _settle(s, block.timestamp < deadline ? block.timestamp : deadline, deadline);
+        (Status memory s, uint256 closes) = _requireBidding();
+        if (block.timestamp >= closes) {
+            _settle(s, closes);
+            return;
+        }
+        uint256 when = block.timestamp + NOTICE;
+        if (when < closes) _closeAt(when);
+        else emit CloseAnnounced(closes); // the close is already less than NOTICE away: it stays
     }
 
     /// @notice Anyone settles the auction once bidding has ended (the paper's automatic adjudication).
     function settle() external {
-        Status memory s = _requireBidding();
-        uint256 deadline = _arg(A_DEADLINE, 40);
-        if (block.timestamp < deadline) revert BiddingStillOpen(deadline);
-        _settle(s, deadline, deadline);
+        (Status memory s, uint256 closes) = _requireBidding();
+        if (block.timestamp < closes) revert BiddingStillOpen(closes);
+        _settle(s, closes);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -365,12 +389,18 @@ contract Auction is ReentrancyGuardTransient {
         emit PaymentClaimed(msg.sender);
     }
 
-    /// @notice Pull payment of everything the caller is owed now (settles first when bidding has ended).
+    /// @notice Pull payment of everything the caller is owed now: pay, the unspent reserve, returned bonds
+    ///         (settles first when bidding has ended).
     function withdraw() external nonReentrant {
         Status memory s = _current();
         (uint256 amount, uint8 bits) = _owed(s, msg.sender);
+        (uint256 bondsBack, uint256 returned) = _bondsOwed(s, msg.sender);
+        amount += bondsBack;
         if (amount == 0) revert NothingOwed(msg.sender);
-        _status.withdrawn = s.withdrawn | bits;
+        if (bits != 0) _status.withdrawn = s.withdrawn | bits;
+        for (uint256 c; c < CATEGORIES; ++c) {
+            if (returned & (1 << c) != 0) _nodes[c][msg.sender].flags |= BOND_RETURNED;
+        }
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
@@ -380,12 +410,12 @@ contract Auction is ReentrancyGuardTransient {
                                   VIEWS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The state as the next call would see it (Bidding past its deadline reads as settled).
+    /// @notice The state as the next call would see it (Bidding past its close reads as settled).
     function state() external view returns (State) {
         return _effective().state;
     }
 
-    /// @notice The auction's terms, decoded from the clone's immutable args.
+    /// @notice The auction's terms, decoded from the clone's immutable args (bonds: `bonds()`).
     function terms()
         external
         view
@@ -416,44 +446,46 @@ contract Auction is ReentrancyGuardTransient {
         minReferences = _arg(A_MIN_REFS, 8);
     }
 
-    /// @notice The ontology CID current when this auction was created.
+    /// @notice The bond a bidder locks with its first bid in each category (wei).
+    function bonds() external view returns (uint256[3] memory amounts) {
+        for (uint256 c; c < CATEGORIES; ++c) {
+            amounts[c] = _arg(A_BONDS + 9 * c, 72);
+        }
+    }
+
+    /// @notice When bidding ends: the deadline, unless an early close was announced or a close pushed back.
+    function closesAt() external view returns (uint256) {
+        return _closesAt(_best[0].meta);
+    }
+
+    /// @notice The ontology CID the client pinned (or the current one when the auction was created).
     function ontology() external view returns (bytes32 digest, uint8 kind) {
         return IFactory(factory).ontologyAt(uint32(_arg(A_ONTOLOGY, 32)));
     }
 
-    /// @notice A bidder's standing bid in a category (price 0: none).
+    /// @notice A bidder's standing bid in a category (price 0: none; a nonzero price means its bond is held).
     function bidOf(uint8 category, address bidder)
         external
         view
-        returns (uint256 price, uint256 seq, bool disqualified, bytes20 assetCommitment, uint8 assetKind)
+        returns (uint256 price, bool disqualified, bytes20 assetCommitment, uint8 assetKind, bool bondReturned)
     {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         Node memory node = _nodes[category][bidder];
         return (
             node.price,
-            node.seq,
             node.flags & DISQUALIFIED != 0,
             node.asset,
-            node.flags & DAG_PB != 0 ? 1 : 0
+            node.flags & DAG_PB != 0 ? 1 : 0,
+            node.flags & BOND_RETURNED != 0
         );
     }
 
     /// @notice The lowest valid bid of a category (after settlement: the SLA's winner), zero address if none.
-    function bestBid(uint8 category)
-        external
-        view
-        returns (address bidder, uint256 price, bytes32 asset, uint8 assetKind, uint256 bidders, uint256 bids)
-    {
+    function bestBid(uint8 category) external view returns (address bidder, uint256 price, bytes32 asset, uint8 assetKind) {
         if (category >= CATEGORIES) revert UnknownCategory(category);
         Best memory best = _best[category];
-        return (
-            best.bidder,
-            best.price,
-            _bestAsset[category],
-            best.meta & BEST_DAG_PB != 0 ? 1 : 0,
-            best.meta >> 3,
-            best.seq
-        );
+        if (best.bidder == address(0)) return (address(0), 0, 0, 0);
+        return (best.bidder, best.price, _bestAsset[category], best.meta & BEST_DAG_PB != 0 ? 1 : 0);
     }
 
     /// @notice Timestamps of the restitution phase and the delivered model (zero until they happen).
@@ -481,14 +513,18 @@ contract Auction is ReentrancyGuardTransient {
 
     /// @notice What `withdraw()` would pay `account` now.
     function owed(address account) external view returns (uint256 amount) {
-        (amount,) = _owed(_effective(), account);
+        Status memory s = _effective();
+        (amount,) = _owed(s, account);
+        (uint256 bondsBack,) = _bondsOwed(s, account);
+        amount += bondsBack;
     }
 
     /// @notice Seconds until bidding closes (0 once closed).
     function timeLeft() external view returns (uint256) {
-        uint256 deadline = _arg(A_DEADLINE, 40);
-        if (_best[0].meta & PHASE != 0 || block.timestamp >= deadline) return 0;
-        return deadline - block.timestamp;
+        uint256 meta = _best[0].meta;
+        uint256 closes = _closesAt(meta);
+        if (meta & PHASE == 1 || meta & PHASE == 2 || block.timestamp >= closes) return 0;
+        return closes - block.timestamp;
     }
 
     /// @notice Whether `bidder` won `category` here and the client acknowledged: a valid reference elsewhere.
@@ -512,8 +548,10 @@ contract Auction is ReentrancyGuardTransient {
             w0 := mload(0x00)
             w1 := mload(0x20)
         }
-        uint256 deadline = uint40(w0 >> (256 - 8 * A_DEADLINE - 40));
-        if (meta & PHASE != 0 || block.timestamp >= deadline) revert BiddingClosed(deadline);
+        uint256 closes = uint40(w0 >> (256 - 8 * A_DEADLINE - 40));
+        uint256 phase = meta & PHASE;
+        if (phase == CLOSING) closes = _status.adjudicatedAt;
+        if ((phase != 0 && phase != CLOSING) || block.timestamp >= closes) revert BiddingClosed(closes);
         if (msg.sender == address(uint160(w0 >> 96))) revert ClientCannotBid(msg.sender);
         if (price == 0) revert PriceZero();
         uint256 maxPrice = _arg(A_MAX_PRICE + 9 * category, 72);
@@ -532,51 +570,88 @@ contract Auction is ReentrancyGuardTransient {
         }
     }
 
+    /// @dev When bidding ends, given the meta of a category's Best slot: the stored close while Closing.
+    function _closesAt(uint256 meta) internal view returns (uint256) {
+        return meta & PHASE == CLOSING ? _status.adjudicatedAt : _arg(A_DEADLINE, 40);
+    }
+
+    /// @dev Reverts unless bids and disqualifications are still accepted; returns when bidding ends.
+    function _requireOpen(uint256 meta) internal view returns (uint256 closes) {
+        closes = _closesAt(meta);
+        uint256 phase = meta & PHASE;
+        if ((phase != 0 && phase != CLOSING) || block.timestamp >= closes) revert BiddingClosed(closes);
+    }
+
+    /// @dev Bidding now ends at `when`: phase Closing in all three Best slots (a bid reads only its own), the
+    ///      time in `_status.adjudicatedAt` (which becomes the adjudication time once settled).
+    function _closeAt(uint256 when) internal {
+        uint256 closing = uint256(CLOSING) << 248;
+        assembly ("memory-safe") {
+            let s := _best.slot
+            sstore(s, or(sload(s), closing))
+            sstore(add(s, 1), or(sload(add(s, 1)), closing))
+            sstore(add(s, 2), or(sload(add(s, 2)), closing))
+        }
+        _status.adjudicatedAt = uint40(when);
+        emit CloseAnnounced(when);
+    }
+
     /// @dev Settles when bidding has ended, so that any later call acts on the SLA (automatic adjudication).
     function _current() internal returns (Status memory s) {
         s = _load();
         if (s.state == State.Bidding) {
-            uint256 deadline = _arg(A_DEADLINE, 40);
-            if (block.timestamp >= deadline) s = _settle(s, deadline, deadline);
+            uint256 closes = _closesAt(_best[0].meta);
+            if (block.timestamp >= closes) s = _settle(s, closes);
         }
     }
 
-    /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots.
-    /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots.
+    /// @dev The stored state: Status once past adjudication, else the phase kept in the Best slots
+    ///      (Closing is still Bidding). adjudicatedAt is stored only for a close other than the deadline.
     function _load() internal view returns (Status memory s) {
         s = _status;
-        if (s.state == State.Bidding) s.state = State(_best[0].meta & PHASE);
+        if (s.state == State.Bidding) {
+            uint256 phase = _best[0].meta & PHASE;
+            if (phase != CLOSING) s.state = State(phase);
+        }
         if (s.adjudicatedAt == 0 && s.state != State.Bidding) s.adjudicatedAt = uint40(_arg(A_DEADLINE, 40));
     }
 
-    /// @dev Reverts unless bidding is still the phase. While slot 0 of Best says Bidding nothing after
-    ///      bidding has happened (every write to `_status` follows a settlement, which sets the phase
-    ///      first), so `_status` is all zero and is not read: a cold slot less for settling.
-    function _requireBidding() internal view returns (Status memory s) {
-        if (_best[0].meta & PHASE != 0) {
+    /// @dev Reverts unless bidding is still the phase; returns the state and when bidding ends.
+    function _requireBidding() internal view returns (Status memory s, uint256 closes) {
+        uint256 phase = _best[0].meta & PHASE;
+        if (phase != 0 && phase != CLOSING) {
             s = _load();
             revert WrongState(s.state);
+        }
+        // While bidding nothing but the close time is in `_status` (all zero unless Closing).
+        if (phase == CLOSING) {
+            s = _status;
+            closes = s.adjudicatedAt;
+        } else {
+            closes = _arg(A_DEADLINE, 40);
         }
     }
 
     function _effective() internal view returns (Status memory s) {
         s = _load();
         if (s.state == State.Bidding) {
-            uint256 deadline = _arg(A_DEADLINE, 40);
-            if (block.timestamp >= deadline) {
+            uint256 closes = _closesAt(_best[0].meta);
+            if (block.timestamp >= closes) {
                 s.state = State.Adjudicated;
                 for (uint256 c; c < CATEGORIES; ++c) {
                     if (_best[c].bidder == address(0)) s.state = State.Failed;
                 }
-                s.adjudicatedAt = uint40(deadline);
+                s.adjudicatedAt = uint40(closes);
             }
         }
     }
 
-    /// @dev Works on the raw Best words (bidder | price | seq | meta, low bits first): the low 232 bits
+    /// @dev Works on the raw Best words (bidder | price | spare | meta, low bits first): the low 232 bits
     ///      are already the event's bidder | price, so a winner word is one mask and two ORs. Unrolled,
-    ///      and the event written directly, because this runs once per auction on someone's dime.
-    function _settle(Status memory s, uint256 closedAt, uint256 deadline) internal returns (Status memory) {
+    ///      and the event written directly, because this runs once per auction on someone's dime. Only
+    ///      slot 0 records the outcome: past the close no bid or disqualification can land in any slot.
+    ///      A close other than the deadline is already in `_status.adjudicatedAt` (see `_closeAt`).
+    function _settle(Status memory s, uint256 closedAt) internal returns (Status memory) {
         uint256 w0;
         uint256 w1;
         uint256 w2;
@@ -593,18 +668,8 @@ contract Auction is ReentrancyGuardTransient {
         bytes32 a2 = uint160(w2) != 0 ? _bestAsset[2] : bytes32(0);
         uint256 cleared = ~(uint256(PHASE) << 248);
         uint256 phase = outcome << 248;
-        if (closedAt == deadline) {
-            // Past the deadline no bid or disqualification can land: marking one slot is enough.
-            assembly ("memory-safe") {
-                sstore(_best.slot, or(and(w0, cleared), phase))
-            }
-        } else {
-            assembly ("memory-safe") {
-                sstore(_best.slot, or(and(w0, cleared), phase))
-                sstore(add(_best.slot, 1), or(and(w1, cleared), phase))
-                sstore(add(_best.slot, 2), or(and(w2, cleared), phase))
-            }
-            _status.adjudicatedAt = uint40(closedAt);
+        assembly ("memory-safe") {
+            sstore(_best.slot, or(and(w0, cleared), phase))
         }
         s.state = State(outcome);
         s.adjudicatedAt = uint40(closedAt);
@@ -631,12 +696,21 @@ contract Auction is ReentrancyGuardTransient {
         return false;
     }
 
-    /// @dev Amount and the withdrawn bits it consumes; the client gets the reserve minus the prices paid.
+    /// @dev Whether an SLA was fixed (every category had a winner), as opposed to a failed auction.
+    function _hasSla() internal view returns (bool) {
+        return _best[0].bidder != address(0) && _best[1].bidder != address(0) && _best[2].bidder != address(0);
+    }
+
+    /// @dev Amount and the withdrawn bits it consumes; the client gets the reserve minus the prices paid,
+    ///      and, when the infrastructure winner never delivered (Cancelled after an SLA), that winner's bond
+    ///      (provisional rule until the arbitration issue decides who gets a forfeited bond).
     function _owed(Status memory s, address account) internal view returns (uint256 amount, uint8 bits) {
         bool isClient = account == _client() && s.withdrawn & CLIENT_BIT == 0;
         if (s.state == State.Failed || s.state == State.Cancelled) {
-            if (isClient) return (_arg(A_RESERVE, 96), CLIENT_BIT);
-            return (0, 0);
+            if (!isClient) return (0, 0);
+            amount = _arg(A_RESERVE, 96);
+            if (s.state == State.Cancelled && _hasSla()) amount += _arg(A_BONDS + 9 * INFRASTRUCTURE, 72);
+            return (amount, CLIENT_BIT);
         }
         if (s.state != State.Completed && s.state != State.Claimed) return (0, 0);
         uint256 spent;
@@ -651,6 +725,26 @@ contract Auction is ReentrancyGuardTransient {
         if (isClient) {
             amount += _arg(A_RESERVE, 96) - spent;
             bits |= CLIENT_BIT;
+        }
+    }
+
+    /// @dev Bonds `account` can take back now, and the categories they come from (bits). Once bidding is
+    ///      over a loser's bond (disqualified or not) is free; a winner's stays locked until the restitution
+    ///      ends (Completed or Claimed; after a Cancelled SLA the data and algorithm winners get theirs back,
+    ///      the infrastructure winner's goes to the client). A failed auction returns every bond.
+    function _bondsOwed(Status memory s, address account) internal view returns (uint256 amount, uint256 cats) {
+        if (s.state == State.Bidding) return (0, 0);
+        bool sla = s.state != State.Failed && _hasSla();
+        bool ended = s.state == State.Completed || s.state == State.Claimed;
+        for (uint256 c; c < CATEGORIES; ++c) {
+            Node memory node = _nodes[c][account];
+            if (node.price == 0 || node.flags & BOND_RETURNED != 0) continue;
+            if (sla && _best[c].bidder == account) {
+                bool cancelled = s.state == State.Cancelled;
+                if (!ended && !(cancelled && c != INFRASTRUCTURE)) continue;
+            }
+            amount += _arg(A_BONDS + 9 * c, 72);
+            cats |= 1 << c;
         }
     }
 

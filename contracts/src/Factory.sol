@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Auction} from "./Auction.sol";
 import {IFactory} from "./IFactory.sol";
@@ -8,19 +10,20 @@ import {IFactory} from "./IFactory.sol";
 /// @title Factory
 /// @notice Creates auctions as clones of one Auction implementation and keeps the marketplace's ontology CID.
 /// @dev Auctions are CREATE2 clones salted with their index, so `isAuction` recomputes an address from the
-///      clone's own code instead of storing a registry (creation stays one storage write).
-contract Factory is IFactory {
+///      clone's own code instead of storing a registry (creation stays one storage write). Ownership moves
+///      in two steps (Ownable2Step) so that a typo cannot hand the ontology to nobody.
+contract Factory is IFactory, Ownable2Step {
     /*//////////////////////////////////////////////////////////////
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
 
-    error NotOwner(address caller);
     error UnsupportedCid(uint256 kind);
     error UnknownOntologyVersion(uint256 version);
     error InvalidMaxPrice(uint256 category, uint256 maxPrice);
     error ReserveBelowMaxPrices(uint256 reserve, uint256 sumOfMaxPrices);
     error ReserveTooHigh(uint256 reserve);
     error InvalidWindow(uint256 which, uint256 secondsGiven);
+    error InvalidBond(uint256 category, uint256 bond);
     error TooManyReferencesRequired(uint256 required, uint256 cap);
 
     /*//////////////////////////////////////////////////////////////
@@ -46,14 +49,22 @@ contract Factory is IFactory {
     uint256 public constant MAX_REFERENCES = 16;
     /// @notice Price fields are 72 bits in the Auction's packed slots (about 4,722 ether per category).
     uint256 public constant MAX_PRICE = type(uint72).max;
-    uint256 internal constant ARGS_LENGTH = 118;
+    /// @notice Shortest window of any kind: below a minute a window is a trap, not a term.
+    uint256 public constant MIN_WINDOW = 1 minutes;
+    /// @notice Longest bidding window (bonds stay locked at least this long).
+    uint256 public constant MAX_BIDDING = 90 days;
+    /// @notice Longest delivery window (the reserve and winners' bonds stay locked this long).
+    uint256 public constant MAX_DELIVERY = 365 days;
+    /// @notice Longest acknowledgment window (winners wait at most this long before they can claim).
+    uint256 public constant MAX_ACKNOWLEDGMENT = 90 days;
+    uint256 internal constant ARGS_LENGTH = 145;
 
     /// @notice The Auction every clone delegates to; deployed here, so only this Factory's clones use it.
     address public immutable implementation;
 
-    /// @dev Slot 0: owner (160) | auctionCount (64) | ontologyVersion (32) = 256 bits: one write per auction.
+    /// @dev One slot: auctionCount (64) | ontologyVersion (32) = 96 bits: one write per auction (the owner
+    ///      lives in Ownable's slots, read only when publishing an ontology).
     struct Head {
-        address owner;
         uint64 auctionCount;
         uint32 ontologyVersion;
     }
@@ -62,10 +73,10 @@ contract Factory is IFactory {
     mapping(uint32 version => bytes32 digest) internal _ontologies;
     mapping(uint32 version => uint8 kind) internal _ontologyKinds;
 
-    constructor(bytes32 ontologyDigest, uint8 ontologyKind) {
+    constructor(bytes32 ontologyDigest, uint8 ontologyKind) Ownable(msg.sender) {
         if (ontologyKind > 1) revert UnsupportedCid(ontologyKind);
         implementation = address(new Auction());
-        _head = Head(msg.sender, 0, 1);
+        _head = Head(0, 1);
         _ontologies[1] = ontologyDigest;
         _ontologyKinds[1] = ontologyKind;
         emit OntologyPublished(1, ontologyDigest, ontologyKind);
@@ -76,9 +87,8 @@ contract Factory is IFactory {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice The owner publishes a new vocabulary; existing auctions keep the version they were created under.
-    function publishOntology(bytes32 digest, uint8 kind) external returns (uint32 version) {
+    function publishOntology(bytes32 digest, uint8 kind) external onlyOwner returns (uint32 version) {
         Head memory head = _head;
-        if (msg.sender != head.owner) revert NotOwner(msg.sender);
         if (kind > 1) revert UnsupportedCid(kind);
         version = head.ontologyVersion + 1;
         _head.ontologyVersion = version;
@@ -88,33 +98,41 @@ contract Factory is IFactory {
     }
 
     /// @notice Opens an auction; `msg.value` is the reserve, escrowed by the clone.
-    /// @dev The reserve must cover the three max prices so that winners can always be paid.
+    /// @dev The reserve must cover the three max prices so that winners can always be paid. A bond may be
+    ///      zero and at most the category's max price. Windows lie within [MIN_WINDOW, MAX_*] so the terms a
+    ///      provider reads are the terms it gets. `ontologyVersion` 0 takes the current vocabulary; any other
+    ///      pins a published version (the one the requirement file was written against).
     function createAuction(
         bytes32 requirements,
         uint8 requirementsKind,
         uint256[3] calldata maxPrices,
+        uint256[3] calldata bonds,
         uint256 biddingSeconds,
         uint256 deliverySeconds,
         uint256 acknowledgmentSeconds,
-        uint256 minReferences
+        uint256 minReferences,
+        uint32 ontologyVersion
     ) external payable returns (address auction) {
         if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
         uint256 sum;
         for (uint256 c; c < 3; ++c) {
             uint256 p = maxPrices[c];
             if (p == 0 || p > MAX_PRICE) revert InvalidMaxPrice(c, p);
+            if (bonds[c] > p) revert InvalidBond(c, bonds[c]);
             sum += p;
         }
         if (msg.value < sum) revert ReserveBelowMaxPrices(msg.value, sum);
         if (msg.value > type(uint96).max) revert ReserveTooHigh(msg.value);
-        if (biddingSeconds == 0 || biddingSeconds > type(uint32).max) revert InvalidWindow(0, biddingSeconds);
-        if (deliverySeconds == 0 || deliverySeconds > type(uint32).max) revert InvalidWindow(1, deliverySeconds);
-        if (acknowledgmentSeconds == 0 || acknowledgmentSeconds > type(uint32).max) {
+        if (biddingSeconds < MIN_WINDOW || biddingSeconds > MAX_BIDDING) revert InvalidWindow(0, biddingSeconds);
+        if (deliverySeconds < MIN_WINDOW || deliverySeconds > MAX_DELIVERY) revert InvalidWindow(1, deliverySeconds);
+        if (acknowledgmentSeconds < MIN_WINDOW || acknowledgmentSeconds > MAX_ACKNOWLEDGMENT) {
             revert InvalidWindow(2, acknowledgmentSeconds);
         }
         if (minReferences > MAX_REFERENCES) revert TooManyReferencesRequired(minReferences, MAX_REFERENCES);
 
         Head memory head = _head;
+        if (ontologyVersion == 0) ontologyVersion = head.ontologyVersion;
+        else if (ontologyVersion > head.ontologyVersion) revert UnknownOntologyVersion(ontologyVersion);
         uint64 index = head.auctionCount + 1;
         _head.auctionCount = index;
         uint256 deadline = block.timestamp + biddingSeconds;
@@ -125,18 +143,19 @@ contract Factory is IFactory {
             uint32(acknowledgmentSeconds),
             uint8(minReferences),
             requirementsKind,
-            head.ontologyVersion,
+            ontologyVersion,
             index,
             uint96(msg.value),
             uint72(maxPrices[0]),
             uint72(maxPrices[1]),
             uint72(maxPrices[2]),
-            requirements
+            requirements,
+            uint72(bonds[0]),
+            uint72(bonds[1]),
+            uint72(bonds[2])
         );
         auction = Clones.cloneDeterministicWithImmutableArgs(implementation, args, bytes32(uint256(index)), msg.value);
-        emit AuctionCreated(
-            auction, msg.sender, index, head.ontologyVersion, requirements, requirementsKind, deadline
-        );
+        emit AuctionCreated(auction, msg.sender, index, ontologyVersion, requirements, requirementsKind, deadline);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -166,10 +185,6 @@ contract Factory is IFactory {
     function ontology() external view returns (bytes32 digest, uint8 kind, uint32 version) {
         version = _head.ontologyVersion;
         (digest, kind) = ontologyAt(version);
-    }
-
-    function owner() external view returns (address) {
-        return _head.owner;
     }
 
     function auctionCount() external view returns (uint256) {

@@ -9,7 +9,7 @@ from pathlib import Path
 from saiaas.contracts import AuctionSettled, AuctionState, Category, ModelDelivered, Withdrawn
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _helpers import paid, reverts  # noqa: E402
+from _helpers import close_early, paid, reverts  # noqa: E402
 from conftest import ACK, BIDDING, DELIVERY, MAX_PRICES, RESERVE, cid  # noqa: E402
 
 D, A, INFRA = Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE
@@ -18,7 +18,7 @@ PRICES = (MAX_PRICES[0] // 2, MAX_PRICES[1] // 3, MAX_PRICES[2] // 4)
 
 def adjudicated(world, auction):
     winners = world.fill(auction, PRICES)
-    auction.adjudicate(world.client)
+    close_early(world, auction)
     return winners
 
 
@@ -32,7 +32,7 @@ def test_client_adjudicates_early_and_the_sla_is_state_and_one_event(world, auct
     winners = world.fill(auction, PRICES)
     with reverts("NotClient"):
         auction.adjudicate(winners[0])
-    tx = auction.adjudicate(world.client)
+    tx = close_early(world, auction)
     settled = [e for e in tx.events if isinstance(e, AuctionSettled)]
     assert len(settled) == 1 and settled[0].state == AuctionState.ADJUDICATED
     sla = auction.sla()
@@ -97,7 +97,7 @@ def test_a_category_without_a_valid_bid_fails_and_refunds_the_client(world, auct
 def test_disqualifying_every_bid_of_a_category_fails_the_auction(world, auction):
     winners = world.fill(auction, PRICES)
     auction.disqualify(world.client, A, winners[A], cid("no match"))
-    tx = auction.adjudicate(world.client)
+    tx = close_early(world, auction)
     assert [e.state for e in tx.events if isinstance(e, AuctionSettled)] == [AuctionState.FAILED]
     tx = auction.cancel(world.client)  # cancel is allowed on a failed auction too
     assert auction.state() == AuctionState.CANCELLED
@@ -108,7 +108,7 @@ def test_only_the_infrastructure_winner_delivers_and_only_in_time(world, auction
     winners = world.fill(auction, PRICES)
     with reverts("WrongState"):
         auction.deliver(winners[INFRA], cid("model"))  # still bidding
-    auction.adjudicate(world.client)
+    close_early(world, auction)
     with reverts("NotInfrastructureWinner"):
         auction.deliver(winners[D], cid("model"))
     with reverts("UnsupportedCid"):
@@ -152,7 +152,7 @@ def test_one_provider_winning_two_categories_is_paid_both(world, auction):
     auction.bid(p, D, PRICES[D], cid("d"))
     auction.bid(p, A, PRICES[A], cid("a"))
     auction.bid(q, INFRA, PRICES[INFRA], cid("i"))
-    auction.adjudicate(world.client)
+    close_early(world, auction)
     auction.deliver(q, cid("model"))
     auction.acknowledge(world.client)
     assert auction.owed(p) == PRICES[D] + PRICES[A]

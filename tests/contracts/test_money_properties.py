@@ -1,12 +1,20 @@
 """No wei is created or lost: random auction lifecycles against a small reference model.
 
 Hypothesis drives random sequences of create / bid / disqualify / adjudicate / settle / deliver /
-acknowledge / cancel / claim / withdraw and time jumps on the embedded chain. A Python model,
+acknowledge / cancel / claim / withdraw and time jumps on the embedded chain, with adversarial
+bidders since issue 10: swarms of sybil accounts (signed locally) and the client's second
+address, all paying the bonds of the terms. A Python model,
 written from the rules of issue 2 (not from the contract), predicts which calls must revert and
 what each party is owed. After every step: the auction's balance equals what the model says it
 still holds, `owed()` agrees with the model for every party, and the sum owed never exceeds the
 balance. At the end, after jumping past every deadline, every party gets out what it is owed and
 every auction ends empty.
+
+Bonds (issue 10): a bidder's first bid in a category locks that category's bond; once bidding is
+over losers (disqualified or not) get theirs back, winners once the restitution ends (completed or
+claimed); after a cancelled SLA the infrastructure winner's bond goes to the client, the others'
+back to them; a failed auction returns every bond. An early close takes effect NOTICE after the
+client announces it, and disqualifying the best bid leaves at least NOTICE of bidding.
 
 Where the rules are silent on timing at the exact second of a deadline, the model accepts either
 outcome for calls executed within `MARGIN` seconds of it, then follows what the chain did.
@@ -43,6 +51,10 @@ CATS = (Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE)
 #: Seconds either side of a deadline where the rules leave `<` versus `<=` open.
 MARGIN = 3
 MAX_AUCTIONS = 3
+#: Auction.NOTICE
+NOTICE = 600
+#: Throw-away accounts (signed locally) that bid in swarms.
+SYBILS = 4
 #: Multiples of 1000 s against windows of 500 mod 1000 s keep most calls clear of deadlines.
 JUMPS = (1, 1000, 1000, 2000, 6000, 20_000)
 WINDOWS = (2500, 5500, 9500)
@@ -66,7 +78,6 @@ ERRORS: dict[str, set[str]] = {
     "price": {"PriceZero", "PriceAboveMax"},
     "not_lower": {"BidNotLower"},
     "refs": {"TooFewReferences", "ReferenceNotAuction", "ReferenceNotWon"},
-    "cap": {"TooManyBidders"},
     "not_client": {"NotClient"},
     "no_bid": {"NoSuchBid"},
     "already_disq": {"AlreadyDisqualified"},
@@ -106,10 +117,11 @@ class AuctionModel:
     client: str
     max_prices: tuple[int, int, int]
     reserve: int
-    bidding_deadline: int
+    bidding_deadline: int  # when bidding closes now: the deadline, an announced or a pushed close
     delivery_seconds: int
     ack_seconds: int
     min_refs: int
+    bonds: tuple[int, int, int] = (0, 0, 0)
     state: str = "BIDDING"
     bids: list[dict[str, BidModel]] = field(default_factory=lambda: [{}, {}, {}])
     winners: dict[int, tuple[str, int]] = field(default_factory=dict)
@@ -141,16 +153,27 @@ class AuctionModel:
         if len(winners) < len(CATS):
             self.state = "FAILED"
             self.credit(self.client, self.reserve)  # the whole reserve, at once
+            for c in CATS:  # and every bond
+                for who in self.bids[c]:
+                    self.credit(who, self.bonds[c])
             return
         self.state = "ADJUDICATED"
         self.winners = winners
         self.delivery_deadline = closed_at + self.delivery_seconds
+        for c in CATS:  # losers' bonds are free once bidding is over
+            for who in self.bids[c]:
+                if who != winners[int(c)][0]:
+                    self.credit(who, self.bonds[c])
+
+    def best(self, cat: Category) -> str | None:
+        valid = [(b.price, b.seq, who) for who, b in self.bids[cat].items() if not b.disqualified]
+        return min(valid)[2] if valid else None
 
     def pay_out(self, state: str) -> None:
         """Acknowledged (COMPLETED) or claimed (CLAIMED): winners' prices, rest to the client."""
         spent = 0
-        for who, price in self.winners.values():
-            self.credit(who, price)
+        for c, (who, price) in self.winners.items():
+            self.credit(who, price + self.bonds[c])  # pay and bond
             spent += price
         self.credit(self.client, self.reserve - spent)
         self.state = state
@@ -213,6 +236,8 @@ AHEAD_OF_WALL_CLOCK = 20 * 365 * 86_400
 
 def world() -> dict[str, Any]:
     if not _WORLD:
+        from eth_account import Account
+
         chain = Chain.embedded()
         # py-evm stamps a block max(parent + 1, wall clock): far ahead of the wall clock, every
         # block is exactly parent + 1, so examples replay identically and the model knows the
@@ -220,7 +245,13 @@ def world() -> dict[str, Any]:
         chain.advance_time(AHEAD_OF_WALL_CLOCK)
         accounts = chain.accounts
         factory = Factory.deploy(chain, accounts[0], cid("ontology"))
+        sybils = [Account.from_key((77_000 + n).to_bytes(32, "big")) for n in range(SYBILS)]
+        for sybil in sybils:
+            chain.w3.eth.send_transaction(
+                {"from": accounts[9], "to": sybil.address, "value": 10**18}
+            )
         _WORLD.update(
+            sybils=sybils,
             chain=chain,
             factory=factory,
             deployer=accounts[0],
@@ -243,7 +274,9 @@ class MoneyMachine(RuleBasedStateMachine):
         self.clients: list[str] = list(w["clients"])
         self.providers: list[str] = list(w["providers"])
         self.outsider: str = w["outsider"]
-        self.everyone = [*self.clients, *self.providers, self.outsider]
+        self.signers = {a.address: a for a in w["sybils"]}
+        self.sybils: list[str] = list(self.signers)
+        self.everyone = [*self.clients, *self.providers, self.outsider, *self.sybils]
         self.auctions: list[tuple[Auction, AuctionModel]] = []
         self.steps = 0
         # Views cost ~30 ms each on py-evm: after a step, only the auctions it may have changed
@@ -255,6 +288,10 @@ class MoneyMachine(RuleBasedStateMachine):
     def t_next(self) -> int:
         """The timestamp the next transaction runs at: eth-tester mines one block per tx."""
         return self.chain.now() + 1
+
+    def sender(self, address: str) -> Any:
+        """What the clients sign with: the node's key, or a sybil's local key."""
+        return self.signers.get(address, address)
 
     def pick(self, index: int) -> tuple[Auction, AuctionModel]:
         self.touched.add(index % len(self.auctions))
@@ -299,6 +336,7 @@ class MoneyMachine(RuleBasedStateMachine):
         bidders=st.lists(st.integers(0, 4), min_size=3, max_size=3),
         prices=st.lists(st.integers(1, 100).map(lambda pct: ("pct", pct)), min_size=3, max_size=3),
         bid_now=st.booleans(),
+        bonds=st.tuples(*[st.sampled_from([0, 1, 5, 50])] * 3),
     )
     def start(
         self,
@@ -309,11 +347,12 @@ class MoneyMachine(RuleBasedStateMachine):
         bidders: list[int],
         prices: list[Any],
         bid_now: bool,
+        bonds: tuple[int, int, int],
     ) -> None:
         """Every run starts with one open auction, often with a bid in each category, so that
         the steps are spent on the later phases rather than on getting there."""
         assert self.chain.balance(self.factory.address) == 0
-        self.create(client, max_prices, extra, False, *windows, 0)
+        self.create(client, max_prices, extra, False, *windows, 0, bonds)
         assert len(self.auctions) == 1
         if bid_now:
             self.bid_each_category(0, bidders, prices)
@@ -328,6 +367,7 @@ class MoneyMachine(RuleBasedStateMachine):
         delivery=st.sampled_from(WINDOWS),
         ack=st.sampled_from(WINDOWS),
         min_refs=st.sampled_from([0, 0, 0, 1]),
+        bonds=st.tuples(*[st.sampled_from([0, 1, 5, 50])] * 3),
     )
     def create(
         self,
@@ -339,8 +379,10 @@ class MoneyMachine(RuleBasedStateMachine):
         delivery: int,
         ack: int,
         min_refs: int,
+        bonds: tuple[int, int, int] = (0, 0, 0),
     ) -> None:
         sender = self.clients[client]
+        bonds = tuple(min(b, m) for b, m in zip(bonds, max_prices, strict=True))  # type: ignore[assignment]
         reserve = sum(max_prices) + extra - (1 if underfund and extra == 0 else 0)
         out = Outcome()
         out.require(reserve >= sum(max_prices), "reserve")
@@ -356,6 +398,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 delivery_seconds=delivery,
                 acknowledgment_seconds=ack,
                 min_references=min_refs,
+                bonds=bonds,
             ),
             out,
         )
@@ -374,6 +417,7 @@ class MoneyMachine(RuleBasedStateMachine):
             ack_seconds=ack,
             min_refs=min_refs,
             balance=reserve,
+            bonds=bonds,
         )
         assert self.factory.is_auction(auction.address)
         self.auctions.append((auction, model))
@@ -382,7 +426,7 @@ class MoneyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.auctions)
     @rule(
         index=st.integers(0, MAX_AUCTIONS - 1),
-        who=st.integers(0, 5),  # 5: the client itself
+        who=st.integers(0, 6 + SYBILS),  # 5: the client, 6: its second address, 7+: sybils
         cat=st.sampled_from(CATS),
         price=PRICES,
         refs=REFS,
@@ -401,9 +445,32 @@ class MoneyMachine(RuleBasedStateMachine):
         for cat, provider, price in zip(CATS, who, prices, strict=True):
             self._bid(index, provider, cat, price, [])
 
+    @precondition(lambda self: self.auctions)
+    @rule(
+        index=st.integers(0, MAX_AUCTIONS - 1),
+        cat=st.sampled_from(CATS),
+        top=st.integers(30, 100),
+        second_address=st.booleans(),
+    )
+    def sybil_swarm(self, index: int, cat: Category, top: int, second_address: bool) -> None:
+        """Throw-away accounts (and the client's second address) fill a category with bids."""
+        for k in range(SYBILS):
+            self._bid(index, 7 + k, cat, ("pct", top - 5 * k), [])
+        if second_address:
+            self._bid(index, 6, cat, ("pct", top - 5 * SYBILS), [])
+
+    def bidder(self, who: int, model: AuctionModel) -> str:
+        if who == 5:
+            return model.client
+        if who == 6:  # the client's second address: another account of the same person
+            return next(c for c in self.clients if c != model.client)
+        if who > 6:
+            return self.sybils[(who - 7) % len(self.sybils)]
+        return self.providers[who]
+
     def _bid(self, index: int, who: int, cat: Category, price: Any, refs: list[int]) -> None:
         auction, model = self.pick(index)
-        sender = model.client if who == 5 else self.providers[who]
+        sender = self.bidder(who, model)
         previous = model.bids[cat].get(sender)
         top = model.max_prices[cat]
         if price == "same":
@@ -418,8 +485,7 @@ class MoneyMachine(RuleBasedStateMachine):
             price = max(1, top * price[1] // 100)
         # A reference is another auction of this factory (or the outsider: not an auction).
         ref_addrs = [
-            self.outsider if r >= len(self.auctions) else self.auctions[r][0].address
-            for r in refs
+            self.outsider if r >= len(self.auctions) else self.auctions[r][0].address for r in refs
         ]
         t = self.t_next()
         trial = copy.deepcopy(model)
@@ -445,9 +511,13 @@ class MoneyMachine(RuleBasedStateMachine):
             out.require(ok, "refs")  # "completed (acknowledged)": a claimed auction is no reference
         trial.seq += 1
         trial.bids[cat][sender] = BidModel(price=price, seq=trial.seq)
+        if previous is None:
+            trial.balance += trial.bonds[cat]  # the first bid locks the bond
         result = self.attempt(
             f"bid({cat.name}, {price}, refs={len(ref_addrs)}) by {sender[:8]} on #{index}",
-            lambda: auction.bid(sender, cat, price, cid(f"asset-{sender}-{cat}"), ref_addrs),
+            lambda: auction.bid(
+                self.sender(sender), cat, price, cid(f"asset-{sender}-{cat}"), ref_addrs
+            ),
             out,
         )
         self.commit(index, trial, result)
@@ -474,10 +544,13 @@ class MoneyMachine(RuleBasedStateMachine):
         out.require(existing is not None, "no_bid")
         if existing is not None:
             out.require(not existing.disqualified, "already_disq")
+            was_best = trial.best(cat) == target
             existing.disqualified = True
+            if was_best:  # the others get at least NOTICE to react
+                trial.bidding_deadline = max(trial.bidding_deadline, t + NOTICE)
         result = self.attempt(
             f"disqualify({cat.name}, {target[:8]}) by {sender[:8]} on #{index}",
-            lambda: auction.disqualify(sender, cat, target, cid(f"reason-{target}")),
+            lambda: auction.disqualify(self.sender(sender), cat, target, cid(f"reason-{target}")),
             out,
         )
         self.commit(index, trial, result)
@@ -493,15 +566,27 @@ class MoneyMachine(RuleBasedStateMachine):
         was_open = trial.state == "BIDDING"
         out.require(sender == trial.client, "not_client")
         out.require(was_open, "state")
+        edge = was_open and abs(t - trial.bidding_deadline) <= MARGIN
         if was_open:
-            if abs(t - trial.bidding_deadline) <= MARGIN:
-                out.doubtful = True
-            # Late, the client's adjudication is the automatic one: the window starts at the
-            # deadline, as if anyone had settled.
-            trial.close(min(t, trial.bidding_deadline))
+            out.doubtful = out.doubtful or edge
+            if t >= trial.bidding_deadline:
+                # Late, the client's adjudication is the automatic one: the window starts at the
+                # close, as if anyone had settled.
+                trial.close(trial.bidding_deadline)
+            else:
+                # Early: bidding goes on for NOTICE (a bid in flight still lands).
+                trial.bidding_deadline = min(trial.bidding_deadline, t + NOTICE)
         result = self.attempt(
-            f"adjudicate() by {sender[:8]} on #{index}", lambda: auction.adjudicate(sender), out
+            f"adjudicate() by {sender[:8]} on #{index}",
+            lambda: auction.adjudicate(self.sender(sender)),
+            out,
         )
+        if result is not None and edge:
+            # At the edge, follow the chain: it settled, or the close stays where it was.
+            trial = copy.deepcopy(model)
+            settled = any(type(e).__name__ == "AuctionSettled" for e in result.events)
+            if settled:
+                trial.close(trial.bidding_deadline)
         self.commit(index, trial, result)
 
     @precondition(lambda self: self.auctions)
@@ -517,7 +602,9 @@ class MoneyMachine(RuleBasedStateMachine):
             out.after(t, trial.bidding_deadline, "not_closed")
             trial.close(trial.bidding_deadline)
         result = self.attempt(
-            f"settle() by {sender[:8]} on #{index}", lambda: auction.settle(sender), out
+            f"settle() by {sender[:8]} on #{index}",
+            lambda: auction.settle(self.sender(sender)),
+            out,
         )
         self.commit(index, trial, result)
 
@@ -543,7 +630,7 @@ class MoneyMachine(RuleBasedStateMachine):
             trial.ack_deadline = t + trial.ack_seconds
         result = self.attempt(
             f"deliver() by {sender[:8]} on #{index}",
-            lambda: auction.deliver(sender, cid(f"model-{index}-{t}")),
+            lambda: auction.deliver(self.sender(sender), cid(f"model-{index}-{t}")),
             out,
         )
         self.commit(index, trial, result)
@@ -563,7 +650,9 @@ class MoneyMachine(RuleBasedStateMachine):
             # Also past the window, until a winner claims: the money is the same either way.
             trial.pay_out("COMPLETED")
         result = self.attempt(
-            f"acknowledge() by {sender[:8]} on #{index}", lambda: auction.acknowledge(sender), out
+            f"acknowledge() by {sender[:8]} on #{index}",
+            lambda: auction.acknowledge(self.sender(sender)),
+            out,
         )
         self.commit(index, trial, result)
 
@@ -579,12 +668,19 @@ class MoneyMachine(RuleBasedStateMachine):
         out.require(sender == trial.client, "not_client")
         if trial.state == "ADJUDICATED":
             out.after(t, trial.delivery_deadline, "delivery_open")
-            trial.credit(trial.client, trial.reserve)
+            # The reserve and the infrastructure winner's bond to the client, the other
+            # winners' bonds back to them.
+            trial.credit(trial.client, trial.reserve + trial.bonds[Category.INFRASTRUCTURE])
+            for c, (who, _price) in trial.winners.items():
+                if c != Category.INFRASTRUCTURE:
+                    trial.credit(who, trial.bonds[c])
         else:
             out.require(trial.state == "FAILED", "state")  # FAILED already owes the reserve
         trial.state = "CANCELLED"
         result = self.attempt(
-            f"cancel() by {sender[:8]} on #{index}", lambda: auction.cancel(sender), out
+            f"cancel() by {sender[:8]} on #{index}",
+            lambda: auction.cancel(self.sender(sender)),
+            out,
         )
         self.commit(index, trial, result)
 
@@ -606,12 +702,12 @@ class MoneyMachine(RuleBasedStateMachine):
             out.after(t, trial.ack_deadline, "ack_open")
             trial.pay_out("CLAIMED")
         result = self.attempt(
-            f"claim() by {sender[:8]} on #{index}", lambda: auction.claim(sender), out
+            f"claim() by {sender[:8]} on #{index}", lambda: auction.claim(self.sender(sender)), out
         )
         self.commit(index, trial, result)
 
     @precondition(lambda self: self.auctions)
-    @rule(index=st.integers(0, MAX_AUCTIONS - 1), who=st.integers(0, 7))
+    @rule(index=st.integers(0, MAX_AUCTIONS - 1), who=st.integers(0, 7 + SYBILS))
     def withdraw(self, index: int, who: int) -> None:
         self._withdraw(index, self.everyone[who])
 
@@ -629,7 +725,7 @@ class MoneyMachine(RuleBasedStateMachine):
         before_sender = self.chain.balance(sender)
         result = self.attempt(
             f"withdraw() by {sender[:8]} on #{index} (model owes {amount})",
-            lambda: auction.withdraw(sender),
+            lambda: auction.withdraw(self.sender(sender)),
             out,
         )
         if result is None:
@@ -694,6 +790,7 @@ class MoneyMachine(RuleBasedStateMachine):
             parties = {model.client, *model.owed, *winners}
             if everyone:
                 parties.update(self.providers)
+                parties.update(self.sybils)
             for who in sorted(parties):
                 owed = auction.owed(who)
                 assert owed == model.owed_to(who), (
@@ -728,6 +825,18 @@ class MoneyMachine(RuleBasedStateMachine):
             auction, model = self.auctions[index]
             assert model.balance == 0
             assert self.chain.balance(auction.address) == 0
+            # Every bond came back, but a cancelled SLA's infrastructure winner's (the client's).
+            forfeited = model.state == "CANCELLED" and len(model.winners) == len(CATS)
+            for c in CATS:
+                for who in model.bids[c]:
+                    kept = (
+                        forfeited
+                        and c == Category.INFRASTRUCTURE
+                        and (model.winners[int(c)][0] == who)
+                    )
+                    returned = auction._c.functions.bidOf(int(c), who).call()[4]
+                    if model.bonds[c] and not kept:
+                        assert returned, f"{who[:8]} never got its bond back in {c.name}"
         self.check_books(list(range(len(self.auctions))), everyone=True)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from saiaas.contracts import AuctionSettled, AuctionState, BidPlaced, Category, Winner
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _helpers import close_early  # noqa: E402
 from conftest import BIDDING, cid  # noqa: E402
 
 TOP = 2**72 - 1  # the largest price a category can have (72-bit fields)
@@ -67,7 +68,7 @@ def test_a_failed_settlement_says_failed_and_lists_only_the_categories_with_a_bi
     auction = _edge_auction(world)
     p = world.providers
     auction.bid(p[1], A, TOP, cid("lonely", 1))
-    tx = auction.adjudicate(world.client)
+    tx = close_early(world, auction)
     settled = [e for e in tx.events if isinstance(e, AuctionSettled)]
     assert settled == [
         AuctionSettled(

@@ -54,7 +54,7 @@ def failed_auction_of_a_contract(world, receiver_artifact):
     deployed = world.chain.transact(factory.constructor(), world.owner)
     receiver = w3.eth.contract(address=deployed.contract_address, abi=receiver_artifact["abi"])
     data = world.factory._c.encode_abi(
-        "createAuction", args=[b"\x01" * 32, 0, list(MAX_PRICES), BIDDING, 60, 60, 0]
+        "createAuction", args=[b"\x01" * 32, 0, list(MAX_PRICES), [0, 0, 0], BIDDING, 60, 60, 0, 0]
     )
     tx = world.chain.transact(
         receiver.functions.forward(world.factory.address, data), world.owner, value=RESERVE

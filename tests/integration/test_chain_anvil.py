@@ -7,7 +7,9 @@ between py-evm and a real node (or between the two error paths of the layer) sho
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +24,17 @@ from saiaas.contracts import (
 )
 from saiaas.ontologies.errors import SaiaasError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "contracts"))
+import _attacks  # noqa: E402  (issue 10's attacks, shared with the py-evm tests)
+
 pytestmark = pytest.mark.anvil
 
 D, A, INF = Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE
 MAX_PRICES = (3 * 10**17, 4 * 10**17, 5 * 10**17)
 RESERVE = sum(MAX_PRICES) + 10**17
 HOUR = 3600
+NOTICE = 600  # Auction.NOTICE: an early close takes effect this long after it is announced
+BONDS = (10**16, 10**16, 2 * 10**16)
 
 
 def cid(tag: str) -> str:
@@ -88,6 +95,13 @@ def create(factory: Factory, client: str, **overrides: Any) -> Auction:
     return auction
 
 
+def close_early(chain: Chain, auction: Auction, client: str, anyone: str) -> Any:
+    """The client announces an early close, the notice runs out, anyone settles (the SLA)."""
+    auction.adjudicate(client)
+    chain.advance_time(NOTICE)
+    return auction.settle(anyone)
+
+
 def paper_scenario(chain: Chain, factory: Factory | None = None) -> list[tuple[str, int]]:
     """The paper's scenario plus our restitution steps, as (operation, gas from receipt)."""
     p = parties(chain)
@@ -103,6 +117,7 @@ def paper_scenario(chain: Chain, factory: Factory | None = None) -> list[tuple[s
         bidding_seconds=HOUR,
         delivery_seconds=2 * HOUR,
         acknowledgment_seconds=HOUR,
+        bonds=BONDS,
     )
     gas.append(("auction creation", tx.gas_used))
     for c in (D, A, INF):  # one provider per category bids first
@@ -114,7 +129,8 @@ def paper_scenario(chain: Chain, factory: Factory | None = None) -> list[tuple[s
     for c in (D, A, INF):  # the first three bid again, lower, and win
         tx = auction.bid(p["first"][c], c, MAX_PRICES[c] - 30, cid(f"asset-first-{c}"))
         gas.append((f"modify bid {c.name}", tx.gas_used))
-    tx = auction.adjudicate(p["client"])
+    chain.advance_time(HOUR)
+    tx = auction.settle(p["outsider"])
     gas.append(("adjudication", tx.gas_used))
     tx = auction.deliver(p["first"][INF], cid("model"))
     gas.append(("deliver", tx.gas_used))
@@ -125,6 +141,9 @@ def paper_scenario(chain: Chain, factory: Factory | None = None) -> list[tuple[s
         gas.append((f"withdraw {c.name}", tx.gas_used))
     tx = auction.withdraw(p["client"])
     gas.append(("withdraw client", tx.gas_used))
+    for c in (D, A, INF):
+        tx = auction.withdraw(p["second"][c])
+        gas.append((f"bond back {c.name}", tx.gas_used))
     return gas
 
 
@@ -188,7 +207,7 @@ def test_lifecycle_pays_everyone_and_empties_the_escrow(chain: Chain, factory: F
     assert best.asset_cid == cid(f"asset-first-{D}")
     assert {b.bidder for b in auction.bids(D)} == {p["first"][D], p["second"][D]}
 
-    auction.adjudicate(p["client"])
+    close_early(chain, auction, p["client"], p["outsider"])
     assert auction.state() == AuctionState.ADJUDICATED
     sla = auction.sla()
     assert sla is not None
@@ -261,7 +280,7 @@ def test_silent_client_lets_winners_claim(chain: Chain, factory: Factory) -> Non
     auction = create(factory, p["client"])
     for c in (D, A, INF):
         auction.bid(p["first"][c], c, MAX_PRICES[c] - 1, cid(f"asset-{c}"))
-    auction.adjudicate(p["client"])
+    close_early(chain, auction, p["client"], p["outsider"])
     auction.deliver(p["first"][INF], cid("model"))
     with pytest.raises(ContractError):
         auction.claim(p["first"][D])  # the client still has time to acknowledge
@@ -282,7 +301,7 @@ def test_references_must_be_completed_wins_of_the_same_factory(
     done = create(factory, p["client"])
     for c in (D, A, INF):
         done.bid(p["first"][c], c, 1, cid(f"asset-{c}"))
-    done.adjudicate(p["client"])
+    close_early(chain, done, p["client"], p["outsider"])
     done.deliver(p["first"][INF], cid("model"))
     done.acknowledge(p["client"])
     auction = create(factory, p["client"], min_references=1)
@@ -363,7 +382,7 @@ def _wrong_deliverer(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
     auction = create(f, p["client"])
     for c in (D, A, INF):
         auction.bid(p["first"][c], c, 1, cid(f"asset-{c}"))
-    auction.adjudicate(p["client"])
+    close_early(chain, auction, p["client"], p["outsider"])
     return auction.deliver(p["first"][D], cid("model"))
 
 
@@ -371,8 +390,24 @@ def _early_cancel(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
     auction = create(f, p["client"])
     for c in (D, A, INF):
         auction.bid(p["first"][c], c, 1, cid(f"asset-{c}"))
-    auction.adjudicate(p["client"])
+    close_early(chain, auction, p["client"], p["outsider"])
     return auction.cancel(p["client"])
+
+
+def _wrong_bond(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
+    auction = create(f, p["client"], bonds=BONDS)
+    return auction.bid(p["first"][D], D, 100, cid("a"), bond=BONDS[D] - 1)
+
+
+def _absurd_window(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
+    return create(f, p["client"], acknowledgment_seconds=2**32 - 1)
+
+
+def _promote_not_better(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
+    auction = create(f, p["client"])
+    auction.bid(p["first"][D], D, 100, cid("a"))
+    auction.bid(p["second"][D], D, 200, cid("b"))
+    return auction.promote(p["outsider"], D, p["second"][D])
 
 
 def _nothing_to_withdraw(chain: Chain, f: Factory, p: dict[str, Any]) -> Any:
@@ -383,7 +418,7 @@ def _acknowledge_undelivered(chain: Chain, f: Factory, p: dict[str, Any]) -> Any
     auction = create(f, p["client"])
     for c in (D, A, INF):
         auction.bid(p["first"][c], c, 1, cid(f"asset-{c}"))
-    auction.adjudicate(p["client"])
+    close_early(chain, auction, p["client"], p["outsider"])
     return auction.acknowledge(p["client"])
 
 
@@ -402,6 +437,9 @@ REVERTS: dict[str, tuple[Case, str]] = {
     "cancel within the delivery window": (_early_cancel, "DeliveryWindowOpen"),
     "acknowledge before delivery": (_acknowledge_undelivered, "WrongState"),
     "nothing to withdraw": (_nothing_to_withdraw, "NothingOwed"),
+    "first bid without the bond": (_wrong_bond, "WrongBond"),
+    "49,708-day acknowledgment window": (_absurd_window, "InvalidWindow"),
+    "promote a bid that is not lower": (_promote_not_better, "NotBetter"),
 }
 
 
@@ -435,3 +473,44 @@ def test_revert_names_equal_embedded(
     assert text.startswith(expected + "(") and "\n" not in text
 
 
+# ---------------------------------------------------------------------------------------------
+# Issue 10's attacks on a real node (the same functions as tests/contracts/test_attacks.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _attack_args(chain: Chain, factory: Factory) -> tuple[Chain, Factory, str, list[str]]:
+    acc = chain.accounts
+    return chain, factory, acc[1], acc[2:10]
+
+
+@pytest.mark.parametrize("n", [31, 300])
+def test_throwaway_bidders_cannot_lock_out_an_honest_lower_bid(
+    n: int, chain: Chain, factory: Factory
+) -> None:
+    _attacks.lock_out(*_attack_args(chain, factory), n=n)
+
+
+def test_a_disqualification_of_the_best_cannot_be_dodged(chain: Chain, factory: Factory) -> None:
+    _attacks.disqualification_dodge(*_attack_args(chain, factory))
+
+
+def test_an_early_close_cannot_cut_off_a_bid_in_flight(chain: Chain, factory: Factory) -> None:
+    _attacks.early_close(*_attack_args(chain, factory))
+
+
+def test_absurd_windows_are_refused(chain: Chain, factory: Factory) -> None:
+    _attacks.absurd_windows(*_attack_args(chain, factory))
+
+
+def test_a_bid_with_another_providers_asset_is_flagged_and_cannot_win(
+    chain: Chain, factory: Factory
+) -> None:
+    _attacks.borrowed_asset(*_attack_args(chain, factory))
+
+
+def test_the_factory_moves_its_ownership_in_two_steps(chain: Chain, factory: Factory) -> None:
+    owner, heir = chain.accounts[0], chain.accounts[8]
+    factory.transfer_ownership(owner, heir)
+    assert factory.owner() == owner and factory.pending_owner() == heir
+    factory.accept_ownership(heir)
+    assert factory.owner() == heir and factory.pending_owner() is None
