@@ -314,9 +314,14 @@ def _closing(json_output: bool, handle: Any, tx: Any) -> None:
     from saiaas.market.views import sla_json, tx_json
 
     state, sla = handle.state().name, handle.sla()
-    payload = {"auction": handle.address, "state": state,
+    closes_at = handle.closes_at()
+    payload = {"auction": handle.address, "state": state, "closes_at": closes_at,
                "sla": sla_json(sla) if sla else None, **tx_json(tx)}
-    _done(json_output, f"{handle.address}: {state}", payload)
+    line = f"{handle.address}: {state}"
+    if state == "BIDDING":
+        line += (f"; close announced: bidding ends at unix {closes_at} (bids in flight still "
+                 "land), then anyone may `saiaas auction settle`")
+    _done(json_output, line, payload)
     if sla and not json_output:
         for w in payload["sla"]["winners"]:
             console.print(
@@ -338,7 +343,11 @@ def adjudicate(
     json_output: JsonOption = False,
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
-    """Close bidding now (client only) and fix the SLA: the best valid bid of each category."""
+    """Announce an early close (client only): bidding ends after the notice period, then settle.
+
+    A bid already in flight still lands: the close comes NOTICE seconds after the announcement
+    (or at the deadline if that is sooner). Past the close this settles at once and fixes the
+    SLA: the best valid bid of each category."""
     from saiaas.market import client
 
     with open_market(settings) as market:

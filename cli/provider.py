@@ -77,15 +77,24 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
     for address, group in by_auction.items():
         console.print(f"[bold]{address}[/]  {format_duration(group[0]['time_left_s'])} left",
                       highlight=False)
+        terms = group[0].get("terms") or {}
+        if terms:
+            console.print(
+                f"  [dim]ontology v{terms['ontology_version']}; delivery "
+                f"{format_duration(terms['delivery_window'])}, acknowledgment "
+                f"{format_duration(terms['acknowledgment_window'])}; disputes: "
+                f"{escape(terms['disputes'])}[/]",
+                highlight=False, soft_wrap=True)
         table = Table(show_edge=False, pad_edge=False, box=None)
-        for column in ("category", "asset", "degree", "max price", "base price"):
+        for column in ("category", "asset", "degree", "max price", "bond", "base price"):
             table.add_column(column, no_wrap=column != "asset", overflow="fold")
         if show_all:
             table.add_column("eligible", no_wrap=True)
         for row in group:
             base = row["base_price_wei"]
             cells = [row["category"], iri_tail(row["asset"]), row["degree"],
-                     format_amount(row["max_price_wei"]), format_amount(base) if base else "no bid"]
+                     format_amount(row["max_price_wei"]), format_amount(row["bond_wei"]),
+                     format_amount(base) if base else "no bid"]
             if show_all:
                 cells.append("yes" if row["eligible"] else "no")
             table.add_row(*(escape(str(c)) for c in cells))

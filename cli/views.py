@@ -80,7 +80,9 @@ def render_status(report: dict[str, Any]) -> None:
     console.print(
         f"requirements {report['requirements_cid']}  ontology v{report['ontology_version']}  "
         f"delivery window {format_duration(report['delivery_window'])}, acknowledgment window "
-        f"{format_duration(report['acknowledgment_window'])}",
+        f"{format_duration(report['acknowledgment_window'])}; bonds "
+        + ", ".join(f"{c} {format_amount(b)}" for c, b in report["bonds"].items())
+        + f"; disputes: {report['disputes']}",
         highlight=False,
         soft_wrap=True,
     )

@@ -104,7 +104,10 @@ class Chain:
                 estimate = call.estimate_gas(tx)
                 tx["gas"] = min(int(estimate * 1.25) + 20_000, self._gas_cap())
         except Exception as error:
-            raise self._translated(error) from None
+            found = self._translated(error)
+            if isinstance(found, ContractError):
+                found.sent = False
+            raise found from None
         try:
             if isinstance(sender, str):
                 tx_hash = call.transact(tx)
@@ -118,7 +121,9 @@ class Chain:
             raise self._translated(error) from None
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
-            raise ContractError("TransactionReverted")
+            reverted = ContractError("TransactionReverted")
+            reverted.tx_hash = "0x" + bytes(tx_hash).hex()
+            raise reverted
         return TxResult(
             tx_hash="0x" + bytes(tx_hash).hex(),
             gas_used=int(receipt["gasUsed"]),

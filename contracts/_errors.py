@@ -8,6 +8,7 @@ the same ABI-encoded custom error, decoded here against the artifacts' ABIs.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from functools import lru_cache
 from typing import Any
@@ -18,53 +19,66 @@ from ._artifacts import abi
 
 __all__ = ["ContractError", "ChainError", "decode_revert", "translate"]
 
-#: A short sentence a person understands, per custom error.
+#: A sentence a person can act on, per custom error; {field} is the error's argument of that
+#: name (amounts in ether, times as unix seconds, categories by name).
 _SENTENCES = {
-    "UnknownCategory": "the category must be data (0), algorithm (1) or infrastructure (2)",
+    "UnknownCategory": "category {category} is none of data (0), algorithm (1), infrastructure (2)",
     "UnsupportedCid": "only sha2-256 CIDs of kind raw or dag-pb can be stored",
-    "BiddingClosed": "bidding on this auction has ended",
-    "BiddingStillOpen": "bidding is still open; settle after the deadline",
-    "ClientCannotBid": "the client of an auction cannot bid on it",
+    "BiddingClosed": "bidding on this auction ended at {deadline}; no bid can be placed now",
+    "BiddingStillOpen": "bidding is open until {deadline}; settle after that, or as the client "
+    "announce an early close (`saiaas auction adjudicate`)",
+    "ClientCannotBid": "{client} is the auction's client and cannot bid on it",
     "PriceZero": "a bid must have a price above zero",
-    "PriceAboveMax": "the price is above the category's maximum price",
-    "BidNotLower": "a new bid must be strictly lower than your previous bid in this category",
-    "BidderDisqualified": "this bidder was disqualified in this category",
-    "WrongBond": "a bidder's first bid in a category must send exactly the category's bond, later "
-    "bids nothing",
-    "TooFewReferences": "the bid carries fewer references than the auction requires",
-    "ReferencesNotAscending": "references must be distinct and in ascending address order",
-    "ReferenceNotAuction": "a reference is not an auction of this Factory",
-    "ReferenceNotWon": "a reference is not a completed auction this bidder won in this category",
-    "NotClient": "only the auction's client may do this",
-    "NoSuchBid": "this bidder has no bid in this category",
-    "AlreadyDisqualified": "this bid is already disqualified",
-    "AssetMismatch": "the asset digest given does not match the one this bidder committed to",
-    "NotBetter": "only a standing bid lower than the best can be promoted",
-    "WrongState": "the auction's state does not allow this",
-    "NotInfrastructureWinner": "only the infrastructure winner may deliver the model",
-    "DeliveryDeadlinePassed": "the delivery deadline has passed",
-    "DeliveryWindowOpen": "the delivery window is still open",
-    "AcknowledgmentWindowOpen": "the acknowledgment window is still open",
-    "NotWinner": "only a winner of the auction may claim",
-    "NothingOwed": "nothing is owed to this account now",
-    "TransferFailed": "the recipient refused the payment",
-    "OwnableUnauthorizedAccount": "only the Factory's owner may do this",
+    "PriceAboveMax": "the price {price} is above the category's maximum {maxPrice}",
+    "BidNotLower": "the price {price} is not below your previous bid {previous} in this category; "
+    "a new bid must undercut your own",
+    "BidderDisqualified": "{bidder} was disqualified in the {category} category and cannot bid "
+    "there",
+    "WrongBond": "this bid sends {sent} but must send {required}: a first bid in a category locks "
+    "the category's bond, later bids send nothing",
+    "TooFewReferences": "the bid gives {given} reference(s); the auction requires {required}",
+    "ReferencesNotAscending": "references must be distinct and in ascending address order "
+    "(position {index})",
+    "ReferenceNotAuction": "reference {ref} is not an auction of this Factory",
+    "ReferenceNotWon": "reference {ref} is not a completed auction this bidder won in this "
+    "category",
+    "NotClient": "only the auction's client may do this, not {caller} (pass --account)",
+    "NoSuchBid": "{bidder} has no bid in the {category} category",
+    "AlreadyDisqualified": "{bidder}'s {category} bid is already disqualified",
+    "AssetMismatch": "the asset digest given does not match the one {bidder} committed to",
+    "NotBetter": "only a standing bid lower than the best ({best}) can be promoted, not {price}",
+    "WrongState": "the auction is {state}, which does not allow this",
+    "NotInfrastructureWinner": "only the infrastructure winner may deliver the model, not {caller}",
+    "DeliveryDeadlinePassed": "the delivery deadline {deadline} has passed",
+    "DeliveryWindowOpen": "the delivery window is open until {deadline}",
+    "AcknowledgmentWindowOpen": "the client may still acknowledge until {deadline}; claim after "
+    "that",
+    "NotWinner": "only a winner of the auction may claim, not {caller}",
+    "NothingOwed": "nothing is owed to {caller} now",
+    "TransferFailed": "{to} refused the payment of {amount}",
+    "OwnableUnauthorizedAccount": "only the Factory's owner may do this, not {account}",
     "OwnableInvalidOwner": "the Factory's owner cannot be the zero address",
-    "UnknownOntologyVersion": "no ontology was published under this version",
-    "InvalidMaxPrice": "each max price must be above zero and at most 2**72-1 wei",
-    "ReserveBelowMaxPrices": "the reserve must cover the sum of the three max prices",
-    "ReserveTooHigh": "the reserve must be below 2**96 wei",
-    "InvalidWindow": "windows: bidding (0) 60 s to 90 days, delivery (1) 60 s to 365 days, "
-    "acknowledgment (2) 60 s to 90 days",
-    "InvalidBond": "a category's bond must be at most its max price",
-    "TooManyReferencesRequired": "an auction may require at most 16 references",
+    "UnknownOntologyVersion": "no ontology was published under version {version}",
+    "InvalidMaxPrice": "the {category} max price {maxPrice} must be above zero and below 2**72 wei",
+    "ReserveBelowMaxPrices": "the reserve {reserve} is below the sum of the max prices "
+    "{sumOfMaxPrices}",
+    "ReserveTooHigh": "the reserve {reserve} must be below 2**96 wei",
+    "InvalidWindow": "window {which} of {secondsGiven} s is outside its caps: bidding (0) 60 s to "
+    "90 days, delivery (1) 60 s to 365 days, acknowledgment (2) 60 s to 90 days",
+    "InvalidBond": "the {category} bond {bond} must be at most the category's max price",
+    "TooManyReferencesRequired": "an auction may require at most {cap} references, not {required}",
     "ReentrancyGuardReentrantCall": "reentrant call refused",
     "CloneArgumentsTooLong": "the auction's terms do not fit in a clone",
     "Create2EmptyBytecode": "the auction clone could not be deployed (empty code)",
     "FailedDeployment": "the auction clone could not be deployed",
-    "InsufficientBalance": "the Factory cannot forward the reserve it was sent",
+    "InsufficientBalance": "the Factory holds {balance} but needs {needed} to forward the reserve",
     "TransactionReverted": "the transaction reverted without a reason",
 }
+#: Arguments that are amounts of wei (shown in ether).
+_WEI = {"price", "maxPrice", "previous", "best", "sent", "required_wei", "amount", "reserve",
+        "sumOfMaxPrices", "bond", "balance", "needed"}
+_WEI_BY_ERROR = {"WrongBond": {"required"}}
+_CATEGORIES = ("data", "algorithm", "infrastructure")
 
 _STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCELLED", "CLAIMED"]
 
@@ -80,22 +94,46 @@ class ContractError(ChainError):
         super().__init__(*args)
         self.name = name
         self.fields = fields
+        #: False when the refusal came from the dry run, so nothing was sent; None if unknown.
+        self.sent: bool | None = None
+        #: The transaction's hash when it was mined and reverted.
+        self.tx_hash: str | None = None
 
     def __str__(self) -> str:
-        fields = self.fields
-        shown = ", ".join(
-            f"{field}={_show(field, value)}"
-            for field, value in zip(fields, self.args, strict=False)
-        )
-        return f"{self.name}({shown}): {_SENTENCES.get(self.name, 'the contract refused the call')}"
+        values = {
+            field: _show(self.name, field, value)
+            for field, value in zip(self.fields, self.args, strict=False)
+        }
+        sentence = _SENTENCES.get(self.name, "the contract refused the call")
+        with contextlib.suppress(KeyError, IndexError):
+            sentence = sentence.format(**values)
+        text = f"{self.name}: {sentence}"
+        if self.sent is False:
+            text += "; nothing sent"
+        elif self.tx_hash:
+            text += f" (transaction {self.tx_hash} was mined and reverted)"
+        return text
 
 
-def _show(field: str, value: Any) -> str:
+def _show(error: str, field: str, value: Any) -> str:
     if field == "state" and isinstance(value, int) and 0 <= value < len(_STATES):
         return _STATES[value]
+    if field == "category" and isinstance(value, int) and 0 <= value < len(_CATEGORIES):
+        return _CATEGORIES[value]
     if isinstance(value, bytes):
         return "0x" + value.hex()
+    if isinstance(value, int) and (field in _WEI or field in _WEI_BY_ERROR.get(error, ())):
+        return _ether(value)
     return str(value)
+
+
+def _ether(wei: int) -> str:
+    from decimal import Decimal
+
+    if wei < 10**9:
+        return f"{wei} wei"
+    text = format(Decimal(wei) / 10**18, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + " ETH"
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,8 @@ __all__ = [
     "Refused",
     "CreatedAuction",
     "auction_terms",
+    "expected_terms",
+    "packaged_ontology_version",
     "create_auction",
     "list_auctions",
     "audit",
@@ -84,6 +86,8 @@ class AuctionTerms:
     delivery_seconds: int
     acknowledgment_seconds: int
     min_references: int
+    bonds: tuple[int, int, int] = (0, 0, 0)
+    ontology_version: int | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,9 +98,11 @@ def auction_terms(
     requirements_cid: str,
     reserve_wei: int | None = None,
     bidding_seconds: int | None = None,
+    ontology_version: int | None = None,
 ) -> AuctionTerms:
     """The auction's terms as the requirement file states them; the reserve and the bidding time
-    may be overridden, the restitution windows default to 7 and 2 days when the file is silent."""
+    may be overridden, the restitution windows default to 7 and 2 days and each bond to a tenth
+    of its max price when the file is silent."""
     from saiaas.ontologies.requests import Category
 
     missing = [c.value for c in Category if not request.specs[c].max_price_wei]
@@ -106,6 +112,7 @@ def auction_terms(
             "the auction needs one"
         )
     prices = tuple(int(request.specs[c].max_price_wei or 0) for c in Category)
+    bonds = tuple(request.specs[c].bond_or_default for c in Category)
     return AuctionTerms(
         requirements_cid=requirements_cid,
         max_prices=(prices[0], prices[1], prices[2]),
@@ -114,7 +121,35 @@ def auction_terms(
         delivery_seconds=request.delivery_seconds or DEFAULT_DELIVERY_SECONDS,
         acknowledgment_seconds=request.acknowledgment_seconds or DEFAULT_ACKNOWLEDGMENT_SECONDS,
         min_references=request.references_required,
+        bonds=(bonds[0], bonds[1], bonds[2]),
+        ontology_version=ontology_version,
     )
+
+
+def expected_terms(request: Request) -> dict[str, Any]:
+    """What an auction created from this request must hold on chain (AuctionInfo field names),
+    for a provider to compare before it bids."""
+    terms = auction_terms(request, "")
+    return {
+        "max_prices": terms.max_prices,
+        "bonds": terms.bonds,
+        "delivery_window": terms.delivery_seconds,
+        "acknowledgment_window": terms.acknowledgment_seconds,
+        "min_references": terms.min_references,
+    }
+
+
+def packaged_ontology_version(factory: Any) -> int | None:
+    """The Factory's version number of the ontology this package validates against (the one a
+    requirement file was checked with), newest first; None if the Factory never published it."""
+    from saiaas.ontologies import ontology_bytes
+    from saiaas.storage import cid_of, same_cid
+
+    packaged = cid_of(ontology_bytes())
+    for version in range(factory.ontology_version(), 0, -1):
+        if same_cid(factory.ontology_at(version), packaged):
+            return version
+    return None
 
 
 @dataclass(frozen=True)
@@ -143,14 +178,16 @@ def create_auction(
     request = parse_request_bytes(data, name)
     from saiaas.storage import cid_of
 
-    terms = auction_terms(request, cid_of(data), reserve_wei, bidding_seconds)
     factory = market.factory
+    # the auction keeps the vocabulary the file was validated against, not whatever is newest
+    pinned = packaged_ontology_version(factory)
+    terms = auction_terms(request, cid_of(data), reserve_wei, bidding_seconds, pinned)
     caller = market.caller
     balance = market.chain.balance(caller)
     if balance < terms.reserve:
         raise Refused(
             f"{caller} holds {balance} wei, less than the reserve {terms.reserve} wei "
-            f"(fund it: `saiaas account fund {caller} AMOUNT`)"
+            f"(fund it: `saiaas account fund {caller} AMOUNT`); nothing sent"
         )
     sender = market.sender
     stored = market.store.put(data)
@@ -169,17 +206,17 @@ def list_auctions(
     created = factory.auctions()
     now = market.now()
     rows = []
+    from saiaas.market.views import terms_json
+
     for event in progress(created, "Reading auctions"):
         auction = Auction(market.chain, event.auction, factory=factory)
         state = auction.state().name
+        terms = terms_json(auction.info())
         rows.append(
             {
-                "address": auction.address,
+                **terms,
                 "state": state,
-                "client": event.client,
-                "requirements_cid": event.requirements_cid,
-                "deadline": event.bidding_deadline,
-                "time_left": max(0, event.bidding_deadline - now) if state == "BIDDING" else 0,
+                "time_left": max(0, terms["closes_at"] - now) if state == "BIDDING" else 0,
             }
         )
     return rows
@@ -199,7 +236,7 @@ def audit(
     pairs = [(i, b) for i in range(3) for b in auction.bids(i)]
     rows = []
     for index, bid in progress(pairs, "Auditing bids"):
-        verdict = requirements.judge(index, bid.asset_cid)
+        verdict = requirements.judge(index, bid.asset_cid, bid.bidder)
         rows.append(
             {
                 "category": list(Category)[index].value,
@@ -241,13 +278,15 @@ def disqualify(
     if reason is None:
         bid = auction.bid_of(category, bidder)
         if bid is None:
-            raise Refused(f"{bidder} has no bid in the {name} category of {auction.address}")
+            raise Refused(
+                f"{bidder} has no bid in the {name} category of {auction.address}; nothing sent"
+            )
         requirements = Requirements(market, auction.info())
-        verdict = requirements.judge(category, bid.asset_cid)
+        verdict = requirements.judge(category, bid.asset_cid, bidder)
         if verdict.eligible:
             raise Refused(
                 f"the audit finds {bidder}'s {name} asset eligible ({verdict.degree}); "
-                "give a reason document to disqualify it anyway"
+                "give a reason document to disqualify it anyway; nothing sent"
             )
         row = {"category": name, "bidder": bidder, "price": bid.price,
                "asset_cid": bid.asset_cid, **verdict.as_dict()}
@@ -265,7 +304,9 @@ def empty_categories(auction: Auction) -> list[str]:
 
 
 def adjudicate(market: Marketplace, auction: Auction) -> TxResult:
-    """Close bidding now (client only) and fix the SLA: the best valid bid of each category."""
+    """Announce an early close (client only): bidding ends after the auction's notice period
+    (or at the deadline if sooner), so a bid already in flight still lands; past the close this
+    settles at once. `settle` fixes the SLA once the close has come."""
     return auction.adjudicate(market.sender)
 
 
@@ -291,6 +332,7 @@ def withdraw(market: Marketplace, auction: Auction) -> tuple[int, TxResult]:
     owed = auction.owed(caller)
     if owed == 0:
         raise Refused(
-            f"{auction.address} owes nothing to {caller} now (state {auction.state().name})"
+            f"{auction.address} owes nothing to {caller} now (state {auction.state().name}); "
+            "nothing sent"
         )
     return owed, auction.withdraw(market.sender)

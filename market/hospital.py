@@ -26,6 +26,7 @@ from saiaas.market.scenario import (
     REFUSED,
     REQUEST_FILE,
     WITHDRAW,
+    WITHDRAW_BOND,
     Provider,
     bid_operation,
     costs,
@@ -299,13 +300,16 @@ def run_hospital(
     payees = [(f"{by_account[sla.winners[i].bidder.lower()].name} ({name})",  # type: ignore[index]
                sla.winners[i].bidder) for i, name in enumerate(_CATEGORIES)]  # type: ignore[index]
     payees.append(("client (unspent reserve)", client_address))
+    payees += [(f"{p.name} ({p.provider.category}, bond back)", p.account) for p in parties[3:]]
     acknowledged = learned["acknowledged"]
     if not acknowledged:  # nothing is owed yet: no withdrawal is attempted
         payees = []
     for who, address in payees:
         before = chain.balance(address)
         owed, tx = client_flow.withdraw(market.acting_as(address), auction)
-        record(WITHDRAW, f"{who} withdraws", tx, False)
+        loser = address.lower() not in {sla.winners[i].bidder.lower() for i in range(3)}  # type: ignore[index]
+        record(WITHDRAW_BOND if loser and address != client_address else WITHDRAW,
+               f"{who} withdraws", tx, False)
         receipt = chain.w3.eth.get_transaction_receipt(tx.tx_hash)
         fee = int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])
         change = chain.balance(address) - before

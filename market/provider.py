@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from saiaas.market.client import Refused
+from saiaas.market.client import Refused, expected_terms
 from saiaas.market.marketplace import write_state
 from saiaas.market.requirements import Requirements, UnusableAuction
+from saiaas.market.views import terms_json
 from saiaas.ontologies.errors import InputError, InvalidError
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ def _match_auction(
     except MatcherError as error:
         raise UnusableAuction(f"auction {auction.address}: {error}") from None
     by_iri = {a.iri: a for a in assets}
+    terms = terms_json(info)
     rows = []
     bases: dict[str, int | None] = {}
     for decision in decisions:
@@ -149,11 +151,13 @@ def _match_auction(
             "degree": decision.degree,
             "eligible": decision.eligible,
             "max_price_wei": info.max_prices[order],
+            "bond_wei": info.bonds[order],
             "base_price_wei": bases[decision.category],
             "time_left_s": time_left,
         }
         if show_all:
             row["reasons"] = [r.message for r in decision.reasons if r.code not in SATISFIED]
+        row["terms"] = terms
         rows.append(row)
     return rows
 
@@ -283,8 +287,15 @@ def bid(
             f"({chosen.category}: degree {decision.degree}); nothing sent",
             decision,
         )
+    differences = info.differences(**expected_terms(request))
+    if differences:
+        raise Refused(
+            f"auction {auction.address}: its terms on chain disagree with its requirement file "
+            f"({'; '.join(differences)}); nothing sent"
+        )
     sender = market.sender
-    asset_cid = market.store.put(asset_description(graph, chosen.iri))
+    description = asset_description(graph, chosen.iri, market.sender_address)
+    asset_cid = market.store.put(description)
     tx = auction.bid(sender, category.order, price_wei, asset_cid, list(references))
     best = auction.best_bid(category.order)
     return Bid(

@@ -96,7 +96,12 @@ class Requirements:
 
     def described_asset(self, asset_cid: str) -> Asset:
         """The one asset a bid's description (N-Triples, fetched by CID) describes."""
-        from rdflib import Graph
+        return self._described(asset_cid)[0]
+
+    def _described(self, asset_cid: str) -> tuple[Asset, list[str]]:
+        """The asset and the provider accounts its description names."""
+        from rdflib import Graph, URIRef
+        from saiaas.ontologies.descriptions import PROVIDER_ACCOUNT
 
         data = self.market.store.get(asset_cid)
         graph = Graph()
@@ -112,17 +117,30 @@ class Requirements:
             raise InputError(
                 f"asset description {asset_cid} describes {len(assets)} assets, expected one"
             )
-        return assets[0]
+        accounts = sorted(str(o) for o in graph.objects(URIRef(assets[0].iri),
+                                                          URIRef(PROVIDER_ACCOUNT)))
+        return assets[0], accounts
 
-    def judge(self, category: int, asset_cid: str) -> BidVerdict:
-        """Never raises for a bad bid: what cannot be fetched or read is a failing verdict."""
+    def judge(self, category: int, asset_cid: str, bidder: str | None = None) -> BidVerdict:
+        """Never raises for a bad bid: what cannot be fetched or read is a failing verdict. With
+        the `bidder`, the description must name it as its provider account: an asset borrowed
+        from another provider's bid is not eligible, whatever it describes."""
         from saiaas.ontologies.requests import Category
 
         try:
             spec = self.request.specs[list(Category)[category]]
-            decision = self.matcher.match(spec, self.described_asset(asset_cid))
+            asset, accounts = self._described(asset_cid)
+            decision = self.matcher.match(spec, asset)
         except SaiaasError as error:
             return BidVerdict(None, False, [{"code": "unverifiable", "message": str(error)}])
-        return BidVerdict(
-            decision.degree, decision.eligible, [r.as_dict() for r in decision.reasons]
-        )
+        reasons = [r.as_dict() for r in decision.reasons]
+        eligible = decision.eligible
+        if bidder is not None and [a.lower() for a in accounts] != [bidder.lower()]:
+            eligible = False
+            named = ", ".join(accounts) or "no account"
+            reasons.append({
+                "code": "borrowed-asset",
+                "message": f"the description names {named} as its provider account "
+                           f"(saiaas:providerAccount), not the bidder {bidder}",
+            })
+        return BidVerdict(decision.degree, eligible, reasons)

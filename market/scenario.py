@@ -30,6 +30,7 @@ __all__ = [
     "DELIVER",
     "ACKNOWLEDGE",
     "WITHDRAW",
+    "WITHDRAW_BOND",
     "EARLY_ADJUDICATION",
     "paper_terms",
     "bid_operation",
@@ -51,6 +52,7 @@ PAPER = {
 }
 # Operations outside the paper's Table 1.
 DELIVER, ACKNOWLEDGE, WITHDRAW = "Deliver model", "Acknowledge", "Withdraw"
+WITHDRAW_BOND = "Withdraw bond (loser)"
 EARLY_ADJUDICATION = "Adjudication (client, early)"
 
 REQUEST_FILE = "hospital-request.ttl"
@@ -162,7 +164,7 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     chain.advance_time(terms["bidding_seconds"])
     tx = auction.settle(client)
     row("Adjudication", "settle after the deadline (SLA)", tx.gas_used)
-    winners = providers[:3]
+    winners, losers = providers[:3], providers[3:6]
     tx = auction.deliver(winners[2], _fake_cid(99))
     row(DELIVER, "infrastructure winner delivers", tx.gas_used, False)
     tx = auction.acknowledge(client)
@@ -170,14 +172,22 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     for i, who in enumerate([*winners, client]):
         tx = auction.withdraw(who)
         label = "client withdraws unspent reserve" if who == client else f"winner {i} withdraws"
-        row(WITHDRAW, label, tx.gas_used, False)
-    # The client may also close early; that path writes the closing time and all three slots.
+        row(WITHDRAW, label, tx.gas_used, False)  # a winner's pay and its bond, together
+    for i, who in enumerate(losers):
+        tx = auction.withdraw(who)
+        row(WITHDRAW_BOND, f"{PROVIDERS[3 + i].category} provider B takes its bond back",
+            tx.gas_used, False)
+    # The client may also close early: it announces the close (bidding goes on for the notice
+    # period, so a bid in flight still lands), then anyone settles at the announced close.
     early, _ = factory.create_auction(client, **terms)
     for who in range(3):
         provider = PROVIDERS[who]
         early.bid(winners[who], Category(who), ether_wei(provider.prices[-1]), _fake_cid(who))
     tx = early.adjudicate(client)
-    row(EARLY_ADJUDICATION, "client adjudicates before the deadline", tx.gas_used, False)
+    row(EARLY_ADJUDICATION, "client announces an early close", tx.gas_used, False)
+    chain.advance_time(early.notice_seconds())
+    tx = early.settle(client)
+    row(EARLY_ADJUDICATION, "settle at the announced close", tx.gas_used, False)
     return rows
 
 
@@ -195,7 +205,7 @@ def costs(
 
     operations = []
     names = [*[n for n in PAPER if n != "Scenario total"], EARLY_ADJUDICATION, DELIVER,
-             ACKNOWLEDGE, WITHDRAW]
+             ACKNOWLEDGE, WITHDRAW, WITHDRAW_BOND]
     for name in names:
         gases = [t["gas"] for t in transactions if t["operation"] == name]
         if not gases:

@@ -41,10 +41,16 @@ def terms_json(info: AuctionInfo) -> dict[str, Any]:
         "ontology_version": info.ontology_version,
         "reserve": info.reserve,
         "max_prices": dict(zip(CATEGORY_NAMES, info.max_prices, strict=True)),
+        "bonds": dict(zip(CATEGORY_NAMES, info.bonds, strict=True)),
         "deadline": info.bidding_deadline,
+        "closes_at": info.closes_at or info.bidding_deadline,
+        "notice_window": info.notice_seconds,
         "delivery_window": info.delivery_window,
         "acknowledgment_window": info.acknowledgment_window,
         "min_references": info.min_references,
+        "arbitrator": info.arbitrator,
+        "disputes": "none: no arbitrator is named, the contract's timeouts decide"
+        if info.arbitrator is None else "by the arbitrator named",
     }
 
 
@@ -114,7 +120,9 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         if best is not None:
             best_json = {"bidder": best.bidder, "price": best.price, "asset_cid": best.asset_cid}
             if requirements is not None:
-                best_json.update(requirements.judge(index, best.asset_cid).as_dict())
+                best_json.update(
+                    requirements.judge(index, best.asset_cid, best.bidder).as_dict()
+                )
         categories.append(
             {
                 "category": name,
@@ -138,7 +146,9 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
     return {
         **terms_json(info),
         "state": state.name,
-        "time_left": 0 if state.name != "BIDDING" else max(0, info.bidding_deadline - now),
+        "time_left": 0 if state.name != "BIDDING" else max(
+            0, (info.closes_at or info.bidding_deadline) - now
+        ),
         "categories": categories,
         "sla": sla_json(sla) if sla is not None else None,
         "history": history,

@@ -40,10 +40,25 @@ def description_graph(catalog: Graph, asset_iri: str) -> Graph:
     return out
 
 
-def asset_description(catalog: Graph, asset_iri: str) -> bytes:
-    """Canonical, sorted N-Triples of the asset's description (stable bytes, stable CID)."""
+PROVIDER_ACCOUNT = "https://w3id.org/saiaas#providerAccount"
+
+
+def asset_description(
+    catalog: Graph, asset_iri: str, provider_account: str | None = None
+) -> bytes:
+    """Canonical, sorted N-Triples of the asset's description (stable bytes, stable CID).
+
+    `provider_account`: the address that will bid with it, stated in the description
+    (saiaas:providerAccount) so that a bid by any other account with these bytes is seen as a
+    borrowed asset."""
+    from rdflib import Literal, URIRef
     from rdflib.compare import to_canonical_graph
 
-    canonical = to_canonical_graph(description_graph(catalog, asset_iri))
+    described = description_graph(catalog, asset_iri)
+    if provider_account is not None:
+        account = URIRef(PROVIDER_ACCOUNT)
+        described.remove((URIRef(asset_iri), account, None))
+        described.add((URIRef(asset_iri), account, Literal(provider_account)))
+    canonical = to_canonical_graph(described)
     lines = canonical.serialize(format="nt").splitlines()
     return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")

@@ -111,6 +111,16 @@ class AssetSpecification:
     requested_class: str
     max_price_wei: int | None = None
     constraints: tuple[Constraint, ...] = ()
+    #: What a first bid locks; None when the file is silent (the auction then takes a tenth of
+    #: the max price, see `bond_or_default`).
+    bond_wei: int | None = None
+
+    @property
+    def bond_or_default(self) -> int:
+        """The bond the auction asks: the stated one, else a tenth of the max price."""
+        if self.bond_wei is not None:
+            return self.bond_wei
+        return (self.max_price_wei or 0) // 10
 
 
 @dataclass(frozen=True)
@@ -289,6 +299,8 @@ def _parse_spec(graph, spec_node, category, one, literal) -> AssetSpecification:
         raise RequestError(f"{spec_node}: saiaas:requestedClass must name a class by IRI")
     price_text = literal(spec_node, "maxPrice", False, "ether")
     price = ether_to_wei(price_text, f"{spec_node} maxPrice") if price_text is not None else None
+    bond_text = literal(spec_node, "bond", False, "ether")
+    bond = ether_to_wei(bond_text, f"{spec_node} bond") if bond_text is not None else None
     constraints = []
     for c_node in graph.objects(spec_node, URIRef(s + "constraint")):
         kinds = [str(t)[len(s) :] for t in graph.objects(c_node, RDF.type) if str(t).startswith(s)]
@@ -333,4 +345,5 @@ def _parse_spec(graph, spec_node, category, one, literal) -> AssetSpecification:
         requested_class=str(requested),
         max_price_wei=price,
         constraints=tuple(constraints),
+        bond_wei=bond,
     )

@@ -72,8 +72,9 @@ class Market:
             handle = s.auction(auction)
             for account, category, price, catalog, asset in offers:
                 graph = Graph().parse(example_path(catalog), format="turtle")
-                cid = s.store.put(asset_description(graph, asset))
-                handle.bid(s.chain.accounts[account], category, price, cid)
+                bidder = s.chain.accounts[account]
+                cid = s.store.put(asset_description(graph, asset, bidder))
+                handle.bid(bidder, category, price, cid)
                 cids.append(cid)
         return cids
 

@@ -67,6 +67,7 @@ def test_an_invalid_requirement_file_sends_and_stores_nothing(cli, market, tmp_p
 def test_a_reserve_below_the_max_prices_is_refused_before_any_transaction(
         cli, market, request_file):
     client = market.accounts()[0]
+    assert market.auctions() == []  # the embedded Factory is deployed on first use, before this
     nonce = market.nonce(client)
     result = cli("auction", "create", request_file, "--reserve", "0.99ether")
     assert result.exit_code == 4
@@ -198,7 +199,14 @@ def test_the_whole_client_life_cycle(cli, market, request_file):
     nothing = cli("auction", "withdraw", auction)
     assert nothing.exit_code == 4 and "owes nothing" in nothing.stderr
 
-    adjudicated = cli("auction", "adjudicate", auction, "--json")
+    # The client closes early: announced now, bidding ends after the notice (bids in flight land)
+    announced = cli("auction", "adjudicate", auction, "--json")
+    assert announced.exit_code == 0, announced.stderr
+    assert announced.json()["state"] == "BIDDING" and announced.json()["sla"] is None
+    too_soon = cli("auction", "settle", auction)
+    assert too_soon.exit_code == 4 and "nothing sent" in too_soon.stderr
+    market.advance(600)
+    adjudicated = cli("auction", "settle", auction, "--json")
     assert adjudicated.exit_code == 0, adjudicated.stderr
     sla = adjudicated.json()["sla"]
     assert adjudicated.json()["state"] == "ADJUDICATED"
@@ -244,13 +252,14 @@ def test_settle_after_the_deadline_and_cancel_a_failed_auction(cli, market, requ
 
 
 def test_watch_prints_events_and_stops_when_bidding_ends(cli, market, request_file):
-    auction = _create(cli, request_file, "--duration", "4s")["address"]
+    auction = _create(cli, request_file, "--duration", "60s")["address"]
     catalog, asset = market.fitting[0][0]
     market.bid(auction, 1, 0, 10**17, catalog, asset)
     once = cli("auction", "watch", auction, "--once", "--json")
     assert once.exit_code == 0, once.stderr
     events = [json.loads(line) for line in once.stdout.splitlines()]
     assert [e["event"] for e in events] == ["BidPlaced"] and events[0]["category"] == "data"
+    market.advance(61)  # the embedded chain's clock moves on; the watch sees bidding has ended
     started = time.monotonic()
     followed = cli("auction", "watch", auction, "--poll", "0.2")
     assert followed.exit_code == 0, followed.stderr

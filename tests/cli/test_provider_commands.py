@@ -172,9 +172,10 @@ def test_bid_stores_the_description_and_lowers_the_base_price(
                  catalog("data-radiology-archive.ttl"))
     assert result.exit_code == 0, result.stderr
     placed = json.loads(result.stdout)
-    described = asset_description(
-        Graph().parse(catalog("data-radiology-archive.ttl"), format="turtle"), RADIOLOGY
+    described = asset_description(  # the description names the account that bids with it
+        Graph().parse(catalog("data-radiology-archive.ttl"), format="turtle"), RADIOLOGY, provider
     )
+    assert f'"{provider}"'.encode() in described
     assert placed["asset"] == RADIOLOGY and placed["category"] == "data"
     assert placed["asset_cid"] == cid_of(described)
     assert (opened.home / "store" / placed["asset_cid"]).read_bytes() == described
@@ -210,7 +211,8 @@ def test_a_non_matching_asset_is_refused_before_any_transaction(
 
 @pytest.mark.parametrize(
     ("price", "why"),
-    [("0.36ether", "above the maximum 0.35 ETH"), ("0", "above zero")],
+    [("0.36ether", "the price 0.36 ETH is above the category's maximum 0.35 ETH"),
+     ("0", "above zero")],
 )
 def test_a_price_outside_the_rules_is_refused_before_sending(
     runner: CliRunner, opened: Any, price: str, why: str
@@ -331,15 +333,16 @@ def test_deliver_claim_and_withdraw_pay_the_winners(
     assert too_soon.exit_code == 4 and "may still acknowledge" in error_line(too_soon)
     opened.advance(2 * 86400 + 1)
     outsider = invoke(runner, "provider", "claim", opened.auction, "--account", opened.account(4))
-    assert outsider.exit_code == 4 and "not a winner" in error_line(outsider)
+    assert outsider.exit_code == 4 and "only a winner" in error_line(outsider)
     claimed = invoke(runner, "provider", "claim", opened.auction, "--account", data, "--json")
     assert claimed.exit_code == 0, claimed.stderr
-    assert json.loads(claimed.stdout)["owed_wei"] == 3 * ETHER // 10
+    bond = 35 * ETHER // 1000  # the data bond comes back with the pay
+    assert json.loads(claimed.stdout)["owed_wei"] == 3 * ETHER // 10 + bond
     before = opened.nonce_and_balance(infra)[1]
     paid = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra, "--json")
     assert paid.exit_code == 0, paid.stderr
     receipt = json.loads(paid.stdout)
-    assert receipt["amount_wei"] == 4 * ETHER // 10
+    assert receipt["amount_wei"] == 4 * ETHER // 10 + 4 * ETHER // 100
     assert opened.nonce_and_balance(infra)[1] > before
     twice = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra)
     assert twice.exit_code == 4 and "nothing sent" in error_line(twice)

@@ -37,15 +37,28 @@ def test_every_backend_gives_the_same_error(raised):
     assert isinstance(error, ContractError) and isinstance(error, SaiaasError)
     assert error.name == "BidNotLower" and error.args == (5, 3)
     assert exit_code_of(error) == EXIT_CHAIN
-    assert str(error).startswith("BidNotLower(price=5, previous=3): ")
-    assert "\n" not in str(error)
+    assert str(error) == (
+        "BidNotLower: the price 5 wei is not below your previous bid 3 wei in this category; "
+        "a new bid must undercut your own"
+    )
+
+
+def test_a_refusal_from_the_dry_run_says_nothing_was_sent_and_amounts_read_in_ether():
+    data = bid_not_lower(4 * 10**17, 3 * 10**17)
+    error = translate(ContractLogicError("x", data="0x" + data.hex()))
+    assert error is not None
+    error.sent = False
+    assert str(error) == (
+        "BidNotLower: the price 0.4 ETH is not below your previous bid 0.3 ETH in this category; "
+        "a new bid must undercut your own; nothing sent"
+    )
 
 
 def test_addresses_are_checksummed_and_states_named():
     data = keccak(text="ClientCannotBid(address)")[:4] + encode(["address"], [ADDRESS])
     assert translate(ContractLogicError("x", data="0x" + data.hex())).args == (ADDRESS,)
     data = keccak(text="WrongState(uint8)")[:4] + encode(["uint8"], [4])
-    assert "state=COMPLETED" in str(translate(TransactionFailed(f"reverted: {data!r}")))
+    assert "the auction is COMPLETED" in str(translate(TransactionFailed(f"reverted: {data!r}")))
 
 
 def test_unknown_and_empty_reverts_are_still_contract_errors():

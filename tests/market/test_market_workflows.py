@@ -85,7 +85,8 @@ def whole_auction(market: Marketplace) -> None:
         owed, _ = client.withdraw(party, auction)
         paid[party.caller] = owed
     assert paid[hospital.caller] == created.terms.reserve - sla.total_price
-    assert sum(paid.values()) == created.terms.reserve
+    # the reserve comes back whole (prices + unspent rest), and each winner's bond with its pay
+    assert sum(paid.values()) == created.terms.reserve + sum(created.terms.bonds)
     assert auction.balance() == 0
     with pytest.raises(client.Refused, match="owes nothing"):
         client.withdraw(hospital, auction)
