@@ -55,17 +55,33 @@ claimed); after a cancelled SLA the infrastructure winner's bond goes to the cli
 auction returns them all. Storage keeps each bidder's last price (and a hash of its asset) and
 the best bid per category; the bids' asset CIDs are read from the BidPlaced events (checked
 against the hash).
+Restitution (issue 11): auctions may name an ERC-792 `arbitrator` (e.g. a `Committee`, m of n
+members) with a confirmation and an appeal window, a minimum reference value and a required
+record (create_auction's keyword arguments). The infrastructure winner confirms the inputs
+(`auction.confirm_inputs(sender, data_cid, algorithm_cid)`, implied by `deliver`): the data and
+algorithm winners are then owed their price whatever happens; a confirmed winner that never
+delivers forfeits its bond (`cancel` -> FORFEITED). Disputes: `auction.reject(client, evidence)`
+within the acknowledgment window, `auction.appeal(bidder, category, evidence)` within the appeal
+window, `auction.dispute_confirmation(winner, evidence)` after the confirmation window; the
+committee's members `committee.vote(member, dispute_id, ruling)` (1 for the party that opened
+it, 2 against, 0 refuse). `auction.disputes()`, `auction.confirmation()`,
+`factory.record_of(provider, category) -> Record(completed, value_paid, disputes_lost)`.
+
 Every revert raises ContractError (`.name`, `.args`), the same on py-evm and on HTTP nodes; gas
 is always the receipt's gasUsed.
 """
 
 from __future__ import annotations
 
+from ._arbitrator import Committee, CommitteeDispute
 from ._chain import Chain
 from ._cid import UnsupportedCidError, decode_cid, encode_cid
-from ._clients import Auction, Factory
+from ._clients import Auction, Factory, evidence_uri
 from ._errors import ChainError, ContractError
 from ._types import (
+    AGAINST_OPENER,
+    FOR_OPENER,
+    REFUSED,
     SLA,
     AuctionCancelled,
     AuctionCreated,
@@ -78,17 +94,43 @@ from ._types import (
     BidPromoted,
     Category,
     CloseAnnounced,
+    Confirmation,
     DeliveryAcknowledged,
+    Dispute,
+    DisputeKind,
+    DisputeOpened,
+    DisputeRuled,
+    EvidenceSubmitted,
+    InputsConfirmed,
     ModelDelivered,
     OntologyPublished,
     PaymentClaimed,
+    Record,
+    RecordUpdated,
     TxResult,
+    Voted,
     Winner,
     Withdrawn,
 )
 
 __all__ = [
     "Chain",
+    "Committee",
+    "CommitteeDispute",
+    "evidence_uri",
+    "DisputeKind",
+    "Dispute",
+    "Confirmation",
+    "Record",
+    "REFUSED",
+    "FOR_OPENER",
+    "AGAINST_OPENER",
+    "InputsConfirmed",
+    "DisputeOpened",
+    "DisputeRuled",
+    "EvidenceSubmitted",
+    "RecordUpdated",
+    "Voted",
     "Factory",
     "Auction",
     "Category",

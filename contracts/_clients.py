@@ -13,8 +13,11 @@ from ._errors import ChainError, ContractError
 from ._events import decode_logs
 
 _ZERO = "0x" + "00" * 20
-#: Bytes of an auction clone: the EIP-1167 body (0x2d) and the immutable args (Auction.ARGS_LENGTH).
+#: Bytes of an auction clone: the EIP-1167 body (0x2d) and the immutable args (Auction.ARGS_LENGTH);
+#: a clone whose terms have restitution terms (arbitrator, minimum reference value, required record)
+#: carries a 39-byte tail.
 CLONE_LENGTH = 0x2D + 145
+CLONE_LENGTHS = (CLONE_LENGTH, CLONE_LENGTH + 39)
 
 
 def _category(category: int) -> t.Category:
@@ -121,31 +124,71 @@ class Factory:
         min_references: int = 0,
         bonds: tuple[int, int, int] = (0, 0, 0),
         ontology_version: int | None = None,
+        arbitrator: str | None = None,
+        confirmation_seconds: int = 0,
+        appeal_seconds: int = 0,
+        min_reference_value: int = 0,
+        min_record_completed: int = 0,
+        max_disputes_lost: int | None = None,
     ) -> tuple[Auction, t.TxResult]:
         """Open an auction escrowing `reserve` wei; returns its client and the receipt.
 
         `bonds` (wei per category, each at most its max price) is what a bidder locks with its
         first bid there; `ontology_version` pins a published vocabulary (None: the current one).
+        Restitution terms (all optional): the `arbitrator` disputes go to (None: no disputes,
+        the timeouts decide) with its `confirmation_seconds` and `appeal_seconds` windows; the
+        least price a reference must have paid (`min_reference_value`); the record a bidder
+        needs at the Factory (`min_record_completed`, `max_disputes_lost`, None: any). With none
+        of them the auction costs what it cost before (Factory.createAuction).
         """
         digest, kind = encode_cid(requirements_cid)
         if len(max_prices) != 3:
             raise ChainError(f"max_prices needs one price per category (3), got {len(max_prices)}")
         if len(bonds) != 3:
             raise ChainError(f"bonds needs one bond per category (3), got {len(bonds)}")
-        call = self._c.functions.createAuction(
-            digest,
-            kind,
-            [int(p) for p in max_prices],
-            [int(b) for b in bonds],
-            int(bidding_seconds),
-            int(delivery_seconds),
-            int(acknowledgment_seconds),
-            int(min_references),
-            int(ontology_version or 0),
+        lost_limit = 0 if max_disputes_lost is None else int(max_disputes_lost) + 1
+        restitution = (
+            self.chain.w3.to_checksum_address(arbitrator) if arbitrator else _ZERO,
+            int(confirmation_seconds),
+            int(appeal_seconds),
+            int(min_reference_value),
+            int(min_record_completed),
+            lost_limit,
         )
+        if restitution == (_ZERO, 0, 0, 0, 0, 0):
+            call = self._c.functions.createAuction(
+                digest,
+                kind,
+                [int(p) for p in max_prices],
+                [int(b) for b in bonds],
+                int(bidding_seconds),
+                int(delivery_seconds),
+                int(acknowledgment_seconds),
+                int(min_references),
+                int(ontology_version or 0),
+            )
+        else:
+            call = self._c.functions.createAuctionWithRestitution(
+                digest,
+                kind,
+                [int(p) for p in max_prices],
+                [int(b) for b in bonds],
+                [int(bidding_seconds), int(delivery_seconds), int(acknowledgment_seconds)],
+                int(min_references),
+                int(ontology_version or 0),
+                restitution,
+            )
         receipt = self.chain.transact(call, sender, value=int(reserve))
         created = [e for e in receipt.events if isinstance(e, t.AuctionCreated)]
         return Auction(self.chain, created[0].auction, factory=self), receipt
+
+    def record_of(self, provider: str, category: int) -> t.Record:
+        """`provider`'s record in `category`: auctions completed, value paid, disputes lost."""
+        cat = _category(category)
+        completed, value, lost = self.chain.call(
+            self._c.functions.recordOf(self.chain.w3.to_checksum_address(provider), int(cat))
+        )
+        return t.Record(int(completed), int(value), int(lost))
 
     def is_auction(self, address: str) -> bool:
         _require_address(self.chain, address)
@@ -178,7 +221,7 @@ class Auction:
         _require_address(chain, address)
         address = chain.w3.to_checksum_address(address)
         code = bytes(chain.w3.eth.get_code(address))
-        if len(code) != CLONE_LENGTH or code[:10] != bytes.fromhex("363d3d373d3d3d363d73"):
+        if len(code) not in CLONE_LENGTHS or code[:10] != bytes.fromhex("363d3d373d3d3d363d73"):
             raise ChainError(f"no saiaas auction at {address}")
         implementation = chain.w3.to_checksum_address(code[10:30])
         impl = chain.w3.eth.contract(address=implementation, abi=abi("Auction"))
@@ -306,6 +349,88 @@ class Auction:
     def withdraw(self, sender: Sender) -> t.TxResult:
         return self.chain.transact(self._c.functions.withdraw(), sender)
 
+    # ---------------------------------------------------------------- restitution and disputes
+
+    def confirm_inputs(self, sender: Sender, data_cid: str, algorithm_cid: str) -> t.TxResult:
+        """The infrastructure winner confirms it received the sealed data and algorithm (their
+        CIDs): from then on their winners are owed their price whatever happens to the model."""
+        data, data_kind = encode_cid(data_cid)
+        algorithm, algorithm_kind = encode_cid(algorithm_cid)
+        call = self._c.functions.confirmInputs(data, algorithm, data_kind | algorithm_kind << 1)
+        return self.chain.transact(call, sender)
+
+    def arbitration_fee(self) -> int:
+        """What opening a dispute costs at the auction's arbitrator (0 without one)."""
+        arbitrator = self.arbitrator()
+        if arbitrator is None:
+            return 0
+        contract = self.chain.w3.eth.contract(
+            address=self.chain.w3.to_checksum_address(arbitrator), abi=abi("CommitteeArbitrator")
+        )
+        return int(self.chain.call(contract.functions.arbitrationCost(b"")))
+
+    def arbitrator(self) -> str | None:
+        address = self.chain.call(self._c.functions.restitutionTerms())[0]
+        return None if int(address, 16) == 0 else address
+
+    def reject(self, sender: Sender, evidence_cid: str, fee: int | None = None) -> t.TxResult:
+        """The client contests the delivered model, citing `evidence_cid` (its evaluation
+        report); the arbitration fee (default: the arbitrator's cost) goes with it."""
+        call = self._c.functions.reject(evidence_uri(evidence_cid))
+        return self.chain.transact(call, sender, value=self._fee(fee))
+
+    def appeal(
+        self, sender: Sender, category: int, evidence_cid: str, fee: int | None = None
+    ) -> t.TxResult:
+        """A disqualified bidder contests its disqualification in `category`."""
+        call = self._c.functions.appeal(int(category), evidence_uri(evidence_cid))
+        return self.chain.transact(call, sender, value=self._fee(fee))
+
+    def dispute_confirmation(
+        self, sender: Sender, evidence_cid: str, fee: int | None = None
+    ) -> t.TxResult:
+        """A data or algorithm winner disputes the missing confirmation of its inputs."""
+        call = self._c.functions.disputeConfirmation(evidence_uri(evidence_cid))
+        return self.chain.transact(call, sender, value=self._fee(fee))
+
+    def submit_evidence(self, sender: Sender, dispute_id: int, evidence_cid: str) -> t.TxResult:
+        call = self._c.functions.submitEvidence(int(dispute_id), evidence_uri(evidence_cid))
+        return self.chain.transact(call, sender)
+
+    def _fee(self, fee: int | None) -> int:
+        return self.arbitration_fee() if fee is None else int(fee)
+
+    def confirmation(self) -> t.Confirmation:
+        confirmed, open_disputes, disputed = self.chain.call(self._c.functions.confirmation())
+        return t.Confirmation(int(confirmed) or None, int(open_disputes), bool(disputed))
+
+    def appeal_of(self, category: int, bidder: str) -> tuple[bool, bool]:
+        """(appealed, upheld) for `bidder`'s disqualification in `category`."""
+        appealed, upheld = self.chain.call(
+            self._c.functions.appealOf(int(category), self.chain.w3.to_checksum_address(bidder))
+        )
+        return bool(appealed), bool(upheld)
+
+    def disputes(self) -> list[t.Dispute]:
+        """Every dispute of this auction, in the order opened, with its evidence and ruling."""
+        events = self.events()
+        evidence: dict[int, list[str]] = {}
+        for e in events:
+            if isinstance(e, t.EvidenceSubmitted):
+                evidence.setdefault(e.dispute_id, []).append(e.evidence)
+        out = []
+        for e in events:
+            if not isinstance(e, t.DisputeOpened):
+                continue
+            kind, category, party, is_open, ruling = self.chain.call(
+                self._c.functions.disputeOf(e.dispute_id)
+            )
+            out.append(t.Dispute(
+                e.dispute_id, t.DisputeKind(kind), t.Category(category), party, bool(is_open),
+                None if is_open else int(ruling), tuple(evidence.get(e.dispute_id, ())),
+            ))
+        return out
+
     # ---------------------------------------------------------------- views
 
     def info(self) -> t.AuctionInfo:
@@ -314,6 +439,10 @@ class Auction:
         )
         digest, kind = self.chain.call(self._c.functions.ontology())
         closes = self.closes_at()
+        arbitrator, confirm, appeal, min_ref_value, min_completed, lost_limit = self.chain.call(
+            self._c.functions.restitutionTerms()
+        )
+        has_arbitrator = int(arbitrator, 16) != 0
         return t.AuctionInfo(
             address=self.address,
             client=client,
@@ -330,6 +459,13 @@ class Auction:
             bonds=self.bonds(),
             closes_at=closes,
             notice_seconds=self.notice_seconds(),
+            arbitrator=arbitrator if has_arbitrator else None,
+            confirmation_window=int(confirm),
+            appeal_window=int(appeal),
+            arbitration_fee=self.arbitration_fee() if has_arbitrator else 0,
+            min_reference_value=int(min_ref_value),
+            min_record_completed=int(min_completed),
+            max_disputes_lost=int(lost_limit) - 1 if lost_limit else None,
         )
 
     def state(self) -> t.AuctionState:
@@ -451,6 +587,11 @@ class Auction:
 
     def events(self, from_block: int = 0) -> list[Any]:
         return decode_logs(self.chain.logs(self.address, from_block), self.address)
+
+
+def evidence_uri(cid: str) -> str:
+    """The ERC-1497 URI of a stored document."""
+    return f"/ipfs/{cid}"
 
 
 def _address(sender: Sender) -> str:

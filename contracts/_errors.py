@@ -73,14 +73,58 @@ _SENTENCES = {
     "FailedDeployment": "the auction clone could not be deployed",
     "InsufficientBalance": "the Factory holds {balance} but needs {needed} to forward the reserve",
     "TransactionReverted": "the transaction reverted without a reason",
+    "ReferenceSelfDealt": "reference {ref} does not count: its client {client} is the bidder or "
+    "this auction's client",
+    "ReferenceTooSmall": "reference {ref} paid {paid}, less than the {minimum} this auction "
+    "requires of a reference",
+    "RecordTooShort": "the bidder's record shows {completed} completed auction(s) in this "
+    "category; the auction requires {required} (`saiaas provider match` shows the record)",
+    "TooManyDisputesLost": "the bidder lost {lost} dispute(s) in this category; the auction "
+    "accepts at most {allowed}",
+    "NoArbitrator": "this auction names no arbitrator: there are no disputes, the contract's "
+    "timeouts decide (cancel after the delivery deadline, claim after the acknowledgment window)",
+    "NotArbitrator": "only the auction's arbitrator may rule, not {caller}",
+    "AlreadyConfirmed": "the inputs were already confirmed (at {confirmedAt}); nothing to dispute",
+    "ConfirmationWindowOpen": "the infrastructure winner may still confirm the inputs until "
+    "{until}; dispute after that",
+    "NotInputWinner": "only the data or algorithm winner may dispute a missing confirmation, "
+    "not {caller}",
+    "ConfirmationAlreadyDisputed": "the missing confirmation is already before the arbitrator",
+    "AcknowledgmentWindowClosed": "the acknowledgment window closed at {deadline}; the delivery "
+    "can no longer be rejected (the winners may claim)",
+    "AppealWindowClosed": "the appeal window closed at {deadline}",
+    "NotDisqualified": "{bidder} was not disqualified in the {category} category: nothing to "
+    "appeal",
+    "AlreadyAppealed": "{bidder} already appealed its {category} disqualification",
+    "DisputePending": "{open} dispute(s) are before the arbitrator; wait for the ruling "
+    "(`saiaas auction status` shows them)",
+    "UnknownDispute": "no open dispute {disputeId} here (already ruled, or never opened)",
+    "InvalidRuling": "ruling {ruling} is none of 0 (refuse), 1 (for the party that opened the "
+    "dispute), 2 (against it)",
+    "InvalidRestitutionTerm": "restitution term {which} = {value} is invalid: the confirmation "
+    "window (0) must be 60 s to less than the delivery window and the appeal window (1) 60 s to "
+    "90 days with an arbitrator, both 0 without one; the minimum reference value (2) below 2**72 "
+    "wei; the required completed auctions (3) and lost-dispute limit (4) at most 255",
+    "NotAnAuction": "{caller} is not an auction of this Factory: only auctions write records",
+    "InvalidCommittee": "a committee of {members} member(s) cannot have threshold {threshold}",
+    "DuplicateMember": "member {member} is listed twice (or is the zero address)",
+    "WrongFee": "opening a dispute costs {required} at this arbitrator, not {sent} (pass the fee)",
+    "InvalidChoices": "a dispute needs 1 to 255 choices, not {choices}",
+    "NotMember": "{caller} is not a member of the arbitration committee",
+    "DisputeAlreadySolved": "dispute {disputeID} is already ruled",
+    "AlreadyVoted": "{member} already voted on dispute {disputeID}",
+    "NotAppealable": "rulings of this committee are final (dispute {disputeID})",
+    "NoFeesOwed": "the committee owes no fees to {caller}",
+    "FeeTransferFailed": "{to} refused the fees of {amount}",
 }
 #: Arguments that are amounts of wei (shown in ether).
 _WEI = {"price", "maxPrice", "previous", "best", "sent", "required_wei", "amount", "reserve",
-        "sumOfMaxPrices", "bond", "balance", "needed"}
-_WEI_BY_ERROR = {"WrongBond": {"required"}}
+        "sumOfMaxPrices", "bond", "balance", "needed", "paid", "minimum"}
+_WEI_BY_ERROR = {"WrongBond": {"required"}, "WrongFee": {"required"}}
 _CATEGORIES = ("data", "algorithm", "infrastructure")
 
-_STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCELLED", "CLAIMED"]
+_STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCELLED", "CLAIMED",
+           "REJECTED", "FORFEITED"]
 
 
 class ChainError(SaiaasError):
@@ -141,7 +185,7 @@ def _table() -> dict[bytes, tuple[str, list[str], tuple[str, ...]]]:
     from eth_utils import keccak
 
     table: dict[bytes, tuple[str, list[str], tuple[str, ...]]] = {}
-    for name in ("Auction", "Factory"):
+    for name in ("Auction", "Factory", "CommitteeArbitrator"):
         for item in abi(name):
             if item["type"] != "error":
                 continue

@@ -15,7 +15,7 @@ def _table() -> dict[bytes, dict[str, Any]]:
     from eth_utils import keccak
 
     table = {}
-    for name in ("Auction", "Factory"):
+    for name in ("Auction", "Factory", "CommitteeArbitrator"):
         for item in abi(name):
             if item["type"] == "event":
                 types = ",".join(_canonical(i) for i in item["inputs"])
@@ -124,6 +124,29 @@ def decode_log(log: Any) -> Any | None:
         return t.PaymentClaimed(v["by"], block)
     if name == "Withdrawn":
         return t.Withdrawn(v["to"], v["amount"], block)
+    if name == "InputsConfirmed":
+        kinds = v["kinds"]
+        return t.InputsConfirmed(
+            v["by"], decode_cid(v["data"], kinds & 1), decode_cid(v["algorithm"], kinds >> 1 & 1),
+            block,
+        )
+    if name == "DisputeOpened":
+        return t.DisputeOpened(
+            v["disputeId"], t.DisputeKind(v["kind"]), t.Category(v["category"]), v["party"], block
+        )
+    if name == "DisputeRuled":
+        return t.DisputeRuled(
+            v["disputeId"], t.DisputeKind(v["kind"]), v["party"], v["ruling"], v["amount"], block
+        )
+    if name == "Evidence":
+        return t.EvidenceSubmitted(v["_evidenceGroupID"], v["_party"], v["_evidence"], block)
+    if name == "RecordUpdated":
+        return t.RecordUpdated(
+            v["provider"], t.Category(v["category"]), v["completed"], v["valuePaid"],
+            v["disputesLost"], block,
+        )
+    if name == "Voted":
+        return t.Voted(v["disputeID"], v["member"], v["ruling"], block)
     return None
 
 

@@ -25,6 +25,21 @@ class AuctionState(IntEnum):
     COMPLETED = 4
     CANCELLED = 5
     CLAIMED = 6
+    REJECTED = 7  # the client rejected the delivery: the arbitrator decides
+    FORFEITED = 8  # inputs confirmed, then no delivery or a rejection upheld: bond forfeited
+
+
+class DisputeKind(IntEnum):
+    """Auction.DisputeKind: what a dispute is about."""
+
+    NONE = 0
+    REJECTION = 1  # the client contests the delivered model
+    APPEAL = 2  # a disqualified bidder contests its disqualification
+    CONFIRMATION = 3  # a data or algorithm winner: its inputs were never confirmed
+
+
+#: Rulings (ERC-792): 0 refuses to arbitrate, 1 is for the party that opened the dispute, 2 against.
+REFUSED, FOR_OPENER, AGAINST_OPENER = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,13 @@ class AuctionInfo:
     bonds: tuple[int, int, int] = (0, 0, 0)
     closes_at: int = 0
     notice_seconds: int = 0
-    arbitrator: str | None = None  # no arbitrator in the terms yet (the arbitration issue adds one)
+    arbitrator: str | None = None  # None: no arbitrator, the contract's timeouts decide
+    confirmation_window: int = 0  # seconds after the close for the infrastructure winner to confirm
+    appeal_window: int = 0  # seconds after the close for a disqualified bidder to appeal
+    arbitration_fee: int = 0  # wei the party opening a dispute advances (the arbitrator's cost)
+    min_reference_value: int = 0  # least price a reference auction must have paid the bidder
+    min_record_completed: int = 0  # least completed auctions in a bidder's record (per category)
+    max_disputes_lost: int | None = None  # most disputes lost in a bidder's record (None: any)
 
     def differences(self, **expected: Any) -> list[str]:
         """The terms that disagree with `expected` (field name -> value, e.g. what a requirement
@@ -115,6 +136,37 @@ class AuctionInfo:
             if have != want:
                 out.append(f"{name}: on chain {have!r}, expected {want!r}")
         return out
+
+
+@dataclass(frozen=True)
+class Record:
+    """A provider's record at the Factory in one category (written by the auctions themselves)."""
+
+    completed: int
+    value_paid: int
+    disputes_lost: int
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """One dispute of an auction, by the arbitrator's id."""
+
+    dispute_id: int
+    kind: DisputeKind
+    category: Category
+    party: str  # who opened it
+    open: bool
+    ruling: int | None  # None while open; 0 refused, 1 for the party, 2 against
+    evidence: tuple[str, ...] = ()  # ERC-1497 URIs, in order
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Whether the infrastructure winner confirmed the inputs, and the disputes still open."""
+
+    confirmed_at: int | None
+    open_disputes: int
+    confirmation_disputed: bool
 
 
 # ---------------------------------------------------------------- events
@@ -210,4 +262,61 @@ class PaymentClaimed:
 class Withdrawn:
     to: str
     amount: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class InputsConfirmed:
+    by: str
+    data_cid: str
+    algorithm_cid: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class DisputeOpened:
+    dispute_id: int
+    kind: DisputeKind
+    category: Category
+    party: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class DisputeRuled:
+    dispute_id: int
+    kind: DisputeKind
+    party: str
+    ruling: int
+    amount: int  # an upheld appeal's compensation, or the bond a rejection upheld forfeited
+    block_number: int
+
+
+@dataclass(frozen=True)
+class EvidenceSubmitted:
+    """ERC-1497 Evidence: `evidence` is a URI (/ipfs/<cid>) about dispute `dispute_id`."""
+
+    dispute_id: int
+    party: str
+    evidence: str
+    block_number: int
+
+
+@dataclass(frozen=True)
+class RecordUpdated:
+    provider: str
+    category: Category
+    completed: int
+    value_paid: int
+    disputes_lost: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class Voted:
+    """A committee member's vote on a dispute."""
+
+    dispute_id: int
+    member: str
+    ruling: int
     block_number: int

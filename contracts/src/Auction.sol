@@ -2,6 +2,9 @@
 pragma solidity 0.8.37;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IArbitrable} from "./IArbitrable.sol";
+import {IArbitrator} from "./IArbitrator.sol";
+import {IEvidence} from "./IEvidence.sol";
 import {IFactory} from "./IFactory.sol";
 
 /// @title Auction
@@ -15,7 +18,12 @@ import {IFactory} from "./IFactory.sol";
 ///      (the client nominates the fallback, anyone can `promote` a lower standing bid), and bidding never
 ///      closes with less than NOTICE seconds of warning (an early close is announced, a late
 ///      disqualification of the best bid pushes the close to NOTICE after it), so no bid in flight is cut off.
-contract Auction is ReentrancyGuardTransient {
+///      Restitution protects every party: the infrastructure winner confirms it received the inputs (then the
+///      data and algorithm winners are owed their price whatever happens to the model), a confirmed winner that
+///      never delivers, or delivers a model an arbitrator rules unacceptable, forfeits its bond, and disputes
+///      (a rejected delivery, an appealed disqualification, a missing confirmation) go to the ERC-792
+///      arbitrator named in the terms. Without one, the timeouts decide, as before.
+contract Auction is IArbitrable, IEvidence, ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
     //////////////////////////////////////////////////////////////*/
@@ -28,10 +36,21 @@ contract Auction is ReentrancyGuardTransient {
         Delivered,
         Completed,
         Cancelled,
-        Claimed
+        Claimed,
+        Rejected,
+        Forfeited
     }
 
-    /// @dev Slot 0: state (8) | adjudicatedAt (40) | deliveredAt (40) | withdrawn (8) | modelKind (8) = 104 bits.
+    /// @notice What a dispute is about (the ERC-1497 meta-evidence id of its Dispute event).
+    enum DisputeKind {
+        None,
+        Rejection,
+        Appeal,
+        Confirmation
+    }
+
+    /// @dev Slot 0: state (8) | adjudicatedAt (40) | deliveredAt (40) | withdrawn (8) | modelKind (8) |
+    ///      confirmedAt (40) | openDisputes (8) | confirmationDisputed (8) = 160 bits.
     ///      Untouched until something happens after bidding (its first write is the costly one), so
     ///      `state` here is only Delivered and later; Bidding/Failed/Adjudicated live in the Best slots.
     ///      adjudicatedAt is written only by an early adjudication (otherwise it is the deadline).
@@ -42,6 +61,9 @@ contract Auction is ReentrancyGuardTransient {
         uint40 deliveredAt;
         uint8 withdrawn;
         uint8 modelKind;
+        uint40 confirmedAt;
+        uint8 openDisputes;
+        bool confirmationDisputed;
     }
 
     /// @dev One slot per category: bidder (160) | price (72) | spare (16) | meta (8) = 256 bits.
@@ -58,7 +80,8 @@ contract Auction is ReentrancyGuardTransient {
     }
 
     /// @dev One slot per (category, bidder): price (72) | spare (16) | flags (8) | asset (160) = 256 bits.
-    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb, bit 2 = bond returned. A nonzero price
+    ///      flags: bit 0 = disqualified, bit 1 = asset is dag-pb, bit 2 = bond returned, bit 3 = appealed,
+    ///      bit 4 = the appeal was upheld (the disqualification overturned). A nonzero price
     ///      means the bidder's bond is held. `asset` commits to the bid's asset digest (first 20 bytes of
     ///      its keccak): the digest itself is in the BidPlaced event, and in storage only for the best bid,
     ///      so a fallback's digest is supplied and checked here.
@@ -100,6 +123,23 @@ contract Auction is ReentrancyGuardTransient {
     error NotWinner(address caller);
     error NothingOwed(address caller);
     error TransferFailed(address to, uint256 amount);
+    error ReferenceSelfDealt(address ref, address client);
+    error ReferenceTooSmall(address ref, uint256 paid, uint256 minimum);
+    error RecordTooShort(uint256 completed, uint256 required);
+    error TooManyDisputesLost(uint256 lost, uint256 allowed);
+    error NoArbitrator();
+    error NotArbitrator(address caller);
+    error AlreadyConfirmed(uint256 confirmedAt);
+    error ConfirmationWindowOpen(uint256 until);
+    error NotInputWinner(address caller);
+    error ConfirmationAlreadyDisputed();
+    error AcknowledgmentWindowClosed(uint256 deadline);
+    error AppealWindowClosed(uint256 deadline);
+    error NotDisqualified(uint256 category, address bidder);
+    error AlreadyAppealed(uint256 category, address bidder);
+    error DisputePending(uint256 open);
+    error UnknownDispute(uint256 disputeId);
+    error InvalidRuling(uint256 ruling);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -127,6 +167,15 @@ contract Auction is ReentrancyGuardTransient {
     event AuctionCancelled(address indexed client);
     event PaymentClaimed(address indexed by);
     event Withdrawn(address indexed to, uint256 amount);
+    /// @notice The infrastructure winner received the sealed data and algorithm (digests; `kinds` bit 0: data
+    ///         is dag-pb, bit 1: algorithm is): from now on their winners are owed their price.
+    event InputsConfirmed(address indexed by, bytes32 data, bytes32 algorithm, uint8 kinds);
+    /// @notice A dispute went to the arbitrator: `party` opened it about `category` (Rejection: the model;
+    ///         Appeal: the party's disqualification; Confirmation: the inputs it handed over).
+    event DisputeOpened(uint256 indexed disputeId, DisputeKind kind, uint8 category, address party);
+    /// @notice The arbitrator ruled (1: for the party that opened it, 2: against, 0: refused) and what it moved:
+    ///         `amount` is the compensation of an upheld appeal, or the bond forfeited by a rejected delivery.
+    event DisputeRuled(uint256 indexed disputeId, DisputeKind kind, address party, uint256 ruling, uint256 amount);
 
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
@@ -140,6 +189,13 @@ contract Auction is ReentrancyGuardTransient {
     uint8 internal constant DISQUALIFIED = 1;
     uint8 internal constant DAG_PB = 2;
     uint8 internal constant BOND_RETURNED = 4;
+    uint8 internal constant APPEALED = 8;
+    uint8 internal constant OVERTURNED = 16;
+    /// @notice Rulings: 0 refuses to arbitrate (the situation before the dispute stands), 1 is for the party
+    ///         that opened the dispute, 2 against it.
+    uint256 public constant FOR_OPENER = 1;
+    uint256 public constant AGAINST_OPENER = 2;
+    uint8 internal constant RECORD_REQUIRED = 2; // bit 1 of the requirementsKind byte: bids need a record
     uint8 internal constant CLIENT_BIT = 8;
     uint8 internal constant PHASE = 3; // meta bits 0-1
     uint8 internal constant CLOSING = 3; // phase: bidding ends at _status.adjudicatedAt
@@ -161,6 +217,14 @@ contract Auction is ReentrancyGuardTransient {
     uint256 internal constant A_REQUIREMENTS = 86; // bytes32
     uint256 internal constant A_BONDS = 118; // 3 x uint72, 9 each
     uint256 internal constant ARGS_LENGTH = 145;
+    /// @dev The restitution tail, only in clones whose terms name an arbitrator, a minimum reference value or a
+    ///      required record: a shorter clone reads it as zeros (EXTCODECOPY pads), so the default costs nothing.
+    uint256 internal constant A_ARBITRATOR = 145; // address, 20
+    uint256 internal constant A_CONFIRM = 165; // uint32, 4: the infrastructure winner confirms within it
+    uint256 internal constant A_APPEAL = 169; // uint32, 4: appeals within it after the close
+    uint256 internal constant A_MIN_REF_VALUE = 173; // uint72, 9: least price a reference must have paid
+    uint256 internal constant A_MIN_COMPLETED = 182; // uint8, 1: least completed auctions in the record
+    uint256 internal constant A_LOST_LIMIT = 183; // uint8, 1: 0 no limit, n: fewer than n disputes lost
 
     /*//////////////////////////////////////////////////////////////
                                  STORAGE
@@ -175,6 +239,11 @@ contract Auction is ReentrancyGuardTransient {
     mapping(uint256 category => mapping(address bidder => Node)) internal _nodes;
     /// @dev The best bid's asset digest per category (the SLA's asset once settled).
     bytes32[3] internal _bestAsset;
+    /// @dev Disputes by the arbitrator's id: party (160) | kind (8) | category (8) | open (8) | ruling (8).
+    mapping(uint256 disputeId => uint256) internal _disputes;
+    /// @dev Wei granted to upheld appeals, out of the client's share; and what each appellant has yet to take.
+    uint256 internal _compensated;
+    mapping(address appellant => uint256 amount) internal _compensation;
 
     constructor() {
         factory = msg.sender;
@@ -337,7 +406,24 @@ contract Auction is ReentrancyGuardTransient {
                             RESTITUTION LOGIC
     //////////////////////////////////////////////////////////////*/
 
+    /// @notice The infrastructure winner confirms it received the data and algorithm winners' sealed inputs
+    ///         (their CIDs, checked off chain against the committed content): from now on those winners are
+    ///         owed their price whatever happens to the model.
+    function confirmInputs(bytes32 data, bytes32 algorithm, uint8 kinds) external {
+        if (kinds > 3) revert UnsupportedCid(kinds);
+        Status memory s = _current();
+        if (s.state != State.Adjudicated) revert WrongState(s.state);
+        if (msg.sender != _best[INFRASTRUCTURE].bidder) revert NotInfrastructureWinner(msg.sender);
+        if (s.confirmedAt != 0) revert AlreadyConfirmed(s.confirmedAt);
+        uint256 due = s.adjudicatedAt + _arg(A_DELIVERY, 32);
+        if (block.timestamp >= due) revert DeliveryDeadlinePassed(due);
+        s.confirmedAt = uint40(block.timestamp);
+        _status = s;
+        emit InputsConfirmed(msg.sender, data, algorithm, kinds);
+    }
+
     /// @notice The infrastructure winner hands over the trained (encrypted) model before the delivery deadline.
+    /// @dev A delivery confirms the inputs too (a model proves they arrived), so the honest path needs no extra call.
     function deliver(bytes32 model, uint8 modelKind) external {
         if (modelKind > 1) revert UnsupportedCid(modelKind);
         Status memory s = _current();
@@ -348,6 +434,7 @@ contract Auction is ReentrancyGuardTransient {
         s.state = State.Delivered;
         s.deliveredAt = uint40(block.timestamp);
         s.modelKind = modelKind;
+        if (s.confirmedAt == 0) s.confirmedAt = uint40(block.timestamp);
         _status = s;
         _model = model;
         emit ModelDelivered(msg.sender, model, modelKind);
@@ -364,16 +451,19 @@ contract Auction is ReentrancyGuardTransient {
     }
 
     /// @notice The client recovers the reserve when nothing was delivered in time, or when the auction failed.
+    /// @dev When the inputs were confirmed the infrastructure winner forfeits its bond (State.Forfeited): the data
+    ///      and algorithm winners are paid, from that bond first, and the client gets the rest of the reserve.
     function cancel() external {
         if (msg.sender != _client()) revert NotClient(msg.sender);
         Status memory s = _current();
         if (s.state == State.Adjudicated) {
             uint256 due = s.adjudicatedAt + _arg(A_DELIVERY, 32);
             if (block.timestamp < due) revert DeliveryWindowOpen(due);
+            if (s.openDisputes != 0) revert DisputePending(s.openDisputes);
         } else if (s.state != State.Failed) {
             revert WrongState(s.state);
         }
-        _status.state = State.Cancelled;
+        _status.state = s.confirmedAt != 0 && s.state == State.Adjudicated ? State.Forfeited : State.Cancelled;
         emit AuctionCancelled(msg.sender);
     }
 
@@ -389,21 +479,167 @@ contract Auction is ReentrancyGuardTransient {
         emit PaymentClaimed(msg.sender);
     }
 
-    /// @notice Pull payment of everything the caller is owed now: pay, the unspent reserve, returned bonds
-    ///         (settles first when bidding has ended).
+    /// @notice Pull payment of everything the caller is owed now: pay, the unspent reserve, returned bonds,
+    ///         an upheld appeal's compensation (settles first when bidding has ended). A winner paid for a
+    ///         completed auction has it written into its record at the Factory.
     function withdraw() external nonReentrant {
         Status memory s = _current();
         (uint256 amount, uint8 bits) = _owed(s, msg.sender);
         (uint256 bondsBack, uint256 returned) = _bondsOwed(s, msg.sender);
         amount += bondsBack;
+        if (_arbitrator() != address(0)) {
+            uint256 compensation = _compensation[msg.sender];
+            if (compensation != 0) {
+                _compensation[msg.sender] = 0;
+                amount += compensation;
+            }
+        }
         if (amount == 0) revert NothingOwed(msg.sender);
         if (bits != 0) _status.withdrawn = s.withdrawn | bits;
         for (uint256 c; c < CATEGORIES; ++c) {
             if (returned & (1 << c) != 0) _nodes[c][msg.sender].flags |= BOND_RETURNED;
+            if (s.state == State.Completed && bits & (1 << c) != 0) {
+                IFactory(factory).recordCompletion(msg.sender, uint8(c), _best[c].price);
+            }
         }
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                             DISPUTE LOGIC
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The client contests the delivered model within the acknowledgment window, citing `evidence` (an
+    ///         ERC-1497 URI: its evaluation report). Nobody is paid until the arbitrator rules; the client
+    ///         advances the arbitration fee (msg.value).
+    function reject(string calldata evidence) external payable {
+        IArbitrator arbitrator = _requireArbitrator();
+        if (msg.sender != _client()) revert NotClient(msg.sender);
+        Status memory s = _effective();
+        if (s.state != State.Delivered) revert WrongState(s.state);
+        uint256 due = s.deliveredAt + _arg(A_ACK, 32);
+        if (block.timestamp >= due) revert AcknowledgmentWindowClosed(due);
+        s.state = State.Rejected;
+        s.openDisputes += 1;
+        _status = s;
+        _openDispute(arbitrator, DisputeKind.Rejection, INFRASTRUCTURE, evidence);
+    }
+
+    /// @notice A disqualified bidder contests its disqualification within the appeal window after the close
+    ///         (advancing the fee); upheld, the client owes it its bid price out of the client's own share.
+    function appeal(uint8 category, string calldata evidence) external payable {
+        IArbitrator arbitrator = _requireArbitrator();
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        Status memory s = _current();
+        if (s.state == State.Bidding) revert WrongState(s.state);
+        uint256 due = s.adjudicatedAt + _arg(A_APPEAL, 32);
+        if (block.timestamp >= due) revert AppealWindowClosed(due);
+        Node storage node = _nodes[category][msg.sender];
+        uint8 flags = node.flags;
+        if (flags & DISQUALIFIED == 0) revert NotDisqualified(category, msg.sender);
+        if (flags & APPEALED != 0) revert AlreadyAppealed(category, msg.sender);
+        node.flags = flags | APPEALED;
+        _status.openDisputes = s.openDisputes + 1;
+        _openDispute(arbitrator, DisputeKind.Appeal, category, evidence);
+    }
+
+    /// @notice A data or algorithm winner whose inputs the infrastructure winner did not confirm within the
+    ///         confirmation window asks the arbitrator to find that they were handed over (its proof of sending:
+    ///         the sealed CIDs, in `evidence`); upheld, it counts as confirmed.
+    function disputeConfirmation(string calldata evidence) external payable {
+        IArbitrator arbitrator = _requireArbitrator();
+        Status memory s = _current();
+        if (s.state != State.Adjudicated) revert WrongState(s.state);
+        uint256 category = msg.sender == _best[0].bidder ? 0 : msg.sender == _best[1].bidder ? 1 : CATEGORIES;
+        if (category == CATEGORIES) revert NotInputWinner(msg.sender);
+        if (s.confirmedAt != 0) revert AlreadyConfirmed(s.confirmedAt);
+        if (s.confirmationDisputed) revert ConfirmationAlreadyDisputed();
+        uint256 from = s.adjudicatedAt + _arg(A_CONFIRM, 32);
+        if (block.timestamp < from) revert ConfirmationWindowOpen(from);
+        uint256 due = s.adjudicatedAt + _arg(A_DELIVERY, 32);
+        if (block.timestamp >= due) revert DeliveryDeadlinePassed(due);
+        s.confirmationDisputed = true;
+        s.openDisputes += 1;
+        _status = s;
+        _openDispute(arbitrator, DisputeKind.Confirmation, category, evidence);
+    }
+
+    /// @notice Anyone adds evidence (an ERC-1497 URI) to an open dispute of this auction.
+    function submitEvidence(uint256 disputeId, string calldata evidence) external {
+        uint256 d = _disputes[disputeId];
+        if (uint8(d >> 176) != 1) revert UnknownDispute(disputeId);
+        emit Evidence(IArbitrator(_arbitrator()), disputeId, msg.sender, evidence);
+    }
+
+    /// @inheritdoc IArbitrable
+    /// @dev The ruling splits the escrow and the bonds: a rejection upheld forfeits the infrastructure bond (the
+    ///      data and algorithm winners are still paid, the client gets the rest), refused it completes the
+    ///      auction; an appeal upheld grants the appellant its bid price out of the client's share (capped by
+    ///      what that share can always pay); a missing confirmation upheld counts as confirmed. The loser of a
+    ///      ruling that is a provider gets a lost dispute in its record at the Factory.
+    function rule(uint256 disputeId, uint256 ruling) external {
+        address arbitrator = _arbitrator();
+        if (msg.sender != arbitrator || arbitrator == address(0)) revert NotArbitrator(msg.sender);
+        uint256 d = _disputes[disputeId];
+        if (uint8(d >> 176) != 1) revert UnknownDispute(disputeId);
+        if (ruling > AGAINST_OPENER) revert InvalidRuling(ruling);
+        _disputes[disputeId] = (d & ~(uint256(0xffff) << 176)) | ruling << 184;
+        address party = address(uint160(d));
+        DisputeKind kind = DisputeKind(uint8(d >> 160));
+        uint8 category = uint8(d >> 168);
+        Status memory s = _load();
+        s.openDisputes -= 1;
+        uint256 amount;
+        address infrastructure = _best[INFRASTRUCTURE].bidder;
+        if (kind == DisputeKind.Rejection) {
+            if (ruling == FOR_OPENER) {
+                s.state = State.Forfeited;
+                amount = _arg(A_BONDS + 9 * INFRASTRUCTURE, 72);
+                IFactory(factory).recordDisputeLost(infrastructure, uint8(INFRASTRUCTURE));
+            } else {
+                s.state = ruling == AGAINST_OPENER ? State.Completed : State.Claimed;
+            }
+        } else if (kind == DisputeKind.Appeal) {
+            if (ruling == FOR_OPENER) {
+                amount = _nodes[category][party].price;
+                uint256 available = _clientFloor() - _compensated;
+                if (amount > available) amount = available;
+                _compensated += amount;
+                _compensation[party] += amount;
+                _nodes[category][party].flags |= OVERTURNED;
+            } else if (ruling == AGAINST_OPENER) {
+                IFactory(factory).recordDisputeLost(party, category);
+            }
+        } else {
+            if (ruling == FOR_OPENER) {
+                if (s.confirmedAt == 0) s.confirmedAt = uint40(block.timestamp);
+                IFactory(factory).recordDisputeLost(infrastructure, uint8(INFRASTRUCTURE));
+            } else if (ruling == AGAINST_OPENER) {
+                IFactory(factory).recordDisputeLost(party, category);
+            }
+        }
+        _status = s;
+        emit Ruling(IArbitrator(arbitrator), disputeId, ruling);
+        emit DisputeRuled(disputeId, kind, party, ruling, amount);
+    }
+
+    /// @dev Registers a dispute at the arbitrator (forwarding the fee the caller sent) and emits the ERC-1497 events.
+    function _openDispute(IArbitrator arbitrator, DisputeKind kind, uint256 category, string calldata evidence)
+        internal
+    {
+        uint256 id = arbitrator.createDispute{value: msg.value}(2, "");
+        if (_disputes[id] != 0) revert UnknownDispute(id);
+        _disputes[id] = uint256(uint160(msg.sender)) | uint256(kind) << 160 | category << 168 | 1 << 176;
+        emit DisputeOpened(id, kind, uint8(category), msg.sender);
+        emit Dispute(arbitrator, id, uint256(kind), id);
+        emit Evidence(arbitrator, id, msg.sender, evidence);
+    }
+
+    function _requireArbitrator() internal view returns (IArbitrator arbitrator) {
+        arbitrator = IArbitrator(_arbitrator());
+        if (address(arbitrator) == address(0)) revert NoArbitrator();
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -434,7 +670,7 @@ contract Auction is ReentrancyGuardTransient {
     {
         client = _client();
         requirements = bytes32(_arg(A_REQUIREMENTS, 256));
-        requirementsKind = uint8(_arg(A_REQ_KIND, 8));
+        requirementsKind = uint8(_arg(A_REQ_KIND, 8)) & 1;
         ontologyVersion = uint32(_arg(A_ONTOLOGY, 32));
         for (uint256 c; c < CATEGORIES; ++c) {
             maxPrices[c] = _arg(A_MAX_PRICE + 9 * c, 72);
@@ -444,6 +680,48 @@ contract Auction is ReentrancyGuardTransient {
         deliveryWindow = _arg(A_DELIVERY, 32);
         acknowledgmentWindow = _arg(A_ACK, 32);
         minReferences = _arg(A_MIN_REFS, 8);
+    }
+
+    /// @notice The restitution terms: the arbitrator (zero: none, the timeouts decide), the confirmation and
+    ///         appeal windows (seconds), the least price a reference must have paid, and the record a bidder
+    ///         needs at the Factory (completed auctions; lostLimit 0: any number of lost disputes, n: fewer than n).
+    function restitutionTerms()
+        external
+        view
+        returns (
+            address arbitrator,
+            uint256 confirmationWindow,
+            uint256 appealWindow,
+            uint256 minReferenceValue,
+            uint256 minCompleted,
+            uint256 lostLimit
+        )
+    {
+        return (
+            _arbitrator(),
+            _arg(A_CONFIRM, 32),
+            _arg(A_APPEAL, 32),
+            _arg(A_MIN_REF_VALUE, 72),
+            _arg(A_MIN_COMPLETED, 8),
+            _arg(A_LOST_LIMIT, 8)
+        );
+    }
+
+    /// @notice A dispute of this auction by the arbitrator's id: kind (None: unknown), the category, who opened
+    ///         it, whether it is still open and the ruling once given.
+    function disputeOf(uint256 disputeId)
+        external
+        view
+        returns (DisputeKind kind, uint8 category, address party, bool open, uint256 ruling)
+    {
+        uint256 d = _disputes[disputeId];
+        return (DisputeKind(uint8(d >> 160)), uint8(d >> 168), address(uint160(d)), uint8(d >> 176) == 1, uint8(d >> 184));
+    }
+
+    /// @notice When the infrastructure winner confirmed the inputs (0: not yet), and the disputes still open.
+    function confirmation() external view returns (uint256 confirmedAt, uint256 openDisputes, bool disputed) {
+        Status memory s = _status;
+        return (s.confirmedAt, s.openDisputes, s.confirmationDisputed);
     }
 
     /// @notice The bond a bidder locks with its first bid in each category (wei).
@@ -478,6 +756,13 @@ contract Auction is ReentrancyGuardTransient {
             node.flags & DAG_PB != 0 ? 1 : 0,
             node.flags & BOND_RETURNED != 0
         );
+    }
+
+    /// @notice Whether `bidder` appealed its disqualification in `category`, and whether the appeal was upheld.
+    function appealOf(uint8 category, address bidder) external view returns (bool appealed, bool upheld) {
+        if (category >= CATEGORIES) revert UnknownCategory(category);
+        uint8 flags = _nodes[category][bidder].flags;
+        return (flags & APPEALED != 0, flags & OVERTURNED != 0);
     }
 
     /// @notice The lowest valid bid of a category (after settlement: the SLA's winner), zero address if none.
@@ -516,7 +801,7 @@ contract Auction is ReentrancyGuardTransient {
         Status memory s = _effective();
         (amount,) = _owed(s, account);
         (uint256 bondsBack,) = _bondsOwed(s, account);
-        amount += bondsBack;
+        amount += bondsBack + _compensation[account];
     }
 
     /// @notice Seconds until bidding closes (0 once closed).
@@ -530,6 +815,19 @@ contract Auction is ReentrancyGuardTransient {
     /// @notice Whether `bidder` won `category` here and the client acknowledged: a valid reference elsewhere.
     function wonCompleted(address bidder, uint8 category) external view returns (bool) {
         return category < CATEGORIES && _status.state == State.Completed && _best[category].bidder == bidder;
+    }
+
+    /// @notice What a reference to this auction proves for `bidder` in `category`: whether it won and the auction
+    ///         completed (acknowledged, or a rejection ruled for the provider), who the client was, what it paid.
+    function referenceOf(address bidder, uint8 category)
+        external
+        view
+        returns (bool completed, address client, uint256 paid)
+    {
+        if (category >= CATEGORIES) return (false, address(0), 0);
+        Best memory best = _best[category];
+        completed = _status.state == State.Completed && best.bidder == bidder;
+        return (completed, _client(), completed ? best.price : 0);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -558,15 +856,33 @@ contract Auction is ReentrancyGuardTransient {
         if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
         uint256 required = uint8(w1 >> (256 - 8 * (A_MIN_REFS - 32) - 8));
         if (refCount < required) revert TooFewReferences(refCount, required);
+        if (uint8(w1 >> (256 - 8 * (A_REQ_KIND - 32) - 8)) & RECORD_REQUIRED != 0) _checkRecord(category);
     }
 
+    /// @dev The bidder's record in the Factory must meet the terms (read only when the terms require one).
+    function _checkRecord(uint256 category) internal view {
+        (uint256 completed,, uint256 lost) = IFactory(factory).recordOf(msg.sender, uint8(category));
+        uint256 minCompleted = _arg(A_MIN_COMPLETED, 8);
+        if (completed < minCompleted) revert RecordTooShort(completed, minCompleted);
+        uint256 limit = _arg(A_LOST_LIMIT, 8);
+        if (limit != 0 && lost >= limit) revert TooManyDisputesLost(lost, limit - 1);
+    }
+
+    /// @dev A reference counts when it is a completed auction of this Factory that the bidder won in this
+    ///      category, whose client is neither the bidder nor this auction's client, and that paid the bidder at
+    ///      least the minimum of the terms (so a reference costs what it proves).
     function _checkReferences(uint8 category, address[] calldata references) internal view {
         IFactory f = IFactory(factory);
+        uint256 minimum = _arg(A_MIN_REF_VALUE, 72);
+        address client = _client();
         for (uint256 i; i < references.length; ++i) {
             address ref = references[i];
             if (i != 0 && ref <= references[i - 1]) revert ReferencesNotAscending(i);
             if (!f.isAuction(ref)) revert ReferenceNotAuction(ref);
-            if (!Auction(ref).wonCompleted(msg.sender, category)) revert ReferenceNotWon(ref);
+            (bool completed, address refClient, uint256 paid) = Auction(ref).referenceOf(msg.sender, category);
+            if (!completed) revert ReferenceNotWon(ref);
+            if (refClient == msg.sender || refClient == client) revert ReferenceSelfDealt(ref, refClient);
+            if (paid < minimum) revert ReferenceTooSmall(ref, paid, minimum);
         }
     }
 
@@ -701,21 +1017,29 @@ contract Auction is ReentrancyGuardTransient {
         return _best[0].bidder != address(0) && _best[1].bidder != address(0) && _best[2].bidder != address(0);
     }
 
-    /// @dev Amount and the withdrawn bits it consumes; the client gets the reserve minus the prices paid,
-    ///      and, when the infrastructure winner never delivered (Cancelled after an SLA), that winner's bond
-    ///      (provisional rule until the arbitration issue decides who gets a forfeited bond).
+    /// @dev Amount and the withdrawn bits it consumes. Completed or Claimed: each winner its price, the client the
+    ///      reserve minus the prices. Forfeited (confirmed inputs, then no delivery or a rejection upheld): the data
+    ///      and algorithm winners their price, the infrastructure winner nothing (its bond pays the others first,
+    ///      the rest of it goes to the client), the client the reserve plus that bond minus those two prices.
+    ///      Cancelled (never confirmed) or Failed: the client the reserve (plus the infrastructure bond after an
+    ///      SLA). The client's share always gives up what upheld appeals were granted, and waits while an appeal
+    ///      may still come or a dispute is open.
     function _owed(Status memory s, address account) internal view returns (uint256 amount, uint8 bits) {
-        bool isClient = account == _client() && s.withdrawn & CLIENT_BIT == 0;
+        bool isClient = account == _client() && s.withdrawn & CLIENT_BIT == 0 && _clientFree(s);
+        uint256 reserve = _arg(A_RESERVE, 96);
+        if (isClient && _arbitrator() != address(0)) reserve -= _compensated;
         if (s.state == State.Failed || s.state == State.Cancelled) {
             if (!isClient) return (0, 0);
-            amount = _arg(A_RESERVE, 96);
+            amount = reserve;
             if (s.state == State.Cancelled && _hasSla()) amount += _arg(A_BONDS + 9 * INFRASTRUCTURE, 72);
             return (amount, CLIENT_BIT);
         }
-        if (s.state != State.Completed && s.state != State.Claimed) return (0, 0);
+        bool forfeited = s.state == State.Forfeited;
+        if (!forfeited && s.state != State.Completed && s.state != State.Claimed) return (0, 0);
         uint256 spent;
         for (uint256 c; c < CATEGORIES; ++c) {
             Best memory best = _best[c];
+            if (forfeited && c == INFRASTRUCTURE) continue;
             spent += best.price;
             if (best.bidder == account && s.withdrawn & (1 << c) == 0) {
                 amount += best.price;
@@ -723,24 +1047,44 @@ contract Auction is ReentrancyGuardTransient {
             }
         }
         if (isClient) {
-            amount += _arg(A_RESERVE, 96) - spent;
+            amount += reserve - spent;
+            if (forfeited) amount += _arg(A_BONDS + 9 * INFRASTRUCTURE, 72);
             bits |= CLIENT_BIT;
+        }
+    }
+
+    /// @dev Whether the client's share can be paid now: always without an arbitrator; with one, once the appeal
+    ///      window is over and no dispute is open (an upheld appeal is paid out of that share).
+    function _clientFree(Status memory s) internal view returns (bool) {
+        if (_arbitrator() == address(0)) return true;
+        return s.openDisputes == 0 && block.timestamp >= s.adjudicatedAt + _arg(A_APPEAL, 32);
+    }
+
+    /// @dev The least the client's share can come to whatever the outcome (before appeals): the reserve minus the
+    ///      prices once an SLA is fixed, the reserve otherwise. Upheld appeals are paid out of it, never beyond.
+    function _clientFloor() internal view returns (uint256 floor) {
+        floor = _arg(A_RESERVE, 96);
+        if (_hasSla()) {
+            for (uint256 c; c < CATEGORIES; ++c) {
+                floor -= _best[c].price;
+            }
         }
     }
 
     /// @dev Bonds `account` can take back now, and the categories they come from (bits). Once bidding is
     ///      over a loser's bond (disqualified or not) is free; a winner's stays locked until the restitution
-    ///      ends (Completed or Claimed; after a Cancelled SLA the data and algorithm winners get theirs back,
-    ///      the infrastructure winner's goes to the client). A failed auction returns every bond.
+    ///      ends (Completed or Claimed; after a Cancelled or Forfeited SLA the data and algorithm winners get
+    ///      theirs back, the infrastructure winner's goes to the client, or pays the others when Forfeited).
+    ///      A failed auction returns every bond.
     function _bondsOwed(Status memory s, address account) internal view returns (uint256 amount, uint256 cats) {
         if (s.state == State.Bidding) return (0, 0);
         bool sla = s.state != State.Failed && _hasSla();
         bool ended = s.state == State.Completed || s.state == State.Claimed;
+        bool cancelled = s.state == State.Cancelled || s.state == State.Forfeited;
         for (uint256 c; c < CATEGORIES; ++c) {
             Node memory node = _nodes[c][account];
             if (node.price == 0 || node.flags & BOND_RETURNED != 0) continue;
             if (sla && _best[c].bidder == account) {
-                bool cancelled = s.state == State.Cancelled;
                 if (!ended && !(cancelled && c != INFRASTRUCTURE)) continue;
             }
             amount += _arg(A_BONDS + 9 * c, 72);
@@ -755,6 +1099,10 @@ contract Auction is ReentrancyGuardTransient {
 
     function _client() internal view returns (address) {
         return address(uint160(_arg(A_CLIENT, 160)));
+    }
+
+    function _arbitrator() internal view returns (address) {
+        return address(uint160(_arg(A_ARBITRATOR, 160)));
     }
 
     /// @dev Reads `bits` bits at `offset` of the immutable args, from this clone's own code.

@@ -25,6 +25,8 @@ contract Factory is IFactory, Ownable2Step {
     error InvalidWindow(uint256 which, uint256 secondsGiven);
     error InvalidBond(uint256 category, uint256 bond);
     error TooManyReferencesRequired(uint256 required, uint256 cap);
+    error InvalidRestitutionTerm(uint256 which, uint256 value);
+    error NotAnAuction(address caller);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -39,6 +41,10 @@ contract Factory is IFactory, Ownable2Step {
         bytes32 requirements,
         uint8 requirementsKind,
         uint256 biddingDeadline
+    );
+    /// @notice A provider's record changed (an auction completed, or a dispute was lost).
+    event RecordUpdated(
+        address indexed provider, uint8 indexed category, uint256 completed, uint256 valuePaid, uint256 disputesLost
     );
 
     /*//////////////////////////////////////////////////////////////
@@ -58,6 +64,29 @@ contract Factory is IFactory, Ownable2Step {
     /// @notice Longest acknowledgment window (winners wait at most this long before they can claim).
     uint256 public constant MAX_ACKNOWLEDGMENT = 90 days;
     uint256 internal constant ARGS_LENGTH = 145;
+    /// @dev Clones with restitution terms carry a 39-byte tail (see Auction's A_ARBITRATOR...).
+    uint256 internal constant ARGS_LENGTH_RESTITUTION = 184;
+    uint8 internal constant RECORD_REQUIRED = 2;
+
+    /// @notice Restitution terms of an auction, all optional (zero: none). With an arbitrator, the confirmation
+    ///         window (shorter than the delivery window) and the appeal window lie within [MIN_WINDOW,
+    ///         MAX_ACKNOWLEDGMENT]; without one they must be zero (the timeouts decide). `lostLimit` 0 accepts
+    ///         any number of lost disputes, n fewer than n.
+    struct Restitution {
+        address arbitrator;
+        uint256 confirmationSeconds;
+        uint256 appealSeconds;
+        uint256 minReferenceValue;
+        uint256 minCompleted;
+        uint256 lostLimit;
+    }
+
+    /// @dev One slot per provider and category: completed (32) | disputesLost (32) | valuePaid (96) = 160 bits.
+    struct Record {
+        uint32 completed;
+        uint32 disputesLost;
+        uint96 valuePaid;
+    }
 
     /// @notice The Auction every clone delegates to; deployed here, so only this Factory's clones use it.
     address public immutable implementation;
@@ -72,6 +101,7 @@ contract Factory is IFactory, Ownable2Step {
     Head internal _head;
     mapping(uint32 version => bytes32 digest) internal _ontologies;
     mapping(uint32 version => uint8 kind) internal _ontologyKinds;
+    mapping(address provider => mapping(uint256 category => Record)) internal _records;
 
     constructor(bytes32 ontologyDigest, uint8 ontologyKind) Ownable(msg.sender) {
         if (ontologyKind > 1) revert UnsupportedCid(ontologyKind);
@@ -113,6 +143,64 @@ contract Factory is IFactory, Ownable2Step {
         uint256 minReferences,
         uint32 ontologyVersion
     ) external payable returns (address auction) {
+        Restitution memory none;
+        return _create(
+            requirements,
+            requirementsKind,
+            maxPrices,
+            bonds,
+            [biddingSeconds, deliverySeconds, acknowledgmentSeconds],
+            minReferences,
+            ontologyVersion,
+            none
+        );
+    }
+
+    /// @notice Opens an auction whose terms also name an arbitrator, a minimum reference value or a required
+    ///         record (see Restitution); the rest as `createAuction`.
+    function createAuctionWithRestitution(
+        bytes32 requirements,
+        uint8 requirementsKind,
+        uint256[3] calldata maxPrices,
+        uint256[3] calldata bonds,
+        uint256[3] calldata windows,
+        uint256 minReferences,
+        uint32 ontologyVersion,
+        Restitution calldata restitution
+    ) external payable returns (address auction) {
+        Restitution memory r = restitution;
+        if (r.arbitrator != address(0)) {
+            if (r.confirmationSeconds < MIN_WINDOW || r.confirmationSeconds >= windows[1]) {
+                revert InvalidRestitutionTerm(0, r.confirmationSeconds);
+            }
+            if (r.appealSeconds < MIN_WINDOW || r.appealSeconds > MAX_ACKNOWLEDGMENT) {
+                revert InvalidRestitutionTerm(1, r.appealSeconds);
+            }
+        } else {
+            if (r.confirmationSeconds != 0) revert InvalidRestitutionTerm(0, r.confirmationSeconds);
+            if (r.appealSeconds != 0) revert InvalidRestitutionTerm(1, r.appealSeconds);
+        }
+        if (r.minReferenceValue > MAX_PRICE) revert InvalidRestitutionTerm(2, r.minReferenceValue);
+        if (r.minCompleted > type(uint8).max) revert InvalidRestitutionTerm(3, r.minCompleted);
+        if (r.lostLimit > type(uint8).max) revert InvalidRestitutionTerm(4, r.lostLimit);
+        return _create(
+            requirements, requirementsKind, maxPrices, bonds, windows, minReferences, ontologyVersion, r
+        );
+    }
+
+    function _create(
+        bytes32 requirements,
+        uint8 requirementsKind,
+        uint256[3] calldata maxPrices,
+        uint256[3] calldata bonds,
+        uint256[3] memory windows,
+        uint256 minReferences,
+        uint32 ontologyVersion,
+        Restitution memory r
+    ) internal returns (address auction) {
+        uint256 biddingSeconds = windows[0];
+        uint256 deliverySeconds = windows[1];
+        uint256 acknowledgmentSeconds = windows[2];
         if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
         uint256 sum;
         for (uint256 c; c < 3; ++c) {
@@ -136,13 +224,14 @@ contract Factory is IFactory, Ownable2Step {
         uint64 index = head.auctionCount + 1;
         _head.auctionCount = index;
         uint256 deadline = block.timestamp + biddingSeconds;
+        bool recordRequired = r.minCompleted != 0 || r.lostLimit != 0;
         bytes memory args = abi.encodePacked(
             msg.sender,
             uint40(deadline),
             uint32(deliverySeconds),
             uint32(acknowledgmentSeconds),
             uint8(minReferences),
-            requirementsKind,
+            recordRequired ? requirementsKind | RECORD_REQUIRED : requirementsKind,
             ontologyVersion,
             index,
             uint96(msg.value),
@@ -154,6 +243,17 @@ contract Factory is IFactory, Ownable2Step {
             uint72(bonds[1]),
             uint72(bonds[2])
         );
+        if (r.arbitrator != address(0) || r.minReferenceValue != 0 || recordRequired) {
+            args = abi.encodePacked(
+                args,
+                r.arbitrator,
+                uint32(r.confirmationSeconds),
+                uint32(r.appealSeconds),
+                uint72(r.minReferenceValue),
+                uint8(r.minCompleted),
+                uint8(r.lostLimit)
+            );
+        }
         auction = Clones.cloneDeterministicWithImmutableArgs(implementation, args, bytes32(uint256(index)), msg.value);
         emit AuctionCreated(auction, msg.sender, index, ontologyVersion, requirements, requirementsKind, deadline);
     }
@@ -164,7 +264,8 @@ contract Factory is IFactory, Ownable2Step {
 
     /// @inheritdoc IFactory
     function isAuction(address account) public view returns (bool) {
-        if (account.code.length != 0x2d + ARGS_LENGTH) return false;
+        uint256 length = account.code.length;
+        if (length != 0x2d + ARGS_LENGTH && length != 0x2d + ARGS_LENGTH_RESTITUTION) return false;
         bytes memory args = Clones.fetchCloneArgs(account);
         uint64 index;
         assembly ("memory-safe") {
@@ -185,6 +286,36 @@ contract Factory is IFactory, Ownable2Step {
     function ontology() external view returns (bytes32 digest, uint8 kind, uint32 version) {
         version = _head.ontologyVersion;
         (digest, kind) = ontologyAt(version);
+    }
+
+    /// @inheritdoc IFactory
+    function recordOf(address provider, uint8 category)
+        external
+        view
+        returns (uint256 completed, uint256 valuePaid, uint256 disputesLost)
+    {
+        Record memory r = _records[provider][category];
+        return (r.completed, r.valuePaid, r.disputesLost);
+    }
+
+    /// @inheritdoc IFactory
+    /// @dev Only an auction of this Factory writes a record (it calls once per winner paid for a completed auction).
+    function recordCompletion(address provider, uint8 category, uint256 price) external {
+        if (!isAuction(msg.sender)) revert NotAnAuction(msg.sender);
+        Record memory r = _records[provider][category];
+        r.completed += 1;
+        r.valuePaid += uint96(price);
+        _records[provider][category] = r;
+        emit RecordUpdated(provider, category, r.completed, r.valuePaid, r.disputesLost);
+    }
+
+    /// @inheritdoc IFactory
+    function recordDisputeLost(address provider, uint8 category) external {
+        if (!isAuction(msg.sender)) revert NotAnAuction(msg.sender);
+        Record memory r = _records[provider][category];
+        r.disputesLost += 1;
+        _records[provider][category] = r;
+        emit RecordUpdated(provider, category, r.completed, r.valuePaid, r.disputesLost);
     }
 
     function auctionCount() external view returns (uint256) {

@@ -16,14 +16,14 @@ from conftest import BIDDING, MAX_PRICES, cid  # noqa: E402
 D, A, INFRA = Category.DATA, Category.ALGORITHM, Category.INFRASTRUCTURE
 
 
-def complete(world, auction, winners=None):
+def complete(world, auction, winners=None, client=None):
     """Drive `auction` to COMPLETED with providers 0-2 (or `winners`) as winners."""
     winners = winners or world.providers[:3]
     for cat, who in zip(Category, winners, strict=True):
         auction.bid(who, cat, MAX_PRICES[cat] // 2, cid(f"ref asset {cat}"))
-    close_early(world, auction)
+    close_early(world, auction, client)
     auction.deliver(winners[2], cid("model"))
-    auction.acknowledge(world.client)
+    auction.acknowledge(client or world.client)
     assert auction.state() == AuctionState.COMPLETED
 
 
@@ -104,8 +104,9 @@ def test_bidding_closes_at_the_deadline(world, auction):
 
 def test_references_are_counted_and_checked(world):
     p, q, r = world.providers[:3]
-    done = world.create()
-    complete(world, done)  # p won DATA, q ALGORITHM, r INFRASTRUCTURE
+    other_client = world.providers[6]  # a reference's client must not be this auction's client
+    done = world.create(sender=other_client)
+    complete(world, done, client=other_client)  # p won DATA, q ALGORITHM, r INFRASTRUCTURE
     open_one = world.create()
     open_one.bid(p, D, 1, cid("x"))
     auction = world.create(min_references=1)

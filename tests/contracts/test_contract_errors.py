@@ -88,9 +88,14 @@ def test_bad_cids_are_input_errors():
         encode_cid("bafy-nonsense")
 
 
-def test_every_custom_error_of_both_contracts_has_a_sentence():
+def test_every_custom_error_of_every_contract_has_a_sentence():
     from saiaas.contracts._artifacts import abi
     from saiaas.contracts._errors import _SENTENCES
 
-    names = {i["name"] for n in ("Auction", "Factory") for i in abi(n) if i["type"] == "error"}
+    names = {
+        i["name"]
+        for n in ("Auction", "Factory", "CommitteeArbitrator")
+        for i in abi(n)
+        if i["type"] == "error"
+    }
     assert names - set(_SENTENCES) == set()
