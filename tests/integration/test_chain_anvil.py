@@ -26,6 +26,7 @@ from saiaas.ontologies.errors import SaiaasError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "contracts"))
 import _attacks  # noqa: E402  (issue 10's attacks, shared with the py-evm tests)
+import _restitution_attacks  # noqa: E402  (issue 11's, likewise)
 
 pytestmark = pytest.mark.anvil
 
@@ -506,6 +507,23 @@ def test_a_bid_with_another_providers_asset_is_flagged_and_cannot_win(
     chain: Chain, factory: Factory
 ) -> None:
     _attacks.borrowed_asset(*_attack_args(chain, factory))
+
+
+# Issue 11's attacks on a real node (the same functions as test_restitution_attacks.py)
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "non_delivery",
+        "garbage_model",
+        "unfair_disqualification",
+        "unfair_disqualification_lost",
+        "cheap_references",
+    ],
+)
+def test_restitution_attacks_fail(attack: str, chain: Chain, factory: Factory) -> None:
+    getattr(_restitution_attacks, attack)(*_attack_args(chain, factory))
 
 
 def test_the_factory_moves_its_ownership_in_two_steps(chain: Chain, factory: Factory) -> None:
