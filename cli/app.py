@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 from saiaas.cli import (
     account,
+    arbitrator,
     auction,
     bench,
     client,
@@ -46,4 +47,5 @@ app.add_typer(devnet.devnet_app, name="devnet")
 app.add_typer(auction.auction_app, name="auction")
 app.add_typer(provider.provider_app, name="provider")
 app.add_typer(client.client_app, name="client")
+app.add_typer(arbitrator.arbitrator_app, name="arbitrator")
 app.add_typer(bench.bench_app, name="bench")

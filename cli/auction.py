@@ -422,3 +422,37 @@ def withdraw(auction: AuctionArg, settings: Settings, json_output: JsonOption = 
         caller = market.caller
     _done(json_output, f"withdrew {format_amount(owed)} to {caller}",
           {"auction": handle.address, "to": caller, "amount_wei": owed, **tx_json(tx)})
+
+
+# ------------------------------------------------------------------- restitution (issue 11)
+
+
+@auction_app.command("reject")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account", "password_file")
+def reject(
+    auction: AuctionArg,
+    reason: Annotated[
+        Path, typer.Option("--reason", help="Your evaluation report (accuracy measured vs "
+                           "required), stored and cited.", show_default=False)
+    ],
+    settings: Settings = None,  # type: ignore[assignment]
+    json_output: JsonOption = False,
+) -> None:
+    """Reject the delivered model (client only, within the acknowledgment window).
+
+    The dispute goes to the arbitrator named in the terms (you advance its fee); nobody is paid
+    until it rules. Without an arbitrator this is refused: the timeouts decide. Exit codes: 0
+    rejected, 4 refused (nothing sent)."""
+    from saiaas.market import arbitration
+    from saiaas.market.views import tx_json
+
+    try:
+        document = reason.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read --reason {reason}: {error.strerror}") from None
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        cid, tx = arbitration.reject(market, handle, document)
+    _done(json_output, f"{handle.address}: REJECTED (reason {cid}); the arbitrator decides",
+          {"auction": handle.address, "state": "REJECTED", "reason_cid": cid, **tx_json(tx)})

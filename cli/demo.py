@@ -241,6 +241,11 @@ def demo(
                           "(for `saiaas client label`); default: <store>/keys with --store."),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    scenario: Annotated[
+        str,
+        typer.Option("--scenario", help="paper (the hospital run), non-delivery, bad-model, "
+                     "unfair-disqualification or lock-out."),
+    ] = "paper",
 ) -> None:
     """The paper's scenario with the hospital use case, end to end in one process.
 
@@ -251,10 +256,21 @@ def demo(
     signed delivery on chain, the client's evaluation and the labelling of a 101st image;
     acknowledgment, withdrawals, costs.
     """
+    from saiaas.market.demos import SCENARIOS, paper_summary
     from saiaas.market.hospital import FailedCheck
 
     if store is not None and store.exists() and not store.is_dir():
         raise UsageError(f"--store {store} is a file; expected a folder for the store")
+    if scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {scenario!r}: choose one of {', '.join(SCENARIOS)}")
+    if scenario != "paper":
+        with err_console.status(f"running the {scenario} scenario...", spinner="dots"):
+            story = run_restitution_scenario(scenario, store)
+        if json_output:
+            print_json(story)
+        else:
+            _tell_scenario(story)
+        return
     try:
         with err_console.status("running the demo...", spinner="dots"):
             result = run_demo(store, gas_price_gwei, eth_usd, keys_dir=keys_dir)
@@ -265,6 +281,55 @@ def demo(
             _tell(failed.result, store)
         raise
     if json_output:
-        print_json(result)
+        print_json({**result, **paper_summary(result)})
     else:
         _tell(result, store)
+
+
+def run_restitution_scenario(name: str, store_dir: Path | None = None) -> dict[str, Any]:
+    """One of the restitution scenarios on an in-process chain and a (temporary) store."""
+    from saiaas.contracts import Chain
+    from saiaas.market import Marketplace, Settings
+    from saiaas.market.demos import run_scenario
+    from saiaas.storage import LocalStore
+
+    def run(folder: Path) -> dict[str, Any]:
+        market = Marketplace(Settings(store=folder), Chain.embedded(), LocalStore(folder))
+        return run_scenario(market, name)
+
+    if store_dir is not None:
+        return run(Path(store_dir))
+    with tempfile.TemporaryDirectory(prefix="saiaas-demo-") as folder:
+        return run(Path(folder) / "store")
+
+
+def _tell_scenario(out: dict[str, Any]) -> None:
+    _say(f"[bold]SAIaaS demo[/]: the [bold]{out['scenario']}[/] scenario (in-process EVM); "
+         f"auction [cyan]{out['auction']}[/] ends {out['state']}")
+    if out["arbitrator"]:
+        _say(f"   arbitrator named in the terms: committee [cyan]{out['arbitrator']}[/] "
+             "(2 of 3 members)")
+    else:
+        _say("   no arbitrator named: no dispute can be opened, the timeouts decide")
+    _step("What happened")
+    for line in out["story"]:
+        _say(f"   {escape(line)}")
+    if out["disputes"]:
+        _step("Disputes")
+        for d in out["disputes"]:
+            _say(f"   #{d['dispute_id']} {d['kind']} ({d['category']}) opened by {d['party']}: "
+                 f"ruled {d['ruling_text'] or 'not yet'}; evidence {', '.join(d['evidence'])}")
+    _step("Who got what")
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("role", "address", "received ETH"):
+        table.add_column(col, justify="right" if col == "received ETH" else "left")
+    for p in out["payouts"]:
+        table.add_row(escape(p["role"]), p["address"], p["ether"])
+    console.print(table)
+    _step("Gas (receipts)")
+    gas = Table(show_edge=False, pad_edge=False)
+    for col in ("operation", "what", "gas"):
+        gas.add_column(col, justify="right" if col == "gas" else "left")
+    for row in out["gas"]:
+        gas.add_row(escape(row["operation"]), escape(row["label"]), f"{row['gas']:,}")
+    console.print(gas)

@@ -347,3 +347,120 @@ def withdraw(
         return
     console.print(f"Withdrew {format_amount(owed)} from {handle.address} to {me}: gas "
                   f"{tx.gas_used}", highlight=False)
+
+
+# ------------------------------------------------------------------- restitution (issue 11)
+
+
+@provider_app.command("confirm-inputs")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account", "password_file")
+def confirm_inputs(
+    auction_address: AuctionArgument,
+    settings: Settings,
+    data_cid: Annotated[
+        str | None, typer.Option("--data", help="CID of the sealed data received (default: the "
+                                 "SLA's data asset).", show_default=False)
+    ] = None,
+    algorithm_cid: Annotated[
+        str | None, typer.Option("--algorithm", help="CID of the sealed algorithm received "
+                                 "(default: the SLA's algorithm asset).", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Confirm on chain that you received the sealed data and algorithm (infrastructure winner).
+
+    From then on the data and algorithm winners are owed their price whatever happens to the
+    model; should you not deliver, your bond is forfeited to them first. Exit codes: 0
+    confirmed, 4 refused (not the infrastructure winner, already confirmed, deadline passed;
+    nothing sent).
+    """
+    from saiaas.market import arbitration
+    from saiaas.market.views import tx_json
+
+    with open_market(settings) as market:
+        handle = market.auction(auction_address)
+        data, algorithm, tx = arbitration.confirm_inputs(market, handle, data_cid, algorithm_cid)
+    result = {"auction": handle.address, "data_cid": data, "algorithm_cid": algorithm,
+              **tx_json(tx)}
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Confirmed the inputs of {handle.address} (data {data}, algorithm "
+                  f"{algorithm}): gas {tx.gas_used}; their winners are now owed their price",
+                  highlight=False, soft_wrap=True)
+
+
+def _dispute_reason(path: Path | None) -> bytes | None:
+    return None if path is None else _read(path, "reason")
+
+
+@provider_app.command("appeal")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account", "password_file")
+def appeal(
+    auction_address: AuctionArgument,
+    category: Annotated[str, typer.Argument(help="data, algorithm or infrastructure.")],
+    settings: Settings,
+    reason: Annotated[
+        Path | None, typer.Option("--reason", help="File stating why the disqualification is "
+                                  "wrong (stored; default: your bid and asset).",
+                                  show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Appeal your disqualification to the auction's arbitrator (within the appeal window).
+
+    You advance the arbitration fee; upheld, the client owes you your bid price. Exit codes: 0
+    appealed, 4 refused (no arbitrator, not disqualified, window closed; nothing sent).
+    """
+    from saiaas.cli.auction import _category
+    from saiaas.market import arbitration
+    from saiaas.market.views import tx_json
+
+    index = _category(category)
+    document = _dispute_reason(reason)
+    with open_market(settings) as market:
+        handle = market.auction(auction_address)
+        cid, tx = arbitration.appeal(market, handle, index, document)
+    result = {"auction": handle.address, "category": category, "reason_cid": cid, **tx_json(tx)}
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Appealed your {category} disqualification in {handle.address} (reason "
+                  f"{cid}): gas {tx.gas_used}; the arbitrator decides", highlight=False,
+                  soft_wrap=True)
+
+
+@provider_app.command("dispute")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account", "password_file")
+def dispute(
+    auction_address: AuctionArgument,
+    settings: Settings,
+    reason: Annotated[
+        Path | None, typer.Option("--reason", help="Proof of sending your sealed input "
+                                  "(stored; default: the SLA's asset CIDs).",
+                                  show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Dispute a missing confirmation of your inputs (data or algorithm winner).
+
+    After the confirmation window, if the infrastructure winner has not confirmed receiving
+    your sealed input; upheld, it counts as confirmed and you are owed your price. Exit codes:
+    0 disputed, 4 refused (no arbitrator, confirmed already, window open; nothing sent).
+    """
+    from saiaas.market import arbitration
+    from saiaas.market.views import tx_json
+
+    document = _dispute_reason(reason)
+    with open_market(settings) as market:
+        handle = market.auction(auction_address)
+        cid, tx = arbitration.dispute_confirmation(market, handle, document)
+    result = {"auction": handle.address, "reason_cid": cid, **tx_json(tx)}
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Disputed the missing confirmation in {handle.address} (reason {cid}): gas "
+                  f"{tx.gas_used}; the arbitrator decides", highlight=False, soft_wrap=True)

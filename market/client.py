@@ -31,6 +31,7 @@ __all__ = [
     "Refused",
     "CreatedAuction",
     "auction_terms",
+    "restitution_terms",
     "expected_terms",
     "packaged_ontology_version",
     "create_auction",
@@ -88,6 +89,12 @@ class AuctionTerms:
     min_references: int
     bonds: tuple[int, int, int] = (0, 0, 0)
     ontology_version: int | None = None
+    arbitrator: str | None = None
+    confirmation_seconds: int = 0
+    appeal_seconds: int = 0
+    min_reference_value: int = 0
+    min_record_completed: int = 0
+    max_disputes_lost: int | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,7 +130,28 @@ def auction_terms(
         min_references=request.references_required,
         bonds=(bonds[0], bonds[1], bonds[2]),
         ontology_version=ontology_version,
+        **restitution_terms(request),
     )
+
+
+#: Restitution windows used when the requirement file names an arbitrator but states none.
+DEFAULT_CONFIRMATION_SECONDS = 86400
+DEFAULT_APPEAL_SECONDS = 2 * 86400
+
+
+def restitution_terms(request: Request) -> dict[str, Any]:
+    """The restitution terms a request states: with an arbitrator its confirmation and appeal
+    windows (default 1 and 2 days), without one none (the contract's timeouts decide)."""
+    named = request.arbitrator is not None
+    return {
+        "arbitrator": request.arbitrator,
+        "confirmation_seconds": (request.confirmation_seconds or DEFAULT_CONFIRMATION_SECONDS)
+        if named else 0,
+        "appeal_seconds": (request.appeal_seconds or DEFAULT_APPEAL_SECONDS) if named else 0,
+        "min_reference_value": request.min_reference_value_wei,
+        "min_record_completed": request.min_completed_auctions,
+        "max_disputes_lost": request.max_disputes_lost,
+    }
 
 
 def expected_terms(request: Request) -> dict[str, Any]:
@@ -136,7 +164,19 @@ def expected_terms(request: Request) -> dict[str, Any]:
         "delivery_window": terms.delivery_seconds,
         "acknowledgment_window": terms.acknowledgment_seconds,
         "min_references": terms.min_references,
+        "arbitrator": _checksum(terms.arbitrator),
+        "confirmation_window": terms.confirmation_seconds,
+        "appeal_window": terms.appeal_seconds,
+        "min_reference_value": terms.min_reference_value,
+        "min_record_completed": terms.min_record_completed,
+        "max_disputes_lost": terms.max_disputes_lost,
     }
+
+
+def _checksum(address: str | None) -> str | None:
+    from eth_utils import to_checksum_address
+
+    return None if address is None else str(to_checksum_address(address))
 
 
 def packaged_ontology_version(factory: Any) -> int | None:

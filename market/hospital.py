@@ -381,7 +381,6 @@ def _learning(  # noqa: PLR0913 (the phase needs the run's state)
         send_to_infrastructure,
         train_and_deliver,
     )
-    from saiaas.market import client as client_flow
 
     store, chain = market.store, market.chain
     infra_winner = sla.winners[2].bidder
@@ -432,10 +431,16 @@ def _learning(  # noqa: PLR0913 (the phase needs the run's state)
         np.save(image_file, hospital.client.x_new.reshape(8, 8), allow_pickle=False)
         label_command = (f"saiaas client label {delivered_cid} {image_file} --key {key_file} "
                          f"--store {market.settings.store_dir} --signer {infra_winner}")
-    acknowledged = model_verdict.acknowledge
-    if acknowledged:
-        tx = client_flow.acknowledge(market.acting_as(client_address), auction)
-        record(ACKNOWLEDGE, "client acknowledges the delivery", tx, False)
+    # the client acknowledges a model that meets minAccuracy, and rejects one that misses it
+    # (its evaluation report as the reason) when the terms name an arbitrator
+    from saiaas.market.arbitration import answer_delivery
+
+    answer = answer_delivery(market.acting_as(client_address), auction, model_verdict.accuracy,
+                             model_verdict.required, model_verdict.reason)
+    acknowledged = answer["action"] == "acknowledged"
+    if answer["tx"] is not None:
+        record(ACKNOWLEDGE if acknowledged else "Reject",
+               f"client {answer['action']} the delivery", answer["tx"], False)
     check("the model meets the request's minimum accuracy on the client's images",
           acknowledged, model_verdict.reason)
     metrics = training.metrics
@@ -448,6 +453,8 @@ def _learning(  # noqa: PLR0913 (the phase needs the run's state)
         "total": model_verdict.total,
         "required": model_verdict.required,
         "acknowledged": acknowledged,
+        "answer": answer["action"],
+        "answer_note": answer["note"],
         "verdict_reason": model_verdict.reason,
         "label_101": {"predicted": evaluated.predicted, "actual": evaluated.actual},
         "attestation": {**attested.to_json(), "report_sha256": delivery.attestation.sha256},

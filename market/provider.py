@@ -136,6 +136,7 @@ def _match_auction(
     terms = terms_json(info)
     rows = []
     bases: dict[str, int | None] = {}
+    records: dict[str, dict[str, int]] = {}
     for decision in decisions:
         if not (decision.eligible or show_all):
             continue
@@ -158,8 +159,18 @@ def _match_auction(
         if show_all:
             row["reasons"] = [r.message for r in decision.reasons if r.code not in SATISFIED]
         row["terms"] = terms
+        if decision.category not in records:
+            records[decision.category] = _record(market, market.caller, order)
+        row["record"] = records[decision.category]
         rows.append(row)
     return rows
+
+
+def _record(market: Marketplace, provider: str, category: int) -> dict[str, int]:
+    """The caller's record at the Factory in one category (what bids may be required to meet)."""
+    from saiaas.market.arbitration import record_json
+
+    return record_json(market.factory.record_of(provider, category))
 
 
 def _scan_events(

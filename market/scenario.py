@@ -32,6 +32,13 @@ __all__ = [
     "WITHDRAW",
     "WITHDRAW_BOND",
     "EARLY_ADJUDICATION",
+    "CONFIRM_INPUTS",
+    "REJECT",
+    "DISPUTE",
+    "APPEAL",
+    "RULE",
+    "FORFEIT",
+    "RESTITUTION_OPERATIONS",
     "paper_terms",
     "bid_operation",
     "gas_scenario",
@@ -54,6 +61,17 @@ PAPER = {
 DELIVER, ACKNOWLEDGE, WITHDRAW = "Deliver model", "Acknowledge", "Withdraw"
 WITHDRAW_BOND = "Withdraw bond (loser)"
 EARLY_ADJUDICATION = "Adjudication (client, early)"
+# Restitution (issue 11), also outside the total.
+COMMITTEE_DEPLOYMENT = "Committee deployment"
+CREATION_WITH_ARBITRATOR = "Auction creation (arbitrator named)"
+CONFIRM_INPUTS = "Confirm inputs"
+REJECT = "Reject delivery"
+DISPUTE = "Dispute confirmation"
+APPEAL = "Appeal disqualification"
+RULE = "Rule (committee vote)"
+FORFEIT = "Cancel (bond forfeited)"
+RESTITUTION_OPERATIONS = (COMMITTEE_DEPLOYMENT, CREATION_WITH_ARBITRATOR, CONFIRM_INPUTS, REJECT,
+                          DISPUTE, APPEAL, RULE, FORFEIT)
 
 REQUEST_FILE = "hospital-request.ttl"
 WEI_PER_ETHER = 10**18
@@ -188,7 +206,69 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     chain.advance_time(early.notice_seconds())
     tx = early.settle(client)
     row(EARLY_ADJUDICATION, "settle at the announced close", tx.gas_used, False)
+    _restitution_rows(chain, factory, terms, client, providers, row)
     return rows
+
+
+def _restitution_rows(
+    chain: Chain, factory: Any, terms: dict[str, Any], client: str, providers: list[str],
+    row: Any,
+) -> None:
+    """The restitution operations of issue 11 on the same terms plus a 2-of-3 committee: confirm
+    inputs, a rejection ruled, an appeal ruled, a missing confirmation disputed and ruled, and a
+    confirmed non-delivery whose cancel forfeits the bond."""
+    from saiaas.contracts import Category, Committee
+
+    members = [chain.accounts[0], *chain.accounts[8:10]]
+    committee, gas = Committee.deploy(chain, members[0], members, 2, 0)
+    row(COMMITTEE_DEPLOYMENT, "deploy a 2-of-3 committee arbitrator", gas, False)
+    named = {**terms, "arbitrator": committee.address, "confirmation_seconds": 86400,
+             "appeal_seconds": 2 * 86400}
+    winners = providers[:3]
+
+    def sla(label: str) -> Any:
+        auction, tx = factory.create_auction(client, **named)
+        row(CREATION_WITH_ARBITRATOR, label, tx.gas_used, False)
+        for who in range(3):
+            auction.bid(winners[who], Category(who), ether_wei(PROVIDERS[who].prices[-1]),
+                        _fake_cid(who))
+        return auction
+
+    def vote(dispute_id: int, label: str) -> None:
+        committee.vote(members[0], dispute_id, 1)
+        tx = committee.vote(members[1], dispute_id, 1)  # the second vote rules
+        row(RULE, label, tx.gas_used, False)
+
+    # a rejection: delivered, rejected with a report, ruled for the client
+    rejected = sla("client creates an auction naming a committee")
+    chain.advance_time(named["bidding_seconds"])
+    rejected.settle(client)
+    tx = rejected.confirm_inputs(winners[2], _fake_cid(0), _fake_cid(1))
+    row(CONFIRM_INPUTS, "infrastructure winner confirms the sealed inputs", tx.gas_used, False)
+    rejected.deliver(winners[2], _fake_cid(99))
+    tx = rejected.reject(client, _fake_cid(98))
+    row(REJECT, "client rejects the model with its evaluation report", tx.gas_used, False)
+    vote(rejected.disputes()[0].dispute_id, "the vote that rules a rejection (bond forfeited)")
+    # an appeal: an honest bid disqualified, appealed after the close, upheld
+    appealed = sla("client creates an auction naming a committee")
+    appealed.bid(providers[3], Category.DATA, ether_wei("0.10"), _fake_cid(3))
+    appealed.disqualify(client, Category.DATA, providers[3], _fake_cid(97))
+    chain.advance_time(named["bidding_seconds"])
+    appealed.settle(client)
+    tx = appealed.appeal(providers[3], Category.DATA, _fake_cid(96))
+    row(APPEAL, "disqualified bidder appeals", tx.gas_used, False)
+    vote(appealed.disputes()[0].dispute_id, "the vote that upholds an appeal (compensation)")
+    # a missing confirmation: disputed by the data winner, upheld, then no delivery: forfeited
+    silent = sla("client creates an auction naming a committee")
+    chain.advance_time(named["bidding_seconds"])
+    silent.settle(client)
+    chain.advance_time(named["confirmation_seconds"])
+    tx = silent.dispute_confirmation(winners[0], _fake_cid(95))
+    row(DISPUTE, "data winner disputes the missing confirmation", tx.gas_used, False)
+    vote(silent.disputes()[0].dispute_id, "the vote that finds the inputs were handed over")
+    chain.advance_time(terms["delivery_seconds"])
+    tx = silent.cancel(client)
+    row(FORFEIT, "client cancels: the infrastructure bond is forfeited", tx.gas_used, False)
 
 
 def costs(
@@ -205,7 +285,7 @@ def costs(
 
     operations = []
     names = [*[n for n in PAPER if n != "Scenario total"], EARLY_ADJUDICATION, DELIVER,
-             ACKNOWLEDGE, WITHDRAW, WITHDRAW_BOND]
+             ACKNOWLEDGE, WITHDRAW, WITHDRAW_BOND, *RESTITUTION_OPERATIONS]
     for name in names:
         gases = [t["gas"] for t in transactions if t["operation"] == name]
         if not gases:

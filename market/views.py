@@ -51,6 +51,16 @@ def terms_json(info: AuctionInfo) -> dict[str, Any]:
         "arbitrator": info.arbitrator,
         "disputes": "none: no arbitrator is named, the contract's timeouts decide"
         if info.arbitrator is None else "by the arbitrator named",
+        "arbitration_fee": info.arbitration_fee,
+        "arbitration_fee_advanced_by": "the party that opens a dispute"
+        if info.arbitrator is not None else None,
+        "confirmation_window": info.confirmation_window,
+        "appeal_window": info.appeal_window,
+        "min_reference_value": info.min_reference_value,
+        "required_record": {
+            "min_completed": info.min_record_completed,
+            "max_disputes_lost": info.max_disputes_lost,
+        },
     }
 
 
@@ -143,6 +153,15 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         )
     sla = auction.sla()
     caller = market.caller
+    from saiaas.market.arbitration import protection, records_json
+
+    restitution = protection(auction)
+    if sla is not None:  # each winner's record at the Factory, in the category it won
+        restitution["winners_records"] = {
+            CATEGORY_NAMES[int(c)]: {"provider": w.bidder,
+                                     **records_json(market, w.bidder)[CATEGORY_NAMES[int(c)]]}
+            for c, w in sorted(sla.winners.items())
+        }
     return {
         **terms_json(info),
         "state": state.name,
@@ -152,6 +171,7 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         "categories": categories,
         "sla": sla_json(sla) if sla is not None else None,
         "history": history,
+        "restitution": restitution,
         "caller": caller,
         "owed": auction.owed(caller),
         "balance": auction.balance(),

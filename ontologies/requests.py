@@ -133,6 +133,15 @@ class Request:
     references_required: int = 0
     min_accuracy: Decimal | None = None
     specs: dict[Category, AssetSpecification] = field(default_factory=dict)
+    #: restitution terms (issue 11): the ERC-792 arbitrator's address (None: the timeouts
+    #: decide), its confirmation and appeal windows, the least price a reference must have
+    #: paid, and the record a bidder needs at the Factory
+    arbitrator: str | None = None
+    confirmation_seconds: int | None = None
+    appeal_seconds: int | None = None
+    min_reference_value_wei: int = 0
+    min_completed_auctions: int = 0
+    max_disputes_lost: int | None = None
 
 
 def local_name(iri: str) -> str:
@@ -268,6 +277,28 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
         if not Decimal(0) <= accuracy <= Decimal(1):
             raise RequestError(f"{where}: minAccuracy {accuracy_text} is outside [0, 1]")
 
+    arbitrator = literal(node, "arbitrator", False, "an EVM address")
+    if arbitrator is not None and not re.fullmatch(r"0x[0-9a-fA-F]{40}", arbitrator):
+        raise RequestError(f"{where}: saiaas:arbitrator {arbitrator!r} is not an EVM address")
+    confirm_text = literal(node, "confirmationWindow", False, "xsd:duration")
+    appeal_text = literal(node, "appealWindow", False, "xsd:duration")
+    ref_value_text = literal(node, "minReferenceValue", False, "ether")
+
+    def count(prop: str) -> int | None:
+        text = literal(node, prop, False, "integer")
+        if text is None:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            raise RequestError(f"{where}: {prop} {text!r} is not an integer") from None
+        if value < 0:
+            raise RequestError(f"{where}: {prop} must not be negative")
+        return value
+
+    min_completed = count("minCompletedAuctions")
+    max_lost = count("maxDisputesLost")
+
     specs: dict[Category, AssetSpecification] = {}
     for category in Category:
         spec_node = one(node, category.value + "Spec", True, f"the {category.value} specification")
@@ -287,6 +318,18 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
         references_required=refs,
         min_accuracy=accuracy,
         specs=specs,
+        arbitrator=arbitrator,
+        confirmation_seconds=duration_seconds(confirm_text, f"{where} confirmationWindow")
+        if confirm_text is not None
+        else None,
+        appeal_seconds=duration_seconds(appeal_text, f"{where} appealWindow")
+        if appeal_text is not None
+        else None,
+        min_reference_value_wei=ether_to_wei(ref_value_text, f"{where} minReferenceValue")
+        if ref_value_text is not None
+        else 0,
+        min_completed_auctions=min_completed or 0,
+        max_disputes_lost=max_lost,
     )
 
 

@@ -122,11 +122,14 @@ def non_delivery(chain: Chain, factory: Factory, client: str, providers: list[st
         if confirms:  # it received the sealed inputs (their CIDs) and says so
             auction.confirm_inputs(alias, cid("sealed data"), cid("sealed algorithm"))
         else:  # it stays silent: the data winner disputes once the confirmation window is over
-            expect("ConfirmationWindowOpen", lambda a=auction: a.dispute_confirmation(
-                data, cid("proof of sending")))
+            expect(
+                "ConfirmationWindowOpen",
+                lambda a=auction: a.dispute_confirmation(data, cid("proof of sending")),
+            )
             chain.advance_time(HOUR // 2)
-            expect("NotInputWinner", lambda a=auction: a.dispute_confirmation(
-                alias, cid("nothing")))
+            expect(
+                "NotInputWinner", lambda a=auction: a.dispute_confirmation(alias, cid("nothing"))
+            )
             auction.dispute_confirmation(data, cid("sealed CIDs sent, transport receipts"))
             (dispute,) = auction.disputes()
             assert dispute.kind == DisputeKind.CONFIRMATION and dispute.open
@@ -163,8 +166,10 @@ def garbage_model(chain: Chain, factory: Factory, client: str, providers: list[s
     expect("WrongState", lambda: auction.claim(winners[2]))  # no claim past the window
     (dispute,) = auction.disputes()
     assert dispute.kind == DisputeKind.REJECTION and dispute.evidence
-    expect("NotArbitrator", lambda: chain.transact(
-        auction._c.functions.rule(dispute.dispute_id, 1), client))
+    expect(
+        "NotArbitrator",
+        lambda: chain.transact(auction._c.functions.rule(dispute.dispute_id, 1), client),
+    )
     rule(arbitrator, members, dispute.dispute_id, FOR_OPENER)
     assert auction.state() == AuctionState.FORFEITED
     assert auction.owed(winners[2]) == 0
@@ -238,8 +243,13 @@ def cheap_references(chain: Chain, factory: Factory, client: str, providers: lis
     forger, alias, honest_client = providers[0], providers[5], providers[6]
     # The forger's own auction, from its second address: reserve 3 wei, it wins all three.
     own, _ = factory.create_auction(
-        alias, requirements_cid=cid("own"), max_prices=(1, 1, 1), reserve=3,
-        bidding_seconds=60, delivery_seconds=120, acknowledgment_seconds=60,
+        alias,
+        requirements_cid=cid("own"),
+        max_prices=(1, 1, 1),
+        reserve=3,
+        bidding_seconds=60,
+        delivery_seconds=120,
+        acknowledgment_seconds=60,
     )
     for category in Category:
         own.bid(forger, category, 1, cid(f"own {category}"))
@@ -255,25 +265,38 @@ def cheap_references(chain: Chain, factory: Factory, client: str, providers: lis
         factory, client, None, min_references=1, min_reference_value=ETHER // 100
     )
     assert auction.info().min_reference_value == ETHER // 100
-    error = expect("ReferenceTooSmall", lambda: auction.bid(forger, D, ETHER // 10, cid("d"), [
-        own.address]))
+    error = expect(
+        "ReferenceTooSmall", lambda: auction.bid(forger, D, ETHER // 10, cid("d"), [own.address])
+    )
     assert error.args[1:] == (1, ETHER // 100)
     # A reference from an auction of this auction's own client does not count either.
     friendly, _ = factory.create_auction(
-        client, requirements_cid=cid("friendly"), max_prices=(ETHER, ETHER, ETHER),
-        reserve=3 * ETHER, bidding_seconds=60, delivery_seconds=120, acknowledgment_seconds=60,
+        client,
+        requirements_cid=cid("friendly"),
+        max_prices=(ETHER, ETHER, ETHER),
+        reserve=3 * ETHER,
+        bidding_seconds=60,
+        delivery_seconds=120,
+        acknowledgment_seconds=60,
     )
     for category in Category:
         friendly.bid(providers[1], category, ETHER // 2, cid(f"friendly {category}"))
     settle(chain, friendly, client)
     friendly.deliver(providers[1], cid("m"))
     friendly.acknowledge(client)
-    expect("ReferenceSelfDealt", lambda: auction.bid(
-        providers[1], D, ETHER // 10, cid("d"), [friendly.address]))
+    expect(
+        "ReferenceSelfDealt",
+        lambda: auction.bid(providers[1], D, ETHER // 10, cid("d"), [friendly.address]),
+    )
     # An honest client's completed auction that paid enough counts.
     real, _ = factory.create_auction(
-        honest_client, requirements_cid=cid("real"), max_prices=(ETHER, ETHER, ETHER),
-        reserve=3 * ETHER, bidding_seconds=60, delivery_seconds=120, acknowledgment_seconds=60,
+        honest_client,
+        requirements_cid=cid("real"),
+        max_prices=(ETHER, ETHER, ETHER),
+        reserve=3 * ETHER,
+        bidding_seconds=60,
+        delivery_seconds=120,
+        acknowledgment_seconds=60,
     )
     for category in Category:
         real.bid(providers[2], category, ETHER // 2, cid(f"real {category}"))
