@@ -403,9 +403,10 @@ def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
     with open_market(settings) as market:
         handle = market.auction(auction)
         tx = client.cancel(market, handle)
+        state = handle.state().name  # FORFEITED when the inputs had been confirmed
     _done(json_output,
-          f"{handle.address}: CANCELLED; withdraw the reserve with `saiaas auction withdraw`",
-          {"auction": handle.address, "state": "CANCELLED", **tx_json(tx)})
+          f"{handle.address}: {state}; withdraw the reserve with `saiaas auction withdraw`",
+          {"auction": handle.address, "state": state, **tx_json(tx)})
 
 
 @auction_app.command("withdraw")

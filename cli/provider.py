@@ -85,6 +85,7 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
                 f"{format_duration(terms['acknowledgment_window'])}; disputes: "
                 f"{escape(terms['disputes'])}[/]",
                 highlight=False, soft_wrap=True)
+            _print_record_terms(terms, group)
         table = Table(show_edge=False, pad_edge=False, box=None)
         for column in ("category", "asset", "degree", "max price", "bond", "base price"):
             table.add_column(column, no_wrap=column != "asset", overflow="fold")
@@ -104,6 +105,25 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
                 why = "; ".join(row["reasons"]) or "not eligible"
                 console.print(f"  [dim]{escape(iri_tail(row['asset']))}: {escape(why)}[/]",
                               highlight=False, soft_wrap=True)
+
+
+def _print_record_terms(terms: dict[str, Any], group: list[dict[str, Any]]) -> None:
+    """The record and references the auction asks for, and your record per category."""
+    need = terms.get("required_record") or {}
+    asks = []
+    if need.get("min_completed"):
+        asks.append(f"at least {need['min_completed']} completed auction(s)")
+    if need.get("max_disputes_lost") is not None:
+        asks.append(f"at most {need['max_disputes_lost']} dispute(s) lost")
+    if terms.get("min_reference_value"):
+        asks.append(f"references that paid at least {format_amount(terms['min_reference_value'])}")
+    mine = "; ".join(
+        f"{row['category']}: {row['record']['completed']} completed, "
+        f"{format_amount(row['record']['value_paid'])} paid, {row['record']['disputes_lost']} lost"
+        for row in {r["category"]: r for r in group if "record" in r}.values()
+    )
+    console.print(f"  [dim]asks {', '.join(asks) or 'no record'}; your record: "
+                  f"{mine or 'none'}[/]", highlight=False, soft_wrap=True)
 
 
 def _warn_skipped(skipped: list[dict[str, str]]) -> None:

@@ -110,7 +110,37 @@ def render_status(report: dict[str, Any]) -> None:
             )
         if sla["model_cid"]:
             console.print(f"  model {sla['model_cid']}", highlight=False)
+    _render_restitution(report)
     console.print(f"owed to {report['caller']}: {format_amount(report['owed'])}", highlight=False)
+
+
+def _render_restitution(report: dict[str, Any]) -> None:
+    """Arbitration terms, the inputs' confirmation, disputes and the winners' records."""
+    r = report.get("restitution")
+    if r is None:
+        return
+    if report.get("arbitrator"):
+        console.print(
+            f"[bold]arbitration[/] {report['arbitrator']}: fee "
+            f"{format_amount(report['arbitration_fee'])} advanced by the party that opens a "
+            "dispute; confirmation window "
+            f"{format_duration(report['confirmation_window'])}, appeal window "
+            f"{format_duration(report['appeal_window'])}",
+            highlight=False, soft_wrap=True,
+        )
+    else:
+        console.print(f"[bold]arbitration[/] {r['arbitration']}", highlight=False, soft_wrap=True)
+    if r["inputs_confirmed_at"]:
+        console.print(f"  inputs confirmed at {r['inputs_confirmed_at']}: the data and algorithm "
+                      "winners are owed their price", highlight=False)
+    for d in r["disputes"]:
+        ruling = "open" if d["open"] else f"ruled {d['ruling_text']}"
+        console.print(f"  dispute {d['dispute_id']}: {d['kind']} ({d['category']}) by "
+                      f"{d['party']}, {ruling}", highlight=False, soft_wrap=True)
+    for category, rec in r.get("winners_records", {}).items():
+        console.print(f"  record of the {category} winner: {rec['completed']} completed, "
+                      f"{amount(rec['value_paid'])} paid, {rec['disputes_lost']} dispute(s) lost",
+                      highlight=False, soft_wrap=True)
 
 
 def render_audit(rows: list[dict[str, Any]]) -> None:
