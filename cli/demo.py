@@ -330,6 +330,6 @@ def _tell_scenario(out: dict[str, Any]) -> None:
     gas = Table(show_edge=False, pad_edge=False)
     for col in ("operation", "what", "gas"):
         gas.add_column(col, justify="right" if col == "gas" else "left")
-    for row in out["gas"]:
+    for row in out["transactions"]:
         gas.add_row(escape(row["operation"]), escape(row["label"]), f"{row['gas']:,}")
     console.print(gas)

@@ -14,7 +14,8 @@ named in the terms) without the matcher or the training, which are not their poi
   still lands and wins, each spammer only gets its bond back.
 
 Each returns `scenario`, `story` (lines: who got what and why), `payouts` (per party: address,
-role, wei received), `disputes` and `gas` (one row per transaction). No typer, no rich.
+role, wei received), `disputes`, `gas` (the total of its transactions) and `transactions` (one
+row per transaction: operation, label, gas), as the paper's run does. No typer, no rich.
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ class _Run:
             "story": self.story,
             "payouts": payouts,
             "disputes": disputes_json(auction) if auction is not None else [],
-            "gas": self.gas,
+            "gas": sum(row["gas"] for row in self.gas),
+            "transactions": self.gas,
         }
 
 
@@ -330,12 +332,11 @@ def run_scenario(
 
 
 def paper_summary(out: dict[str, Any]) -> dict[str, Any]:
-    """The paper run's keys in the scenarios' shape (scenario, payouts, disputes, gas)."""
+    """The paper run's keys in the scenarios' shape (scenario, payouts, disputes; its `gas` is
+    already the scenario's total and `transactions` its rows)."""
     return {
         "scenario": "paper",
         "payouts": [{"address": w["address"], "role": w["who"], "wei": w["owed"],
                      "ether": ether_text(w["owed"])} for w in out.get("withdrawals", [])],
         "disputes": [],
-        "gas": [{"operation": t["operation"], "label": t["label"], "gas": t["gas"],
-                 "tx_hash": t.get("tx")} for t in out.get("transactions", [])],
     }
