@@ -434,7 +434,7 @@ def withdraw(auction: AuctionArg, settings: Settings, json_output: JsonOption = 
 def reject(
     auction: AuctionArg,
     reason: Annotated[
-        Path, typer.Option("--reason", help="Your evaluation report (accuracy measured vs "
+        Path, typer.Option("--reason-file", help="Your evaluation report (accuracy measured vs "
                            "required), stored and cited.", show_default=False)
     ],
     settings: Settings = None,  # type: ignore[assignment]
@@ -451,7 +451,7 @@ def reject(
     try:
         document = reason.read_bytes()
     except OSError as error:
-        raise UsageError(f"cannot read --reason {reason}: {error.strerror}") from None
+        raise UsageError(f"cannot read --reason-file {reason}: {error.strerror}") from None
     with open_market(settings) as market:
         handle = market.auction(auction)
         cid, tx = arbitration.reject(market, handle, document)

@@ -423,7 +423,7 @@ def appeal(
     category: Annotated[str, typer.Argument(help="data, algorithm or infrastructure.")],
     settings: Settings,
     reason: Annotated[
-        Path | None, typer.Option("--reason", help="File stating why the disqualification is "
+        Path | None, typer.Option("--reason-file", help="File stating why the disqualification is "
                                   "wrong (stored; default: your bid and asset).",
                                   show_default=False)
     ] = None,
@@ -459,7 +459,7 @@ def dispute(
     auction_address: AuctionArgument,
     settings: Settings,
     reason: Annotated[
-        Path | None, typer.Option("--reason", help="Proof of sending your sealed input "
+        Path | None, typer.Option("--reason-file", help="Proof of sending your sealed input "
                                   "(stored; default: the SLA's asset CIDs).",
                                   show_default=False)
     ] = None,

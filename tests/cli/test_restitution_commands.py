@@ -53,9 +53,9 @@ def test_reject_and_rule_through_the_commands(cli, market, request_file, tmp_pat
         s.auction(auction).deliver(winners[2], s.store.put(b"a useless model"))
     report = tmp_path / "evaluation.json"
     report.write_text('{"accuracy": 0.4, "required": 0.9}\n')
-    stranger = cli("auction", "reject", auction, "--reason", report, "--account", acc[5])
+    stranger = cli("auction", "reject", auction, "--reason-file", report, "--account", acc[5])
     assert stranger.exit_code == EXIT_CHAIN and "NotClient" in stranger.stderr
-    rejected = cli("auction", "reject", auction, "--reason", report, "--account", acc[1],
+    rejected = cli("auction", "reject", auction, "--reason-file", report, "--account", acc[1],
                    "--json")
     assert rejected.exit_code == 0, rejected.stderr
     assert json.loads(rejected.stdout)["state"] == "REJECTED"
@@ -90,7 +90,7 @@ def test_without_an_arbitrator_every_dispute_command_says_so(cli, market, reques
     auction = json.loads(created.stdout)["address"]
     report = tmp_path / "r.json"
     report.write_text("{}")
-    for args in (("auction", "reject", auction, "--reason", report, "--account", acc[1]),
+    for args in (("auction", "reject", auction, "--reason-file", report, "--account", acc[1]),
                  ("provider", "appeal", auction, "data", "--account", acc[2]),
                  ("provider", "dispute", auction, "--account", acc[2])):
         out = cli(*args)
