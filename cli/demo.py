@@ -197,7 +197,7 @@ def _ether(wei: int) -> str:
 
 
 def _render_costs(out: dict[str, Any]) -> None:
-    costs = out["scenario"]
+    costs = out["costs"]
     table = Table(
         title=f"Gas from receipts; ether at {costs['gas_price_gwei']:g} gwei, "
               f"USD at {costs['eth_usd']:,.0f} USD/ETH",

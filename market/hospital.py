@@ -350,7 +350,7 @@ def run_hospital(
         "withdrawals": withdrawals,
         "auction_balance": final_balance,
         "gas": table["scenario_total"],
-        "scenario": {k: v for k, v in table.items() if k != "operations"},
+        "costs": {k: v for k, v in table.items() if k != "operations"},
         "operations": table["operations"],
         "transactions": transactions,
         "matcher": {"from_cache": matcher.from_cache,

@@ -47,8 +47,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, A
 
 def test_json_has_the_documented_keys(demo) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = demo
-    for key in ("auction", "sla", "gas", "refused_bids", "operations", "triplet"):
+    for key in ("auction", "sla", "gas", "refused_bids", "operations", "triplet", "scenario",
+                "payouts", "disputes"):
         assert key in out
+    assert out["scenario"] == "paper" and out["disputes"] == []
+    assert all({"address", "role", "wei"} <= set(p) for p in out["payouts"])
     assert [row["category"] for row in out["sla"]] == CATEGORIES
     for row in out["sla"]:
         assert {"category", "provider", "price", "asset"} <= set(row)
@@ -138,8 +141,8 @@ def test_cost_table_uses_the_papers_figures_and_prices(demo) -> None:  # type: i
         assert op["paper_gas"] == PAPER.get(op["operation"])
         assert Decimal(op["ether"]) == Decimal(op["gas"]) * 124 / 10**9
         assert op["usd"] == pytest.approx(op["gas"] * 124e-9 * 1683, abs=0.006)
-    assert out["scenario"]["paper_scenario_total"] == PAPER["Scenario total"]
-    assert out["scenario"]["usd"] == pytest.approx(out["gas"] * 124e-9 * 1683, abs=0.006)
+    assert out["costs"]["paper_scenario_total"] == PAPER["Scenario total"]
+    assert out["costs"]["usd"] == pytest.approx(out["gas"] * 124e-9 * 1683, abs=0.006)
 
 
 def test_money_ends_where_it_should(demo) -> None:  # type: ignore[no-untyped-def]
