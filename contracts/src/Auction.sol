@@ -193,8 +193,8 @@ contract Auction is IArbitrable, IEvidence, ReentrancyGuardTransient {
     uint8 internal constant OVERTURNED = 16;
     /// @notice Rulings: 0 refuses to arbitrate (the situation before the dispute stands), 1 is for the party
     ///         that opened the dispute, 2 against it.
-    uint256 public constant FOR_OPENER = 1;
-    uint256 public constant AGAINST_OPENER = 2;
+    uint256 internal constant FOR_OPENER = 1;
+    uint256 internal constant AGAINST_OPENER = 2;
     uint8 internal constant RECORD_REQUIRED = 2; // bit 1 of the requirementsKind byte: bids need a record
     uint8 internal constant CLIENT_BIT = 8;
     uint8 internal constant PHASE = 3; // meta bits 0-1

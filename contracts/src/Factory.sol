@@ -143,16 +143,18 @@ contract Factory is IFactory, Ownable2Step {
         uint256 minReferences,
         uint32 ontologyVersion
     ) external payable returns (address auction) {
-        Restitution memory none;
+        if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
         return _create(
             requirements,
             requirementsKind,
             maxPrices,
             bonds,
-            [biddingSeconds, deliverySeconds, acknowledgmentSeconds],
+            biddingSeconds,
+            deliverySeconds,
+            acknowledgmentSeconds,
             minReferences,
             ontologyVersion,
-            none
+            ""
         );
     }
 
@@ -168,6 +170,7 @@ contract Factory is IFactory, Ownable2Step {
         uint32 ontologyVersion,
         Restitution calldata restitution
     ) external payable returns (address auction) {
+        if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
         Restitution memory r = restitution;
         if (r.arbitrator != address(0)) {
             if (r.confirmationSeconds < MIN_WINDOW || r.confirmationSeconds >= windows[1]) {
@@ -183,25 +186,45 @@ contract Factory is IFactory, Ownable2Step {
         if (r.minReferenceValue > MAX_PRICE) revert InvalidRestitutionTerm(2, r.minReferenceValue);
         if (r.minCompleted > type(uint8).max) revert InvalidRestitutionTerm(3, r.minCompleted);
         if (r.lostLimit > type(uint8).max) revert InvalidRestitutionTerm(4, r.lostLimit);
+        bytes memory tail;
+        if (r.arbitrator != address(0) || r.minReferenceValue != 0 || r.minCompleted != 0 || r.lostLimit != 0) {
+            tail = abi.encodePacked(
+                r.arbitrator,
+                uint32(r.confirmationSeconds),
+                uint32(r.appealSeconds),
+                uint72(r.minReferenceValue),
+                uint8(r.minCompleted),
+                uint8(r.lostLimit)
+            );
+        }
         return _create(
-            requirements, requirementsKind, maxPrices, bonds, windows, minReferences, ontologyVersion, r
+            requirements,
+            requirementsKind | (r.minCompleted != 0 || r.lostLimit != 0 ? RECORD_REQUIRED : 0),
+            maxPrices,
+            bonds,
+            windows[0],
+            windows[1],
+            windows[2],
+            minReferences,
+            ontologyVersion,
+            tail
         );
     }
 
+    /// @dev `requirementsKind` may carry RECORD_REQUIRED (bit 1), set by the caller; `tail` is the restitution
+    ///      tail of the clone's args (empty: none).
     function _create(
         bytes32 requirements,
         uint8 requirementsKind,
         uint256[3] calldata maxPrices,
         uint256[3] calldata bonds,
-        uint256[3] memory windows,
+        uint256 biddingSeconds,
+        uint256 deliverySeconds,
+        uint256 acknowledgmentSeconds,
         uint256 minReferences,
         uint32 ontologyVersion,
-        Restitution memory r
+        bytes memory tail
     ) internal returns (address auction) {
-        uint256 biddingSeconds = windows[0];
-        uint256 deliverySeconds = windows[1];
-        uint256 acknowledgmentSeconds = windows[2];
-        if (requirementsKind > 1) revert UnsupportedCid(requirementsKind);
         uint256 sum;
         for (uint256 c; c < 3; ++c) {
             uint256 p = maxPrices[c];
@@ -224,14 +247,13 @@ contract Factory is IFactory, Ownable2Step {
         uint64 index = head.auctionCount + 1;
         _head.auctionCount = index;
         uint256 deadline = block.timestamp + biddingSeconds;
-        bool recordRequired = r.minCompleted != 0 || r.lostLimit != 0;
         bytes memory args = abi.encodePacked(
             msg.sender,
             uint40(deadline),
             uint32(deliverySeconds),
             uint32(acknowledgmentSeconds),
             uint8(minReferences),
-            recordRequired ? requirementsKind | RECORD_REQUIRED : requirementsKind,
+            requirementsKind,
             ontologyVersion,
             index,
             uint96(msg.value),
@@ -243,19 +265,11 @@ contract Factory is IFactory, Ownable2Step {
             uint72(bonds[1]),
             uint72(bonds[2])
         );
-        if (r.arbitrator != address(0) || r.minReferenceValue != 0 || recordRequired) {
-            args = abi.encodePacked(
-                args,
-                r.arbitrator,
-                uint32(r.confirmationSeconds),
-                uint32(r.appealSeconds),
-                uint72(r.minReferenceValue),
-                uint8(r.minCompleted),
-                uint8(r.lostLimit)
-            );
-        }
+        if (tail.length != 0) args = abi.encodePacked(args, tail);
         auction = Clones.cloneDeterministicWithImmutableArgs(implementation, args, bytes32(uint256(index)), msg.value);
-        emit AuctionCreated(auction, msg.sender, index, ontologyVersion, requirements, requirementsKind, deadline);
+        emit AuctionCreated(
+            auction, msg.sender, index, ontologyVersion, requirements, requirementsKind & 1, deadline
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
