@@ -42,7 +42,9 @@ Rules the contracts enforce (NatSpec in src/ has the why): reserve >= sum of max
 bond <= its max price; windows within 60 s and 90 days (bidding, acknowledgment) or 365 days
 (delivery); bids before the close, 0 < price <= max, a bidder's next bid strictly lower, client
 cannot bid, references ascending and each a completed auction of the same Factory won in that
-category; a bidder's first bid in a category sends exactly the bond, later ones nothing; max
+category, whose client is neither the bidder nor this auction's client and that paid at least the
+terms' minimum reference value (a bidder's Factory record must meet the terms' requirement); a
+bidder's first bid in a category sends exactly the bond, later ones nothing; max
 prices < 2**72 wei. No cap on bidders or bids. Bidding closes at the deadline, or NOTICE
 (Auction.NOTICE, 10 min) after the client announces an early close, and never sooner than
 NOTICE after the best bid of a category is disqualified. After the close the first
@@ -51,7 +53,8 @@ cannot bid again in that category; disqualifying the best makes the client's nom
 lowest other valid bid, read from the events) the best, or leaves none if the nominee changed
 its bid meanwhile: anyone may then `promote` a lower standing bid. Bonds come back by
 `withdraw`: losers' once bidding is over, winners' once the restitution ends (acknowledged or
-claimed); after a cancelled SLA the infrastructure winner's bond goes to the client; a failed
+claimed); after a cancelled SLA the infrastructure winner's bond goes to the client, or, when it
+had confirmed the inputs (FORFEITED), pays the data and algorithm winners first; a failed
 auction returns them all. Storage keeps each bidder's last price (and a hash of its asset) and
 the best bid per category; the bids' asset CIDs are read from the BidPlaced events (checked
 against the hash).

@@ -5,8 +5,10 @@ account), opened on the embedded defaults or on a JSON-RPC node and a Kubo RPC e
 workflows are functions over it, one module per party: `saiaas.market.client` (create an auction
 from a requirement file, audit, disqualify, settle, acknowledge, cancel, withdraw) and
 `saiaas.market.provider` (scan auctions with a catalog, bid after a match, deliver, claim,
-withdraw); `saiaas.market.views` shapes chain values as JSON-ready data; `saiaas.market.scenario`
-states the paper's scenario once and `saiaas.market.hospital` runs it end to end. It imports
+withdraw), `saiaas.market.arbitration` (confirm inputs, reject, appeal, dispute, rule: restitution
+for every party); `saiaas.market.views` shapes chain values as JSON-ready data;
+`saiaas.market.scenario` states the paper's scenario once, `saiaas.market.hospital` runs it end
+to end and `saiaas.market.demos` runs the restitution scenarios. It imports
 neither typer nor rich: the command line, a service or a notebook sit on top of it alike.
 
     from saiaas.market import Marketplace, Settings, client, provider
@@ -16,7 +18,7 @@ neither typer nor rich: the command line, a service or a notebook sit on top of 
 
 from __future__ import annotations
 
-from saiaas.market import client, provider, views
+from saiaas.market import arbitration, client, provider, views
 from saiaas.market.config import Settings, data_dir, resolve
 from saiaas.market.marketplace import Marketplace, NoFactoryError
 from saiaas.market.requirements import BidVerdict, Requirements
@@ -29,6 +31,7 @@ __all__ = [
     "NoFactoryError",
     "Requirements",
     "BidVerdict",
+    "arbitration",
     "client",
     "provider",
     "views",
