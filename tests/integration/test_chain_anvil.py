@@ -299,13 +299,22 @@ def test_references_must_be_completed_wins_of_the_same_factory(
     chain: Chain, factory: Factory
 ) -> None:
     p = parties(chain)
-    done = create(factory, p["client"])
+    other_client = p["deployer"]  # a reference's client must not be this auction's client
+    done = create(factory, other_client)
     for c in (D, A, INF):
         done.bid(p["first"][c], c, 1, cid(f"asset-{c}"))
-    close_early(chain, done, p["client"], p["outsider"])
+    close_early(chain, done, other_client, p["outsider"])
     done.deliver(p["first"][INF], cid("model"))
-    done.acknowledge(p["client"])
+    done.acknowledge(other_client)
+    own = create(factory, p["client"])  # completed too, but for this auction's own client
+    for c in (D, A, INF):
+        own.bid(p["first"][c], c, 1, cid(f"own-{c}"))
+    close_early(chain, own, p["client"], p["outsider"])
+    own.deliver(p["first"][INF], cid("model"))
+    own.acknowledge(p["client"])
     auction = create(factory, p["client"], min_references=1)
+    with pytest.raises(ContractError, match="ReferenceSelfDealt"):
+        auction.bid(p["first"][D], D, 5, cid("self-dealt"), [own.address])
     with pytest.raises(ContractError):
         auction.bid(p["first"][D], D, 5, cid("no-refs"))
     with pytest.raises(ContractError):
@@ -471,7 +480,7 @@ def test_revert_names_equal_embedded(
     on_anvil, text = _revert_name(chain, factory, run)
     on_embedded, _ = _revert_name(embedded_chain, embedded_factory, run)
     assert (on_anvil, on_embedded) == (expected, expected)
-    assert text.startswith(expected + "(") and "\n" not in text
+    assert text.startswith(expected + ": ") and "\n" not in text
 
 
 # ---------------------------------------------------------------------------------------------
