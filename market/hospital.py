@@ -332,7 +332,8 @@ def run_hospital(
         "requirements_cid": info.requirements_cid,
         "state": auction.state().name,
         "reserve": info.reserve,
-        "terms": {"max_prices": list(info.max_prices), "bidding_seconds": terms.bidding_seconds,
+        "terms": {"max_prices": list(info.max_prices), "bonds": list(info.bonds),
+                  "bidding_seconds": terms.bidding_seconds,
                   "delivery_window": info.delivery_window,
                   "acknowledgment_window": info.acknowledgment_window},
         "providers": [

@@ -147,7 +147,11 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     assert factory.deploy_receipt is not None
     row("Factory deployment", "deploy Factory (+ Auction implementation)",
         factory.deploy_receipt.gas_used, False)
-    terms = paper_terms().as_kwargs()
+    from saiaas.market.client import packaged_ontology_version
+
+    # the terms the client's workflow gives: the file's, pinned to the vocabulary it was
+    # validated against
+    terms = {**paper_terms().as_kwargs(), "ontology_version": packaged_ontology_version(factory)}
     auction, tx = factory.create_auction(client, **terms)
     row("Auction creation", "client creates the auction", tx.gas_used)
     seen: set[int] = set()

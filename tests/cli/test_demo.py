@@ -149,8 +149,11 @@ def test_money_ends_where_it_should(demo) -> None:  # type: ignore[no-untyped-de
     assert chain.balance(out["auction"]) == 0
     total = sum(row["price"] for row in out["sla"])
     owed = {w["address"]: w["owed"] for w in out["withdrawals"]}
-    for row in out["sla"]:
-        assert owed[row["provider"]] == row["price"]
+    for index, row in enumerate(out["sla"]):  # a winner's pay comes with its bond back
+        assert owed[row["provider"]] == row["price"] + out["terms"]["bonds"][index]
+    for bid in out["bids"][3:6]:  # the losers take their bonds back
+        category = CATEGORIES.index(bid["category"])
+        assert owed[bid["provider"]] == out["terms"]["bonds"][category]
     client = next(w for w in out["withdrawals"] if w["who"].startswith("client"))
     assert client["owed"] == out["reserve"] - total
     for w in out["withdrawals"]:

@@ -470,7 +470,7 @@ def test_revert_names_equal_embedded(
     on_anvil, text = _revert_name(chain, factory, run)
     on_embedded, _ = _revert_name(embedded_chain, embedded_factory, run)
     assert (on_anvil, on_embedded) == (expected, expected)
-    assert text.startswith(expected + "(") and "\n" not in text
+    assert text.startswith(expected + ": ") and "\n" not in text
 
 
 # ---------------------------------------------------------------------------------------------
