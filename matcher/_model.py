@@ -150,6 +150,19 @@ class OntologyModel:
                         out[q].append(comp)
         return {p: tuple(c) for p, c in out.items()}
 
+    def different_individuals(self, a: Value, b: Value) -> bool:
+        """a and b are provably different individuals: a told owl:differentFrom/AllDifferent,
+        or disjoint types (OWL has no unique-name assumption, so nothing else is)."""
+        if a == b:
+            return False
+        if (a, b) in self.different or (b, a) in self.different:
+            return True
+        if not isinstance(a, str) or not isinstance(b, str):
+            return True  # a literal is never an individual
+        ta = self.individual_types.get(a, frozenset())
+        tb = self.individual_types.get(b, frozenset())
+        return any(self.disjoint_with.get(t, frozenset()) & tb for t in ta)
+
     def property_known(self, prop: str) -> bool:
         return prop in self.property_kinds
 
