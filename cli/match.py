@@ -4,6 +4,9 @@
 its category; `saiaas match REQUIREMENTS --triplet DATA ALGO INFRA --catalog FILE...` (the
 catalogs given with --catalog, or as extra arguments) judges one triplet, the assets named by IRI,
 `prefix:local` or local name. Offline: no chain, no storage; exit 0 whatever matched.
+
+Catalogs go through the matcher's fast path (`Matcher.catalog`): parsed with pyoxigraph and
+inferred once, their index cached by the catalog's sha256; the eligible assets come ranked.
 """
 
 from __future__ import annotations
@@ -23,22 +26,6 @@ class _InputError(SaiaasError):
 
 class _UsageError(SaiaasError):
     exit_code = EXIT_USAGE
-
-
-def _read_turtle(path: Path) -> Any:
-    from rdflib import Graph
-
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
-    graph = Graph()
-    try:
-        graph.parse(data=data, format="turtle")
-    except Exception as error:  # rdflib's parsers raise many types
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise _InputError(f"{path}: not valid Turtle: {first[:200]}") from None
-    return graph
 
 
 @app.command("match")
@@ -63,35 +50,42 @@ def match(
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list assets of other categories (they always fail).")
     ] = False,
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--rows", min=0, help="Table rows per category, best first (0: all). JSON lists all."
+        ),
+    ] = 20,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Which catalog assets match each category of a request: degree, eligibility, reasons."""
+    """Which catalog assets match each category of a request: degree, eligibility, reasons;
+    the eligible ones ranked (degree, then the closest fit) with their score."""
     from saiaas.matcher import Matcher
-    from saiaas.ontologies.requests import parse_request
 
     files = list(catalogs or []) + list(catalog or [])
     if not files:
         raise _UsageError("give at least one catalog file (as an argument or with --catalog)")
-    request = parse_request(_read_turtle(requirements))
     with (
         console.status("loading the classified ontology...", spinner="dots")
         if not json_output
         else _null()
     ):
         matcher = Matcher.for_ontology()
-    matcher.check(request)
-    assets = []
+    request = matcher.read_request(requirements)
+    loaded = []
     seen: dict[str, Path] = {}
     for path in files:
-        for asset in matcher.assets(_read_turtle(path)):
+        cat = matcher.catalog(path)
+        for asset in cat.assets:
             if asset.iri in seen:
                 raise _InputError(
                     f"{path}: asset {asset.iri} is also described in {seen[asset.iri]}"
                 )
             seen[asset.iri] = path
-            assets.append(asset)
+        loaded.append(cat)
 
     if triplet is not None:
+        assets = [a for cat in loaded for a in cat.assets]
         data, algorithm, infra = (matcher.find(assets, name) for name in triplet)
         verdict = matcher.triplet(data, algorithm, infra)
         decisions = [
@@ -104,15 +98,38 @@ def match(
             _render_triplet(verdict, decisions)
         return
 
-    decisions = []
+    out: list[dict[str, Any]] = []
+    tables: list[tuple[Any, Any, list[Any], int]] = []
     for category, spec in request.specs.items():
-        for asset in assets:
-            if show_all or asset.category in (None, category.value):
-                decisions.append(matcher.match(spec, asset))
+        ranked = _ranked(loaded, spec)
+        eligible = {r.asset for r in ranked}
+        others: list[Any] = []
+        for cat in loaded:
+            mask = (1 << len(cat.assets)) - 1 if show_all else cat._mask(spec)
+            others += [
+                a for i, a in enumerate(cat.assets) if mask >> i & 1 and a.iri not in eligible
+            ]
+        others.sort(key=lambda a: a.iri)
+        room = len(others) if json_output or rows == 0 else max(rows - len(ranked), 0)
+        rest = [matcher.match(spec, a) for a in others[:room]]
+        if json_output:
+            out += [r.as_dict() for r in ranked] + [d.as_dict() for d in rest]
+        else:
+            shown = ranked if rows == 0 else ranked[:rows]
+            tables.append((category, spec, shown + rest, len(ranked) + len(others)))
     if json_output:
-        print_json([d.as_dict() for d in decisions])
+        print_json(out)
     else:
-        _render(request, decisions)
+        _render(tables)
+
+
+def _ranked(loaded: list[Any], spec: Any) -> list[Any]:
+    """The eligible assets of every catalog for one spec, ranked together (global ranks)."""
+    from dataclasses import replace
+
+    ranked = [r for cat in loaded for r in cat.match(spec)]
+    ranked.sort(key=lambda r: (r.decision.degree != "exact", r.levels_below, r.margin, r.asset))
+    return [replace(r, rank=i) for i, r in enumerate(ranked, 1)]
 
 
 class _null:
@@ -129,12 +146,11 @@ def _short(iri: str) -> str:
     return local_name(iri)
 
 
-def _render(request: Any, decisions: list[Any]) -> None:
+def _render(tables: list[tuple[Any, Any, list[Any], int]]) -> None:
     from rich.table import Table
 
     colours = {"exact": "green", "plugin": "green", "subsumes": "yellow", "fail": "red"}
-    for category, spec in request.specs.items():
-        rows = [d for d in decisions if d.category == category.value]
+    for category, spec, rows, total in tables:
         table = Table(
             title=f"{category.value}: {_short(spec.requested_class)}"
             + (
@@ -145,13 +161,17 @@ def _render(request: Any, decisions: list[Any]) -> None:
             title_justify="left",
             expand=False,
         )
+        table.add_column("rank", justify="right")
         table.add_column("asset")
         table.add_column("degree")
         table.add_column("eligible")
         table.add_column("reasons")
-        for d in sorted(rows, key=lambda d: (not d.eligible, d.degree != "exact", d.asset)):
+        for row in rows:
+            d = getattr(row, "decision", row)
             colour = colours[d.degree]
+            rank = f"{row.rank} ({row.score})" if hasattr(row, "rank") else "-"
             table.add_row(
+                rank,
                 _short(d.asset),
                 f"[{colour}]{d.degree}[/]",
                 "[green]yes[/]" if d.eligible else "[red]no[/]",
@@ -161,8 +181,12 @@ def _render(request: Any, decisions: list[Any]) -> None:
                 ),
             )
         if not rows:
-            table.add_row("-", "-", "-", "no asset of this category in the catalogs")
+            table.add_row("-", "-", "-", "-", "no asset of this category in the catalogs")
         console.print(table)
+        if total > len(rows):
+            console.print(
+                f"[dim]{total - len(rows)} more assets not shown (--rows 0 or --json for all)[/]"
+            )
 
 
 def _render_triplet(verdict: Any, decisions: list[Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from saiaas.matcher._errors import AssetContradictionError, UnknownTermError
 from saiaas.matcher._model import ASSET, CATEGORY_CLASSES, Component, OntologyModel
-from saiaas.matcher._values import BadLiteral, Value, is_number, node_value
+from saiaas.matcher._values import BadLiteral, Value, is_number, literal_value
 from saiaas.ontologies import SAIAAS
 from saiaas.ontologies.requests import local_name
 
@@ -232,29 +232,48 @@ def _check_consistent(
 def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
     """Every individual of the graph that is (or is inferred to be) an Asset, sorted by IRI."""
     from rdflib import BNode, Literal, URIRef
-    from rdflib.namespace import RDFS
 
+    def rows() -> Any:
+        for s, p, o in graph:
+            if not isinstance(s, URIRef):
+                continue
+            if isinstance(o, URIRef):
+                yield str(s), str(p), str(o), None, "iri"
+            elif isinstance(o, BNode):
+                yield str(s), str(p), None, None, "bnode"
+            elif isinstance(o, Literal):
+                yield str(s), str(p), str(o), str(o.datatype) if o.datatype else None, "literal"
+
+    return assets_from_rows(model, rows())
+
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def assets_from_rows(model: OntologyModel, rows: Any) -> list[Asset]:
+    """Assets from (subject, predicate, object, datatype, kind) rows (see `_parse.rows`)."""
     individuals: dict[str, tuple[set[str], dict[str, set[Value]]]] = {}
     labels: dict[str, str] = {}
-    for s, p, o in graph:
-        if not isinstance(s, URIRef):
-            continue
-        subject, prop = str(s), str(p)
+    kinds = model.property_kinds
+    for subject, prop, obj, datatype, kind in rows:
         if prop == RDF_TYPE:
-            if isinstance(o, URIRef) and str(o) not in _IGNORED_TYPES:
-                individuals.setdefault(subject, (set(), {}))[0].add(str(o))
+            if kind == "iri" and obj not in _IGNORED_TYPES:
+                individuals.setdefault(subject, (set(), {}))[0].add(obj)
             continue
-        if p == RDFS.label and isinstance(o, Literal):
-            labels[subject] = str(o)
+        if prop == RDFS_LABEL and kind == "literal":
+            labels[subject] = obj
             continue
-        if model.property_kinds.get(prop) == "annotation" or isinstance(o, BNode):
+        if kind == "bnode" or kinds.get(prop) == "annotation":
             continue
-        if prop not in model.property_kinds and not prop.startswith(SAIAAS):
+        if prop not in kinds and not prop.startswith(SAIAAS):
             continue  # rdfs:comment, dcterms:title, ...: no matching meaning
-        try:
-            value = node_value(o)
-        except BadLiteral as error:
-            raise AssetContradictionError(subject, f"{local_name(prop)}: {error}") from None
+        if kind == "iri":
+            value: Value = obj
+        else:
+            try:
+                value = literal_value(obj, datatype)
+            except BadLiteral as error:
+                raise AssetContradictionError(subject, f"{local_name(prop)}: {error}") from None
         individuals.setdefault(subject, (set(), {}))[1].setdefault(prop, set()).add(value)
     # Types of the non-asset individuals (providers), for someValuesFrom a class.
     other_types = {
