@@ -215,6 +215,112 @@ def _term(value: Any, is_iri: bool) -> Any:
     return Literal(str(value), datatype=X.string)
 
 
+def _ttl_value(value: Any, is_iri: bool) -> str:
+    if is_iri:
+        return f"<{value}>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f'"{value}"^^xsd:integer'
+    if isinstance(value, Decimal):
+        return f'"{value}"^^xsd:decimal'
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def catalog_turtle(raw_assets: list[RawAsset]) -> bytes:
+    """The assets as a catalog file (Turtle), one asset per paragraph."""
+    lines = ["@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", ""]
+    for asset in raw_assets:
+        parts = [f"a <{t}>" for t in sorted(asset.types)]
+        for p, values in sorted(asset.facts.items()):
+            for v in sorted(values, key=str):
+                parts.append(f"<{p}> {_ttl_value(v, isinstance(v, str) and v.startswith('http'))}")
+        if not parts:
+            continue
+        lines.append(f"<{asset.iri}> " + " ;\n    ".join(parts) + " .")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def request_turtle(request: Request, model: Any) -> bytes:
+    """A requirement file (Turtle) for a generated request."""
+    s = "https://w3id.org/saiaas#"
+    out = [
+        "@prefix saiaas: <https://w3id.org/saiaas#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        f"<{request.iri}> a saiaas:Request ;",
+        '    saiaas:reservePrice "1.0"^^xsd:decimal ; saiaas:biddingDuration "P1D"^^xsd:duration ;',
+    ]
+    out.append(
+        "    "
+        + " ;\n    ".join(f"saiaas:{c.value}Spec <{spec.iri}>" for c, spec in request.specs.items())
+        + " ."
+    )
+    for spec in request.specs.values():
+        body = [
+            f"<{spec.iri}> a saiaas:AssetSpecification ; saiaas:requestedClass <{spec.requested_class}>"
+        ]
+        for c in spec.constraints:
+            iri = model.property_kinds.get(c.property) == "object"
+            if c.kind is ConstraintKind.ALLOWED_VALUES:
+                vals = " , ".join(_ttl_value(v, iri) for v in sorted(c.allowed, key=str))
+                inner = f"saiaas:allowedValue {vals}"
+            else:
+                inner = f"saiaas:value {_ttl_value(c.value, iri)}"
+            body.append(
+                f"saiaas:constraint [ a saiaas:{c.kind.value} ; saiaas:onProperty <{c.property}> ; "
+                f"{inner} ]"
+            )
+        out.append(" ;\n    ".join(body) + " .")
+    del s
+    return ("\n".join(out) + "\n").encode()
+
+
+def write_corpus(corpus: Corpus, model: Any, folder: Any) -> tuple[Any, list[Any]]:
+    """The corpus as files: one catalog and one requirement file per request."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = folder / "catalog.ttl"
+    catalog.write_bytes(catalog_turtle(corpus.assets))
+    requests = []
+    for j, request in enumerate(corpus.requests):
+        path = folder / f"request-{j:05d}.ttl"
+        path.write_bytes(request_turtle(request, model))
+        requests.append(path)
+    return catalog, requests
+
+
+def scan(matcher: Any, catalog_path: Any, request_paths: list[Any]) -> dict[str, Any]:
+    """From the files on disk to every decision: the catalog through `Matcher.catalog` (its
+    index loaded from the cache, or parsed, inferred, indexed and cached), each request file
+    read and checked against the ontology, each spec decided against every asset of its
+    category (degree and eligibility, bitsets) and the eligible assets ranked to the one the
+    provider bids with (`Catalog.best_iri`; its reasons are built on demand, timed apart)."""
+    started = time.perf_counter()
+    catalog = matcher.catalog(catalog_path)
+    catalog_seconds = time.perf_counter() - started
+    decisions = eligible = best = 0
+    for path in request_paths:
+        request = matcher.read_request(path)
+        for spec in request.specs.values():
+            decisions += catalog._mask(spec).bit_count()
+            bits = catalog.eligible_bits(spec)
+            eligible += bits.bit_count()
+            if bits:
+                best += catalog.best_iri(spec) is not None
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "catalog_seconds": catalog_seconds,
+        "from_cache": catalog.from_cache,
+        "assets": len(catalog),
+        "decisions": decisions,
+        "eligible": eligible,
+        "ranked_specs": best,
+    }
+
+
 # ---------------------------------------------------------------------------- HermiT oracle
 def hermit_eligible(
     ontology_graph: Any, model: Any, raw_assets: list[RawAsset], specs: list[AssetSpecification]

@@ -17,20 +17,18 @@ import os
 import pickle
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from saiaas.matcher._assets import Asset, assets_from_rows
 from saiaas.matcher._decide import EXACT, PLUGIN, Decision, check_spec, decide
-from saiaas.matcher._entail import lower_witness
 from saiaas.matcher._index import AssetIndex
 from saiaas.matcher._parse import rows
 from saiaas.matcher._values import is_number
 from saiaas.ontologies.requests import (
     AssetSpecification,
-    Category,
     ConstraintKind,
     Request,
     local_name,
@@ -79,7 +77,7 @@ class Catalog:
         matcher: Matcher,
         name: str,
         sha256: str,
-        assets: list[Asset],
+        assets: Sequence[Asset],
         index: AssetIndex,
         from_cache: bool,
         seconds: float,
@@ -91,10 +89,14 @@ class Catalog:
         self.index = index
         self.from_cache = from_cache
         self.seconds = seconds
+        self._level_memo: dict[tuple[str, str], int] = {}
+        self._groups: dict[str, list[tuple[int, int]]] = {}
+        self.iris: list[str] = (
+            assets.iris if isinstance(assets, LazyAssets) else [a.iri for a in assets]
+        )
         self._by_category: dict[str, int] = {}
-        for i, a in enumerate(assets):
-            for cat in (a.category,) if a.category else [c.value for c in Category]:
-                self._by_category[cat] = self._by_category.get(cat, 0) | (1 << i)
+        for cat, bits in index.categories().items():
+            self._by_category[cat] = bits
 
     def __len__(self) -> int:
         return len(self.assets)
@@ -116,20 +118,32 @@ class Catalog:
         """The eligible assets for `spec`, best first (see `Ranked`); reasons are built for the
         first `limit` only (all when None)."""
         check_spec(self.matcher.model, spec)
-        bits = self.eligible_bits(spec)
         model = self.matcher.model
-        keyed = []
-        i = 0
-        while bits:
-            if bits & 1:
-                asset = self.assets[i]
-                keyed.append((_rank_key(model, spec, asset), asset))
-            bits >>= 1
-            i += 1
-        keyed.sort(key=lambda item: (item[0], item[1].iri))
+        eligible = self.eligible_bits(spec)
+        uniform = False
+        if limit is not None:
+            front = self._front(spec, eligible)
+            if front.bit_count() >= limit:
+                eligible, uniform = front, True
+        positions = _bits(eligible)
+        if uniform and positions:
+            # the front shares its degree and its levels: only the margins differ
+            head = _class_key(model, spec, self.assets[positions[0]], self._levels)
+            keyed = [((*head, self._margin(spec, i)), self.iris[i], i) for i in positions]
+        else:
+            keyed = [
+                (
+                    (*_class_key(model, spec, self.assets[i], self._levels), self._margin(spec, i)),
+                    self.iris[i],
+                    i,
+                )
+                for i in positions
+            ]
+        keyed.sort()
         out = []
-        for rank, (key, asset) in enumerate(keyed[: limit if limit is not None else None], 1):
+        for rank, (key, _iri, i) in enumerate(keyed[: limit if limit is not None else None], 1):
             degree_rank, levels, margin = key
+            asset = self.assets[i]
             decision = decide(model, spec, asset)
             out.append(
                 Ranked(
@@ -142,6 +156,75 @@ class Catalog:
                 )
             )
         return out
+
+    def _front(self, spec: AssetSpecification, eligible: int) -> int:
+        """The eligible assets that can rank first: the exact ones if any, else the plugin ones
+        fewest levels below the requested class (bitsets, before any per-asset work)."""
+        exact, _plugin, _ = self.index.degrees(spec.requested_class)
+        if eligible & exact:
+            return eligible & exact
+        for _level, bits in self._level_groups(spec.requested_class):
+            if bits & eligible:
+                return bits & eligible
+        return eligible
+
+    def _level_groups(self, requested: str) -> list[tuple[int, int]]:
+        """The catalog's assets strictly below `requested`, grouped by how many levels below
+        their most specific class is, nearest first (memoized per requested class)."""
+        hit = self._groups.get(requested)
+        if hit is None:
+            model = self.matcher.model
+            by_level: dict[int, int] = {}
+            for t in model.descendants.get(requested, ()):
+                bits = self.index.specific.get(t, 0)
+                if bits and model.strictly_below(t, requested):
+                    level = self._levels(requested, t)
+                    by_level[level] = by_level.get(level, 0) | bits
+            hit = self._groups[requested] = sorted(by_level.items())
+        return hit
+
+    def _margin(self, spec: AssetSpecification, i: int) -> float:
+        """Total relative margin of asset i beyond the spec's numeric bounds (index tables)."""
+        return _margin_of(self._bounds(spec), i)
+
+    def _bounds(self, spec: AssetSpecification) -> list[tuple[bool, dict[int, float], float]]:
+        out = []
+        for c in spec.constraints:
+            if c.kind is ConstraintKind.MIN_INCLUSIVE and is_number(c.value):
+                out.append((True, self.index.low_of.get(c.property, {}), float(c.value)))  # type: ignore[arg-type]
+            elif c.kind is ConstraintKind.MAX_INCLUSIVE and is_number(c.value):
+                out.append((False, self.index.stated_max.get(c.property, {}), float(c.value)))  # type: ignore[arg-type]
+        return out
+
+    def _levels(self, requested: str, t: str) -> int:
+        key = (requested, t)
+        hit = self._level_memo.get(key)
+        if hit is None:
+            model = self.matcher.model
+            hit = self._level_memo[key] = len(
+                {
+                    model.equivalents.get(a, frozenset({a}))
+                    for a in model.ancestors.get(t, ())
+                    if model.strictly_below(a, requested)
+                }
+            )
+        return hit
+
+    def best_iri(self, spec: AssetSpecification) -> str | None:
+        """The IRI of the asset `best` would return, without building its reasons (the scan's
+        hot path: bitsets, and per-asset margins only within the front)."""
+        eligible = self.eligible_bits(spec)
+        if not eligible:
+            return None
+        front = self._front(spec, eligible)
+        if not any(
+            c.kind in (ConstraintKind.MIN_INCLUSIVE, ConstraintKind.MAX_INCLUSIVE)
+            for c in spec.constraints
+        ):
+            first = front & -front  # margins all 0: the first IRI (assets are sorted by IRI)
+            return self.iris[first.bit_length() - 1]
+        bounds = self._bounds(spec)
+        return min((_margin_of(bounds, i), self.iris[i]) for i in _bits(front))[1]
 
     def best(self, spec: AssetSpecification) -> Ranked | None:
         """The asset a provider should bid with for `spec`, or None if none is eligible."""
@@ -160,41 +243,63 @@ class Catalog:
         return self._by_category.get(spec.category.value, 0)
 
 
+class LazyAssets(Sequence[Asset]):
+    """A cached catalog's assets, each unpickled on first use: a scan touches the index and
+    the few assets it ranks, so loading 10,000 of them eagerly would cost more than the scan."""
+
+    def __init__(self, blobs: list[bytes], iris: list[str]) -> None:
+        self._blobs = blobs
+        self._items: list[Asset | None] = [None] * len(blobs)
+        self.iris = iris
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, i: int) -> Asset: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Asset]: ...
+
+    def __getitem__(self, i: int | slice) -> Asset | list[Asset]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        hit = self._items[i]
+        if hit is None:
+            hit = self._items[i] = pickle.loads(self._blobs[i])  # noqa: S301 (digest-checked)
+        return hit
+
+
 # ---------------------------------------------------------------------------- ranking
-def _rank_key(model: Any, spec: AssetSpecification, asset: Asset) -> tuple[int, int, float]:
+def _bits(bits: int) -> list[int]:
+    """Positions of the set bits, lowest first (cost per set bit, not per asset)."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
+
+
+def _class_key(
+    model: Any, spec: AssetSpecification, asset: Asset, levels_of: Any
+) -> tuple[int, int]:
+    """(0, 0) for an exact match, (1, levels below the requested class) for a plugin one."""
     requested = spec.requested_class
     below = [t for t in asset.most_specific if model.strictly_below(t, requested)]
     if below:
-        degree_rank = 1
-        levels = min(
-            len(
-                {
-                    model.equivalents.get(a, frozenset({a}))
-                    for a in model.ancestors.get(t, ())
-                    if model.strictly_below(a, requested)
-                }
-            )
-            for t in below
-        )
-    else:
-        levels, degree_rank = 0, 0
+        return 1, min(levels_of(requested, t) for t in below)
+    return 0, 0
+
+
+def _margin_of(bounds: list[tuple[bool, dict[int, float], float]], i: int) -> float:
     margin = 0.0
-    for c in spec.constraints:
-        if c.kind is ConstraintKind.MIN_INCLUSIVE and is_number(c.value):
-            low = lower_witness(asset, c.property)
-            if low is not None:
-                margin += _relative(low[0], c.value)
-        elif c.kind is ConstraintKind.MAX_INCLUSIVE and is_number(c.value):
-            stated = [v for v in asset.values(c.property) if is_number(v)]
-            if stated:
-                margin += _relative(c.value, max(stated))
-    return degree_rank, levels, round(margin, 6)
-
-
-def _relative(high: Any, low: Any) -> float:
-    diff = Decimal(high) - Decimal(low)
-    scale = max(abs(Decimal(low)), abs(Decimal(high)), Decimal(1))
-    return float(diff / scale)
+    for is_min, table, bound in bounds:
+        value = table.get(i)
+        if value is not None:
+            high, low = (value, bound) if is_min else (bound, value)
+            margin += (high - low) / max(abs(low), abs(high), 1.0)
+    return round(margin, 6)
 
 
 def _score(degree_rank: int, levels: int, margin: float) -> float:
@@ -248,15 +353,17 @@ def build_catalog(
         if loaded is not None:
             assets, index = loaded
             index.model = matcher.model
+            index.assets = assets
             return Catalog(matcher, name, key, assets, index, True, time.perf_counter() - started)
     assets = assets_from_rows(matcher.model, rows(data, name))
     index = AssetIndex(matcher.model, assets)
     if use_cache and path is not None:
-        _store(path, header, (assets, index))
+        blobs = [pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL) for a in assets]
+        _store(path, header, (blobs, [a.iri for a in assets], index))
     return Catalog(matcher, name, key, assets, index, False, time.perf_counter() - started)
 
 
-def _load(path: Path, header: dict[str, Any]) -> tuple[list[Asset], AssetIndex] | None:
+def _load(path: Path, header: dict[str, Any]) -> tuple[LazyAssets, AssetIndex] | None:
     try:
         with open(path, "rb") as handle:
             first = handle.readline()
@@ -266,10 +373,10 @@ def _load(path: Path, header: dict[str, Any]) -> tuple[list[Asset], AssetIndex] 
             return None
         if stored.get("payload_sha256") != hashlib.sha256(payload).hexdigest():
             return None
-        assets, index = pickle.loads(payload)  # noqa: S301 (digest-checked, own cache folder)
-        if not isinstance(index, AssetIndex) or len(index.assets) != len(assets):
+        blobs, iris, index = pickle.loads(payload)  # noqa: S301 (digest-checked, own cache)
+        if not isinstance(index, AssetIndex) or len(blobs) != len(iris):
             return None
-        return assets, index
+        return LazyAssets(blobs, iris), index
     except Exception:  # missing, truncated, foreign layout: rebuild
         return None
 

@@ -19,7 +19,9 @@ from saiaas.matcher._entail import (
 )
 from saiaas.matcher._model import OntologyModel
 from saiaas.matcher._values import Value, is_number
-from saiaas.ontologies.requests import AssetSpecification, ConstraintKind
+from saiaas.ontologies.requests import AssetSpecification, Category, ConstraintKind
+
+_CATEGORIES = tuple(c.value for c in Category)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class AssetIndex:
         ups: dict[str, dict[Key, int]] = {}  # entailed "some value <= x" per asset
         #: per property: (set an implied existential puts a value in, assets)
         self.implied_sets: dict[str, dict[frozenset[Value], int]] = {}
+        #: per property, per asset position: the entailed lower bound, the largest stated number
+        #: (floats: they only rank, they never decide)
+        self.low_of: dict[str, dict[int, float]] = {}
+        self.stated_max: dict[str, dict[int, float]] = {}
         for i, asset in enumerate(assets):
             bit = 1 << i
             for t in asset.types:
@@ -66,6 +72,10 @@ class AssetIndex:
                 low, up = lower_witness(asset, p), upper_witness(asset, p)
                 if low is not None:
                     _add(lows, p, low, bit)
+                    self.low_of.setdefault(p, {})[i] = float(low[0])
+                stated = [v for v in asset.values(p) if is_number(v)]
+                if stated:
+                    self.stated_max.setdefault(p, {})[i] = float(max(stated))
                 if up is not None:
                     _add(ups, p, up, bit)
             for p in asset.implied_some:
@@ -77,11 +87,20 @@ class AssetIndex:
         self._up = {p: _prefixes(t) for p, t in ups.items()}
         self._degrees: dict[str, tuple[int, int, int]] = {}
         self._memo: dict[tuple[str, str, frozenset[Value]], int] = {}
+        #: assets per category; an asset of no category counts in every one
+        self.by_category: dict[str, int] = {}
+        for i, asset in enumerate(assets):
+            for cat in (asset.category,) if asset.category else _CATEGORIES:
+                self.by_category[cat] = self.by_category.get(cat, 0) | (1 << i)
+
+    def categories(self) -> dict[str, int]:
+        return dict(self.by_category)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the model (the catalog cache re-attaches it) or memos."""
         state = dict(self.__dict__)
         state.pop("model", None)
+        state.pop("assets", None)
         state["_degrees"], state["_memo"] = {}, {}
         return state
 

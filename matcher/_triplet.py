@@ -48,19 +48,21 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     s = SAIAAS
     reasons: list[Reason] = []
 
-    def rule(ok: bool, message: str, required: Any = None, actual: Any = None) -> None:
+    def rule(name: str, ok: bool, message: str, required: Any = None, actual: Any = None) -> None:
         reasons.append(
             Reason(
                 "triplet-met" if ok else "triplet-unmet",
                 message,
                 sorted(map(str, required)) if isinstance(required, frozenset) else required,
                 sorted(map(str, actual)) if isinstance(actual, frozenset) else actual,
+                path=(name,),
             )
         )
 
     for asset, category in ((data, "data"), (algorithm, "algorithm"), (infra, "infrastructure")):
         if asset.category != category:
             rule(
+                "category",
                 False,
                 f"{local_name(asset.iri)} is not a {category} asset "
                 f"(it is {asset.category or 'of no category'})",
@@ -86,6 +88,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     accepted = algorithm.values(s + "acceptsModality")
     ok, shown = entails(data, s + "hasModality", lambda m: any(sat(m, a) for a in accepted))
     rule(
+        "modality",
         ok,
         f"algorithm accepts modality {_names(accepted)}; dataset has {shown}",
         accepted,
@@ -95,6 +98,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     if formats:
         ok, shown = entails(data, s + "hasFormat", lambda f: any(sat(f, a) for a in formats))
         rule(
+            "format",
             ok,
             f"algorithm accepts format {_names(formats)}; dataset has {shown}",
             formats,
@@ -106,6 +110,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
             algorithm, s + "solvesTask", lambda t_alg: any(sat(t_alg, t) for t in tasks)
         )
         rule(
+            "task",
             ok,
             f"dataset is labelled for {_names(tasks)}; algorithm solves {shown}",
             tasks,
@@ -116,6 +121,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     if kinds:
         ok, shown = entails(infra, s + "acceleratorKind", lambda h: any(sat(h, k) for k in kinds))
         rule(
+            "accelerator",
             ok,
             f"algorithm requires accelerator {_names(kinds)}; infrastructure has {shown}",
             kinds,
@@ -135,6 +141,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
         else:
             got = f"{'>' if low[1] else '>='} {low[0]} by its class"
         rule(
+            offer,
             ok,
             f"{offer} {got} {'>=' if ok else '<'} {need} {want}",
             str(want),
@@ -144,6 +151,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     if frameworks:
         ok, shown = entails(infra, s + "supportsFramework", lambda f: f in frameworks)
         rule(
+            "framework",
             ok,
             f"algorithm runs on {_names(frameworks)}; infrastructure supports {shown}",
             frameworks,
@@ -156,6 +164,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
         accepted_tee = model.accepts_tee.get(policy, frozenset())
         ok, shown = entails(infra, s + "teeTechnology", lambda t, a=accepted_tee: t in a)
         rule(
+            "confidentiality",
             ok,
             f"data policy {local_name(policy)} accepts "
             f"{_names(accepted_tee)}; infrastructure TEE is {shown}",
@@ -163,6 +172,6 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
             tees,
         )
     if not policies:
-        rule(True, "the data states no confidentiality requirement")
+        rule("confidentiality", True, "the data states no confidentiality requirement")
     compatible = all(r.code == "triplet-met" for r in reasons)
     return TripletVerdict(data.iri, algorithm.iri, infra.iri, compatible, tuple(reasons))
