@@ -48,14 +48,14 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
     s = SAIAAS
     reasons: list[Reason] = []
 
-    def rule(name: str, ok: bool, message: str, required: Any = None, actual: Any = None) -> None:
+    def rule(name: Any, ok: bool, message: str, required: Any = None, actual: Any = None) -> None:
         reasons.append(
             Reason(
                 "triplet-met" if ok else "triplet-unmet",
                 message,
                 sorted(map(str, required)) if isinstance(required, frozenset) else required,
                 sorted(map(str, actual)) if isinstance(actual, frozenset) else actual,
-                path=(name,),
+                path=name if isinstance(name, tuple) else (name,),
             )
         )
 
@@ -164,7 +164,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
         accepted_tee = model.accepts_tee.get(policy, frozenset())
         ok, shown = entails(infra, s + "teeTechnology", lambda t, a=accepted_tee: t in a)
         rule(
-            "confidentiality",
+            ("confidentiality", policy),
             ok,
             f"data policy {local_name(policy)} accepts "
             f"{_names(accepted_tee)}; infrastructure TEE is {shown}",
