@@ -76,12 +76,10 @@ def match(
     seen: dict[str, Path] = {}
     for path in files:
         cat = matcher.catalog(path)
-        for asset in cat.assets:
-            if asset.iri in seen:
-                raise _InputError(
-                    f"{path}: asset {asset.iri} is also described in {seen[asset.iri]}"
-                )
-            seen[asset.iri] = path
+        for iri in cat.iris:
+            if iri in seen:
+                raise _InputError(f"{path}: asset {iri} is also described in {seen[iri]}")
+            seen[iri] = path
         loaded.append(cat)
 
     if triplet is not None:
@@ -100,36 +98,51 @@ def match(
 
     out: list[dict[str, Any]] = []
     tables: list[tuple[Any, Any, list[Any], int]] = []
+    limit = None if json_output or rows == 0 else rows
     for category, spec in request.specs.items():
-        ranked = _ranked(loaded, spec)
-        eligible = {r.asset for r in ranked}
+        ranked = _ranked(loaded, spec, limit)
+        eligible_count = sum(cat.eligible_bits(spec).bit_count() for cat in loaded)
+        room = None if limit is None else max(limit - len(ranked), 0)
         others: list[Any] = []
+        total = eligible_count
         for cat in loaded:
             mask = (1 << len(cat.assets)) - 1 if show_all else cat._mask(spec)
-            others += [
-                a for i, a in enumerate(cat.assets) if mask >> i & 1 and a.iri not in eligible
-            ]
+            mask &= ~cat.eligible_bits(spec)
+            total += mask.bit_count()
+            if room is None or len(others) < room:
+                others += [cat.assets[i] for i in _positions(mask, room)]
         others.sort(key=lambda a: a.iri)
-        room = len(others) if json_output or rows == 0 else max(rows - len(ranked), 0)
-        rest = [matcher.match(spec, a) for a in others[:room]]
+        rest = [matcher.match(spec, a) for a in (others if room is None else others[:room])]
         if json_output:
             out += [r.as_dict() for r in ranked] + [d.as_dict() for d in rest]
         else:
-            shown = ranked if rows == 0 else ranked[:rows]
-            tables.append((category, spec, shown + rest, len(ranked) + len(others)))
+            tables.append((category, spec, ranked + rest, total))
     if json_output:
         print_json(out)
     else:
         _render(tables)
 
 
-def _ranked(loaded: list[Any], spec: Any) -> list[Any]:
-    """The eligible assets of every catalog for one spec, ranked together (global ranks)."""
+def _ranked(loaded: list[Any], spec: Any, limit: int | None) -> list[Any]:
+    """The eligible assets of every catalog for one spec, ranked together (global ranks); the
+    first `limit` only when given (each catalog's own first `limit`, merged)."""
     from dataclasses import replace
 
-    ranked = [r for cat in loaded for r in cat.match(spec)]
+    ranked = [r for cat in loaded for r in cat.match(spec, limit)]
     ranked.sort(key=lambda r: (r.decision.degree != "exact", r.levels_below, r.margin, r.asset))
+    if limit is not None:
+        ranked = ranked[:limit]
     return [replace(r, rank=i) for i, r in enumerate(ranked, 1)]
+
+
+def _positions(bits: int, most: int | None) -> list[int]:
+    """Positions of the set bits, lowest first, at most `most` of them."""
+    out: list[int] = []
+    while bits and (most is None or len(out) < most):
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
 
 
 class _null:

@@ -1,7 +1,8 @@
 """One decision: the degree of an asset against a requested class, and its constraints, with
 the reasons a person reads ("sampleCount 80 < required 100").
 
-Degrees (Paolucci et al. 2002) on the inferred hierarchy, R the requested class:
+Degrees on the inferred hierarchy (VOCABULARY.md, "Matching semantics", says which direction of
+the literature's names this follows), R the requested class:
 - exact: the asset is an instance of R and no class of it is strictly below R (its most
   specific classes within R's branch are R or equivalent to R);
 - plugin: the asset is an instance of a class strictly below R;
