@@ -10,6 +10,8 @@ from saiaas.matcher._classify import HELPER
 from saiaas.matcher._values import Value, from_json
 from saiaas.ontologies import SAIAAS
 
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
 #: The category classes named by VOCABULARY.md, in the contracts' order.
 CATEGORY_CLASSES = {
     "data": SAIAAS + "DataAsset",
@@ -77,6 +79,12 @@ class OntologyModel:
         self.super_properties = {p: frozenset(s) for p, s in data["super_properties"].items()}
         self.domains = {p: tuple(d) for p, d in data["domains"].items()}
         self.ranges = {p: tuple(r) for p, r in data["ranges"].items()}
+        #: the XML Schema datatypes a property's values must be in, by local name
+        self.xsd_ranges = {
+            p: names
+            for p, r in self.ranges.items()
+            if (names := tuple(x.rsplit("#", 1)[-1] for x in r if x.startswith(XSD_NS)))
+        }
         self.disjoint = frozenset((a, b) for a, b in data["disjoint"])
         self.disjoint_with: dict[str, frozenset[str]] = {}
         for a, b in self.disjoint:
@@ -93,6 +101,21 @@ class OntologyModel:
         }
         self.accepts_tee = {a: frozenset(b) for a, b in data["accepts_tee"].items()}
         self._closure_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._specific_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._domains_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._some_cache: dict[frozenset[str], dict[str, tuple[Component, ...]]] = {}
+        #: properties (and their sub-properties) whose values a class definition reads: the
+        #: only facts that can change which defined classes an individual belongs to
+        used = {
+            c.property
+            for defs in self.definitions.values()
+            for parts in defs
+            for c in parts
+            if c.property
+        }
+        self.definition_properties = frozenset(
+            p for p, ups in data["super_properties"].items() if set(ups) & used
+        ) | frozenset(used)
         # properties whose domain/range types what they touch, super-properties included
         self.fact_domains: dict[str, frozenset[str]] = {}
         self.fact_ranges: dict[str, frozenset[str]] = {}
@@ -135,6 +158,34 @@ class OntologyModel:
         if actual == required:
             return True
         return isinstance(actual, str) and required in self.narrower_than.get(actual, ())
+
+    def domains_of(self, props: frozenset[str]) -> frozenset[str]:
+        """The classes the domains of these properties (and their super-properties) give."""
+        hit = self._domains_cache.get(props)
+        if hit is None:
+            if len(self._domains_cache) > 50_000:
+                self._domains_cache.clear()
+            hit = self._domains_cache[props] = frozenset(
+                d for p in props for d in self.fact_domains.get(p, ())
+            )
+        return hit
+
+    def most_specific_cached(self, types: frozenset[str]) -> frozenset[str]:
+        hit = self._specific_cache.get(types)
+        if hit is None:
+            if len(self._specific_cache) > 50_000:
+                self._specific_cache.clear()
+            hit = self._specific_cache[types] = self.most_specific(types)
+        return hit
+
+    def implied_some_cached(self, types: frozenset[str]) -> dict[str, tuple[Component, ...]]:
+        """`implied_some`, shared between assets of the same types (do not mutate it)."""
+        hit = self._some_cache.get(types)
+        if hit is None:
+            if len(self._some_cache) > 50_000:
+                self._some_cache.clear()
+            hit = self._some_cache[types] = self.implied_some(types)
+        return hit
 
     def implied_some(self, types: frozenset[str]) -> dict[str, tuple[Component, ...]]:
         """Existential restrictions (p some {..}, p some xsd:integer[>= n]) that the asset's
