@@ -400,7 +400,7 @@ def scan(matcher: Any, catalog_path: Any, request_paths: list[Any]) -> dict[str,
     for path in request_paths:
         request = matcher.read_request(path)
         for spec in request.specs.values():
-            decisions += catalog._mask(spec).bit_count()
+            decisions += catalog.category_bits(spec).bit_count()
             bits = catalog.eligible_bits(spec)
             eligible += bits.bit_count()
             if bits:

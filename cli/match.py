@@ -106,7 +106,7 @@ def match(
         others: list[Any] = []
         total = eligible_count
         for cat in loaded:
-            mask = (1 << len(cat.assets)) - 1 if show_all else cat._mask(spec)
+            mask = (1 << len(cat.assets)) - 1 if show_all else cat.category_bits(spec)
             mask &= ~cat.eligible_bits(spec)
             total += mask.bit_count()
             if room is None or len(others) < room:

@@ -109,7 +109,7 @@ class Catalog:
     def decisions(self, spec: AssetSpecification, every_category: bool = False) -> list[Decision]:
         """Every asset of the spec's category (or of any category) with degree and reasons."""
         check_spec(self.matcher.model, spec)
-        mask = (1 << len(self.assets)) - 1 if every_category else self._mask(spec)
+        mask = (1 << len(self.assets)) - 1 if every_category else self.category_bits(spec)
         return [
             decide(self.matcher.model, spec, a) for i, a in enumerate(self.assets) if mask >> i & 1
         ]
@@ -237,9 +237,21 @@ class Catalog:
         return {c.value: self.match(spec, limit) for c, spec in request.specs.items()}
 
     def find(self, name: str) -> Asset:
-        return self.matcher.find(self.assets, name)
+        """An asset by IRI, `prefix:local` or local name (one clear error otherwise), loading
+        only that asset from a cached catalog."""
+        from saiaas.matcher._errors import UnknownTermError
 
-    def _mask(self, spec: AssetSpecification) -> int:
+        local = name.split(":", 1)[1] if ":" in name and "://" not in name else name
+        hits = [i for i, iri in enumerate(self.iris) if iri == name] or [
+            i for i, iri in enumerate(self.iris) if iri.endswith(("#" + local, "/" + local))
+        ]
+        if len(hits) != 1:
+            why = "no asset" if not hits else f"{len(hits)} assets"
+            raise UnknownTermError(f"{why} named {name!r} in {self.name}")
+        return self.assets[hits[0]]
+
+    def category_bits(self, spec: AssetSpecification) -> int:
+        """Bitset of the assets of the spec's category (an asset of no category is in all)."""
         return self._by_category.get(spec.category.value, 0)
 
 
