@@ -942,12 +942,13 @@ def run(
     return result
 
 
-#: The cross-check's sizes: CI runs SMALL (~10 s), `--thorough` runs THOROUGH (minutes).
+#: The cross-check's sizes: CI runs SMALL (~10 s), `--thorough` runs THOROUGH (minutes; HermiT's
+#: realization grows faster than linearly: 240 assets x 60 requests did not finish in 15 min).
 SMALL = {"assets": 60, "requests": 12, "triplets": 60, "corpus_assets": 300, "corpus_requests": 50}
 THOROUGH = {
-    "assets": 240,
-    "requests": 60,
-    "triplets": 400,
+    "assets": 120,
+    "requests": 30,
+    "triplets": 300,
     "corpus_assets": 600,
     "corpus_requests": 120,
 }
