@@ -55,13 +55,16 @@ def bench_match(
     requests: Annotated[int, typer.Option("--requests", min=1, help="Generated requests.")] = 1000,
     hermit: Annotated[bool, typer.Option("--hermit/--no-hermit",
                       help="Also time HermiT on the same corpus (up to ~60 s per size).")] = True,
+    thorough: Annotated[bool, typer.Option("--thorough",
+                        help="Run the HermiT cross-check at its thorough size (minutes).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Matcher decisions per second at marketplace scale, after the cached classification."""
+    """Matcher figures at marketplace scale: end to end from the Turtle files (catalog index
+    built, then cached), in-memory decisions per second, and agreement with HermiT."""
     from saiaas.benchmarks import matcher as bench
 
     with console.status("generating the corpus and deciding...", spinner="dots"):
-        result = bench.run(assets=assets, requests=requests, hermit=hermit)
+        result = bench.run(assets=assets, requests=requests, hermit=hermit, thorough=thorough)
     if json_output:
         print_json(result)
     else:

@@ -4,6 +4,9 @@
 its category; `saiaas match REQUIREMENTS --triplet DATA ALGO INFRA --catalog FILE...` (the
 catalogs given with --catalog, or as extra arguments) judges one triplet, the assets named by IRI,
 `prefix:local` or local name. Offline: no chain, no storage; exit 0 whatever matched.
+
+Catalogs go through the matcher's fast path (`Matcher.catalog`): parsed with pyoxigraph and
+inferred once, their index cached by the catalog's sha256; the eligible assets come ranked.
 """
 
 from __future__ import annotations
@@ -17,22 +20,6 @@ from saiaas.ontologies.errors import InputError, UsageError
 
 _InputError = InputError
 _UsageError = UsageError
-
-
-def _read_turtle(path: Path) -> Any:
-    from rdflib import Graph
-
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
-    graph = Graph()
-    try:
-        graph.parse(data=data, format="turtle")
-    except Exception as error:  # rdflib's parsers raise many types
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise _InputError(f"{path}: not valid Turtle: {first[:200]}") from None
-    return graph
 
 
 @reports_errors
@@ -56,35 +43,40 @@ def match(
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list assets of other categories (they always fail).")
     ] = False,
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--rows", min=0, help="Table rows per category, best first (0: all). JSON lists all."
+        ),
+    ] = 20,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Which catalog assets match each category of a request: degree, eligibility, reasons."""
+    """Which catalog assets match each category of a request: degree, eligibility, reasons;
+    the eligible ones ranked (degree, then the closest fit) with their score."""
     from saiaas.matcher import Matcher
-    from saiaas.ontologies.requests import parse_request
 
     files = list(catalogs or []) + list(catalog or [])
     if not files:
         raise _UsageError("give at least one catalog file (as an argument or with --catalog)")
-    request = parse_request(_read_turtle(requirements))
     with (
         console.status("loading the classified ontology...", spinner="dots")
         if not json_output
         else _null()
     ):
         matcher = Matcher.for_ontology()
-    matcher.check(request)
-    assets = []
+    request = matcher.read_request(requirements)
+    loaded = []
     seen: dict[str, Path] = {}
     for path in files:
-        for asset in matcher.assets(_read_turtle(path)):
-            if asset.iri in seen:
-                raise _InputError(
-                    f"{path}: asset {asset.iri} is also described in {seen[asset.iri]}"
-                )
-            seen[asset.iri] = path
-            assets.append(asset)
+        cat = matcher.catalog(path)
+        for iri in cat.iris:
+            if iri in seen:
+                raise _InputError(f"{path}: asset {iri} is also described in {seen[iri]}")
+            seen[iri] = path
+        loaded.append(cat)
 
     if triplet is not None:
+        assets = [a for cat in loaded for a in cat.assets]
         data, algorithm, infra = (matcher.find(assets, name) for name in triplet)
         verdict = matcher.triplet(data, algorithm, infra)
         decisions = [
@@ -97,15 +89,53 @@ def match(
             _render_triplet(verdict, decisions)
         return
 
-    decisions = []
+    out: list[dict[str, Any]] = []
+    tables: list[tuple[Any, Any, list[Any], int]] = []
+    limit = None if json_output or rows == 0 else rows
     for category, spec in request.specs.items():
-        for asset in assets:
-            if show_all or asset.category in (None, category.value):
-                decisions.append(matcher.match(spec, asset))
+        ranked = _ranked(loaded, spec, limit)
+        eligible_count = sum(cat.eligible_bits(spec).bit_count() for cat in loaded)
+        room = None if limit is None else max(limit - len(ranked), 0)
+        others: list[Any] = []
+        total = eligible_count
+        for cat in loaded:
+            mask = (1 << len(cat.assets)) - 1 if show_all else cat.category_bits(spec)
+            mask &= ~cat.eligible_bits(spec)
+            total += mask.bit_count()
+            if room is None or len(others) < room:
+                others += [cat.assets[i] for i in _positions(mask, room)]
+        others.sort(key=lambda a: a.iri)
+        rest = [matcher.match(spec, a) for a in (others if room is None else others[:room])]
+        if json_output:
+            out += [r.as_dict() for r in ranked] + [d.as_dict() for d in rest]
+        else:
+            tables.append((category, spec, ranked + rest, total))
     if json_output:
-        print_json([d.as_dict() for d in decisions])
+        print_json(out)
     else:
-        _render(request, decisions)
+        _render(tables)
+
+
+def _ranked(loaded: list[Any], spec: Any, limit: int | None) -> list[Any]:
+    """The eligible assets of every catalog for one spec, ranked together (global ranks); the
+    first `limit` only when given (each catalog's own first `limit`, merged)."""
+    from dataclasses import replace
+
+    ranked = [r for cat in loaded for r in cat.match(spec, limit)]
+    ranked.sort(key=lambda r: (r.decision.degree != "exact", r.levels_below, r.margin, r.asset))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [replace(r, rank=i) for i, r in enumerate(ranked, 1)]
+
+
+def _positions(bits: int, most: int | None) -> list[int]:
+    """Positions of the set bits, lowest first, at most `most` of them."""
+    out: list[int] = []
+    while bits and (most is None or len(out) < most):
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
+    return out
 
 
 class _null:
@@ -122,12 +152,11 @@ def _short(iri: str) -> str:
     return local_name(iri)
 
 
-def _render(request: Any, decisions: list[Any]) -> None:
+def _render(tables: list[tuple[Any, Any, list[Any], int]]) -> None:
     from rich.table import Table
 
     colours = {"exact": "green", "plugin": "green", "subsumes": "yellow", "fail": "red"}
-    for category, spec in request.specs.items():
-        rows = [d for d in decisions if d.category == category.value]
+    for category, spec, rows, total in tables:
         table = Table(
             title=f"{category.value}: {_short(spec.requested_class)}"
             + (
@@ -138,13 +167,17 @@ def _render(request: Any, decisions: list[Any]) -> None:
             title_justify="left",
             expand=False,
         )
+        table.add_column("rank", justify="right")
         table.add_column("asset")
         table.add_column("degree")
         table.add_column("eligible")
         table.add_column("reasons")
-        for d in sorted(rows, key=lambda d: (not d.eligible, d.degree != "exact", d.asset)):
+        for row in rows:
+            d = getattr(row, "decision", row)
             colour = colours[d.degree]
+            rank = f"{row.rank} ({row.score})" if hasattr(row, "rank") else "-"
             table.add_row(
+                rank,
                 _short(d.asset),
                 f"[{colour}]{d.degree}[/]",
                 "[green]yes[/]" if d.eligible else "[red]no[/]",
@@ -154,8 +187,12 @@ def _render(request: Any, decisions: list[Any]) -> None:
                 ),
             )
         if not rows:
-            table.add_row("-", "-", "-", "no asset of this category in the catalogs")
+            table.add_row("-", "-", "-", "-", "no asset of this category in the catalogs")
         console.print(table)
+        if total > len(rows):
+            console.print(
+                f"[dim]{total - len(rows)} more assets not shown (--rows 0 or --json for all)[/]"
+            )
 
 
 def _render_triplet(verdict: Any, decisions: list[Any]) -> None:
