@@ -28,7 +28,6 @@ from saiaas.cli.units import format_amount, format_duration, parse_amount
 from saiaas.ontologies.errors import UsageError
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from saiaas.market import Settings
 
 __all__ = ["provider_app"]
@@ -54,7 +53,7 @@ def _read(path: Path, what: str) -> bytes:
         raise UsageError(f"{path}: cannot read it ({error.strerror or error})") from None
 
 
-def _load_catalogs(paths: list[Path]) -> Graph:
+def _load_catalogs(paths: list[Path]) -> Any:
     """Validated and merged catalogs; an invalid one prints its violations first."""
     from saiaas.market.provider import CatalogInvalid, load_catalogs
 

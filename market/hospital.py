@@ -148,21 +148,22 @@ class _Party:
     """One provider: its catalog (with the content it commits), its asset and its account."""
 
     def __init__(self, provider: Provider, market: Marketplace, content: bytes | None) -> None:
-        from rdflib import Graph, URIRef
+        from rdflib import URIRef
         from saiaas.market.provider import load_catalogs
 
         self.provider, self.market, self.content = provider, market, content
         self.account = market.caller
         data = _catalog_bytes(provider, content)
-        self.catalog: Graph = load_catalogs([(provider.catalog, data)])
-        self.asset_iri = _offered_asset(self.catalog, provider.catalog)
+        self.catalog = load_catalogs([(provider.catalog, data)])
+        graph = self.catalog.graph
+        self.asset_iri = _offered_asset(graph, provider.catalog)
         self.content_cid = None
         if content is not None:
             from saiaas.storage import cid_of
 
             self.content_cid = cid_of(content)
-        by = self.catalog.value(URIRef(self.asset_iri), URIRef("https://w3id.org/saiaas#offeredBy"))
-        self.name = _label(self.catalog, str(by)) if by is not None else self.asset_iri
+        by = graph.value(URIRef(self.asset_iri), URIRef("https://w3id.org/saiaas#offeredBy"))
+        self.name = _label(graph, str(by)) if by is not None else self.asset_iri
         self.category = _CATEGORIES.index(provider.category)
 
 

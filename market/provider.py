@@ -33,7 +33,7 @@ __all__ = [
     "CatalogInvalid",
     "NotEligible",
     "SATISFIED",
-    "Catalog",
+    "Catalogs",
     "load_catalogs",
     "scan",
     "scan_new",
@@ -78,92 +78,144 @@ class NotEligible(InvalidError):
         self.decision = decision
 
 
-def load_catalogs(sources: Iterable[tuple[str, bytes]]) -> Graph:
-    """Validate every catalog (name, Turtle bytes), refusing an invalid one, and merge them."""
-    from rdflib import Graph
+def load_catalogs(sources: Iterable[tuple[str, bytes]]) -> Catalogs:
+    """Validate every catalog (name, Turtle bytes), refusing an invalid one: bidding from it
+    would put unchecked claims on chain."""
     from saiaas.shapes import validate
 
-    graph = Graph()
+    files = []
     for name, data in sources:
         report = validate(data, kind="catalog", name=name)
         if not report.conforms:
             raise CatalogInvalid(name, report)
-        graph.parse(data=data, format="turtle")
-    return graph
+        files.append((name, data))
+    return Catalogs(tuple(files))
 
 
 @dataclass
-class Catalog:
-    """A provider's merged catalog, with its assets as each ontology version reads them."""
+class Catalogs:
+    """A provider's validated catalog files. Matching goes through the matcher's fast path
+    (`Matcher.catalog`: parsed and inferred once per ontology version, the index cached by the
+    file's sha256), one index per file; the merged RDF graph is built only to write the
+    description of the asset a bid names."""
 
-    market: Marketplace
-    graph: Graph
-    _assets: dict[str, list[Asset]] = field(default_factory=dict)
+    files: tuple[tuple[str, bytes], ...]
+    _indexes: dict[str, list[Any]] = field(default_factory=dict)
+    _graph: Graph | None = None
 
-    def assets(self, ontology_cid: str) -> tuple[Matcher, list[Asset]]:
-        matcher = self.market.matcher(ontology_cid)
-        if ontology_cid not in self._assets:
-            self._assets[ontology_cid] = matcher.assets(self.graph)
-        return matcher, self._assets[ontology_cid]
+    def indexes(self, market: Marketplace, ontology_cid: str) -> tuple[Matcher, list[Any]]:
+        """The matcher of that ontology version and one matcher Catalog per file."""
+        matcher = market.matcher(ontology_cid)
+        if ontology_cid not in self._indexes:
+            self._indexes[ontology_cid] = [matcher.catalog(data, name) for name, data in self.files]
+        return matcher, self._indexes[ontology_cid]
+
+    def find(self, market: Marketplace, ontology_cid: str, name: str) -> Asset:
+        """The one asset of all files named `name` (IRI, prefix:local or local name)."""
+        from saiaas.matcher import UnknownTermError
+
+        _, indexes = self.indexes(market, ontology_cid)
+        found: dict[str, Asset] = {}
+        for index in indexes:
+            try:
+                asset = index.find(name)
+            except UnknownTermError:
+                continue
+            found[asset.iri] = asset
+        if len(found) != 1:
+            what = "no asset" if not found else f"{len(found)} assets"
+            raise UnknownTermError(f"{what} named {name!r} in the catalogs given")
+        return next(iter(found.values()))
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            from rdflib import Graph
+
+            graph = Graph()
+            for _, data in self.files:
+                graph.parse(data=data, format="turtle")
+            self._graph = graph
+        return self._graph
 
 
 # ------------------------------------------------------------------------------ scan
 
 
 def _match_auction(
-    catalog: Catalog, created: AuctionCreated, show_all: bool
+    market: Marketplace, catalogs: Catalogs, created: AuctionCreated, show_all: bool
 ) -> list[dict[str, Any]]:
-    """Rows for one auction still open for bids (empty when closed); UnusableAuction if its
-    requirement file or ontology cannot be used."""
+    """Rows for one auction still open for bids (empty when closed), eligible assets ranked
+    best first per category; UnusableAuction if its requirement file or ontology cannot be
+    used."""
     from saiaas.contracts import Auction
     from saiaas.matcher import MatcherError
     from saiaas.ontologies.requests import Category
 
-    market = catalog.market
     auction = Auction(market.chain, created.auction, factory=market.factory)
     time_left = auction.time_left()
     if time_left <= 0:
         return []
     info = auction.info()
     requirements = Requirements(market, info)
-    try:
-        request = requirements.request
-        matcher, assets = catalog.assets(info.ontology_cid)
-        decisions = matcher.match_request(request, assets)
-    except MatcherError as error:
-        raise UnusableAuction(f"auction {auction.address}: {error}") from None
-    by_iri = {a.iri: a for a in assets}
     terms = terms_json(info)
     rows = []
-    bases: dict[str, int | None] = {}
-    for decision in decisions:
-        if not (decision.eligible or show_all):
-            continue
-        order = Category(decision.category).order
-        if decision.category not in bases:
+    try:
+        request = requirements.request
+        _, indexes = catalogs.indexes(market, info.ontology_cid)
+        for category, spec in request.specs.items():
+            order = category.order
             best = auction.best_bid(order)
-            bases[decision.category] = best.price if best else None
-        row: dict[str, Any] = {
-            "auction": auction.address,
-            "category": decision.category,
-            "asset": decision.asset,
-            "label": by_iri[decision.asset].label,
-            "degree": decision.degree,
-            "eligible": decision.eligible,
-            "max_price_wei": info.max_prices[order],
-            "bond_wei": info.bonds[order],
-            "base_price_wei": bases[decision.category],
-            "time_left_s": time_left,
-        }
-        if show_all:
-            row["reasons"] = [r.message for r in decision.reasons if r.code not in SATISFIED]
-        row["terms"] = terms
-        rows.append(row)
+            base = best.price if best else None
+            ranked = [r for index in indexes for r in index.match(spec)]
+            ranked.sort(key=lambda r: (-r.score, r.asset))
+            entries: list[tuple[Decision, dict[str, Any]]] = [
+                (r.decision, {"rank": n, "score": r.score, "score_reasons": list(r.score_reasons)})
+                for n, r in enumerate(ranked, 1)
+            ]
+            if show_all:
+                eligible = {r.asset for r in ranked}
+                entries += [
+                    (d, {}) for index in indexes for d in index.decisions(spec)
+                    if d.asset not in eligible
+                ]
+            for decision, ranking in entries:
+                row: dict[str, Any] = {
+                    "auction": auction.address,
+                    "category": Category(decision.category).value,
+                    "asset": decision.asset,
+                    "label": _label(indexes, decision.asset),
+                    "degree": decision.degree,
+                    "eligible": decision.eligible,
+                    "max_price_wei": info.max_prices[order],
+                    "bond_wei": info.bonds[order],
+                    "base_price_wei": base,
+                    "time_left_s": time_left,
+                    **ranking,
+                }
+                if show_all:
+                    row["reasons"] = [
+                        r.message for r in decision.reasons if r.code not in SATISFIED
+                    ]
+                row["terms"] = terms
+                rows.append(row)
+    except MatcherError as error:
+        raise UnusableAuction(f"auction {auction.address}: {error}") from None
     return rows
 
 
+def _label(indexes: list[Any], iri: str) -> str | None:
+    for index in indexes:
+        try:
+            return index.find(iri).label  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - the asset is in another file's index
+            continue
+    return None
+
+
 def _scan_events(
-    catalog: Catalog,
+    market: Marketplace,
+    catalogs: Catalogs,
     events: Sequence[AuctionCreated],
     show_all: bool,
     progress: Progress[Any],
@@ -174,7 +226,7 @@ def _scan_events(
     skipped: list[dict[str, str]] = []
     for created in progress(events, "matching auctions"):
         try:
-            rows.extend(_match_auction(catalog, created, show_all))
+            rows.extend(_match_auction(market, catalogs, created, show_all))
         except StoreUnreachable:
             raise  # not this auction's fault: every other fetch would fail too
         except (UnusableAuction, InputError) as error:
@@ -190,19 +242,18 @@ def _scan_events(
 
 def scan(
     market: Marketplace,
-    graph: Graph,
+    catalogs: Catalogs,
     show_all: bool = False,
     progress: Progress[Any] = _no_progress,
 ) -> tuple[int, list[dict[str, Any]], list[dict[str, str]]]:
-    """Match the catalog against every open auction: (auctions scanned, rows, skipped auctions
-    with the reason). The catalog's own errors surface before any auction is read."""
+    """Match the catalogs against every open auction: (auctions scanned, rows, skipped auctions
+    with the reason). The catalogs' own errors surface before any auction is read."""
     from saiaas.ontologies import ontology_bytes
     from saiaas.storage import cid_of
 
-    catalog = Catalog(market, graph)
-    catalog.assets(cid_of(ontology_bytes()))
+    catalogs.indexes(market, cid_of(ontology_bytes()))
     events = market.factory.auctions()
-    rows, skipped = _scan_events(catalog, events, show_all, progress)
+    rows, skipped = _scan_events(market, catalogs, events, show_all, progress)
     return len(events), rows, skipped
 
 
@@ -217,15 +268,14 @@ def _last_scanned(path: Path) -> int:
 
 
 def scan_new(
-    market: Marketplace, graph: Graph, state_dir: Path
+    market: Marketplace, catalogs: Catalogs, state_dir: Path
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Match the auctions created since the last call (remembered per Factory in `state_dir`)."""
-    catalog = Catalog(market, graph)
     state_file = state_dir / f"watch-{market.factory.address.lower()}.json"
     start = _last_scanned(state_file) + 1
     head = int(market.chain.w3.eth.block_number)
     events = market.factory.auctions(from_block=start)
-    rows, skipped = _scan_events(catalog, events, False, _no_progress)
+    rows, skipped = _scan_events(market, catalogs, events, False, _no_progress)
     last = max([head, *(e.block_number for e in events)])
     write_state(state_file, json.dumps({"last_block": last}) + "\n")
     return rows, skipped
@@ -253,7 +303,7 @@ class Bid:
 def bid(
     market: Marketplace,
     auction: Auction,
-    graph: Graph,
+    catalogs: Catalogs,
     asset_name: str,
     price_wei: int,
     references: Sequence[str] = (),
@@ -272,8 +322,8 @@ def bid(
     info = auction.info()
     requirements = Requirements(market, info)
     request = requirements.request
-    matcher, assets = Catalog(market, graph).assets(info.ontology_cid)
-    chosen = matcher.find(assets, asset_name)
+    matcher, _ = catalogs.indexes(market, info.ontology_cid)
+    chosen = catalogs.find(market, info.ontology_cid, asset_name)
     if chosen.category is None:
         raise NotEligible(
             f"{chosen.iri} is not of exactly one category (data, algorithm, infrastructure); "
@@ -294,7 +344,7 @@ def bid(
             f"({'; '.join(differences)}); nothing sent"
         )
     sender = market.sender
-    description = asset_description(graph, chosen.iri, market.sender_address)
+    description = asset_description(catalogs.graph, chosen.iri, market.sender_address)
     asset_cid = market.store.put(description)
     tx = auction.bid(sender, category.order, price_wei, asset_cid, list(references))
     best = auction.best_bid(category.order)
