@@ -377,19 +377,27 @@ def settle(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
         _closing(json_output, handle, client.settle(market, handle))
 
 
+def _state_change(settings: Settings, auction: str, action: Any, state: str, line: str,
+                  json_output: bool) -> None:
+    """Open the marketplace, run one of the client's actions on the auction, report the state."""
+    from saiaas.market.views import tx_json
+
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        tx = action(market, handle)
+    _done(json_output, f"{handle.address}: {state}{line}",
+          {"auction": handle.address, "state": state, **tx_json(tx)})
+
+
 @auction_app.command("acknowledge")
 @reports_errors
 @connection("rpc_url", "factory", "keystore", "account", "password_file")
 def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
     """Accept the delivered model (client only): winners' prices become withdrawable."""
     from saiaas.market import client
-    from saiaas.market.views import tx_json
 
-    with open_market(settings) as market:
-        handle = market.auction(auction)
-        tx = client.acknowledge(market, handle)
-    _done(json_output, f"{handle.address}: COMPLETED; winners may withdraw",
-          {"auction": handle.address, "state": "COMPLETED", **tx_json(tx)})
+    _state_change(settings, auction, client.acknowledge, "COMPLETED", "; winners may withdraw",
+                  json_output)
 
 
 @auction_app.command("cancel")
@@ -398,14 +406,9 @@ def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption
 def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
     """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
     from saiaas.market import client
-    from saiaas.market.views import tx_json
 
-    with open_market(settings) as market:
-        handle = market.auction(auction)
-        tx = client.cancel(market, handle)
-    _done(json_output,
-          f"{handle.address}: CANCELLED; withdraw the reserve with `saiaas auction withdraw`",
-          {"auction": handle.address, "state": "CANCELLED", **tx_json(tx)})
+    _state_change(settings, auction, client.cancel, "CANCELLED",
+                  "; withdraw the reserve with `saiaas auction withdraw`", json_output)
 
 
 @auction_app.command("withdraw")

@@ -142,7 +142,7 @@ def label_command(
     """Label one input with a delivered model: check, decrypt, predict in the isolated worker."""
     from saiaas.learning import KeyPair, label, receive_model
     from saiaas.learning.attestation import SignedReport
-    from saiaas.learning.client import _manifest
+    from saiaas.learning.evaluation import _manifest
 
     expected, source = _expected_signer(settings, auction, signer, model)
     keys = KeyPair.load(key)
