@@ -676,6 +676,20 @@ class Index:
                 updates,
             )
 
+    def now(self) -> int:
+        """The time reads are judged at: the clock, or the newest indexed block's time when the
+        chain runs ahead of it (a dev chain that travelled in time)."""
+        row = self.db.execute("SELECT max(timestamp) FROM blocks").fetchone()
+        return max(int(time.time()), int(row[0] or 0))
+
+    def refresh_due(self, now: int) -> bool:
+        """Whether an auction still read as BIDDING has passed its deadline since its state
+        was last read (its settled state is then worth a sync even if no block came)."""
+        row = self.db.execute(
+            "SELECT 1 FROM auctions WHERE state = 'BIDDING' AND deadline <= ? AND "
+            "state_at < deadline LIMIT 1", (now,)).fetchone()
+        return row is not None
+
     # ---------------------------------------------------------------- reads
 
     def auctions(self, since_block: int = 0) -> list[dict[str, Any]]:
@@ -734,6 +748,22 @@ class Index:
                           "timestamp": r["timestamp"], "address": r["address"]})
             out.append(event)
         return out
+
+    def creation(self, address: str) -> dict[str, Any] | None:
+        """The AuctionCreated event of an indexed auction (with tx hash and block time)."""
+        row = self.auction(address)
+        if row is None:
+            return None
+        for r in self.db.execute(
+            "SELECT l.*, b.timestamp FROM logs l LEFT JOIN blocks b ON b.number = l.block "
+            "WHERE l.block = ? AND l.name = 'AuctionCreated'", (row["block_number"],)
+        ):
+            event = json.loads(r["event"])
+            if event.get("auction", "").lower() == row["address"].lower():
+                event.update({"tx_hash": r["tx_hash"], "log_index": r["log_index"],
+                              "timestamp": r["timestamp"], "address": r["address"]})
+                return dict(event)
+        return None
 
     def transactions(self, hashes: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Gas used and price paid of indexed transactions, by hash."""
