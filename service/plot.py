@@ -50,9 +50,10 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
                    f'y2="{y(price):.1f}"/>')
         out.append(f'<text class="axis" x="{PAD_L - 6}" y="{y(price) + 4:.1f}" '
                    f'text-anchor="end">{_eth(price)}</text>')
-    out.append(f'<text class="axis" x="{PAD_L}" y="{HEIGHT - 8}">{_clock(t0)}</text>')
+    fine = t1 - t0 < 3600
+    out.append(f'<text class="axis" x="{PAD_L}" y="{HEIGHT - 8}">{_clock(t0, fine)}</text>')
     out.append(f'<text class="axis" x="{WIDTH - PAD_R}" y="{HEIGHT - 8}" '
-               f'text-anchor="end">{_clock(t1)}</text>')
+               f'text-anchor="end">{_clock(t1, fine)}</text>')
     out.append(f'<text class="axis" x="{(WIDTH + PAD_L) / 2}" y="{HEIGHT - 8}" '
                f'text-anchor="middle">ETH per category, by block time</text>')
     for category, bids in series.items():
@@ -88,7 +89,8 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
     return "".join(out)
 
 
-def _clock(t: int) -> str:
+def _clock(t: int, seconds: bool = False) -> str:
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    shape = "%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC"
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime(shape)

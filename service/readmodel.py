@@ -20,6 +20,19 @@ WEI_PER_ETHER = 10**18
 PAPER_GAS_PRICE_GWEI = 124.0
 PAPER_ETH_USD = 1683.0
 
+#: The operation a transaction was, by the first event it emitted (the paper's names).
+OPERATIONS = {
+    "AuctionCreated": "Auction creation",
+    "BidPlaced": "Bid",
+    "BidDisqualified": "Disqualification",
+    "AuctionSettled": "Adjudication",
+    "ModelDelivered": "Delivery",
+    "DeliveryAcknowledged": "Acknowledgment",
+    "AuctionCancelled": "Cancellation",
+    "PaymentClaimed": "Claim",
+    "Withdrawn": "Withdrawal",
+}
+
 _FINAL = ("COMPLETED", "CANCELLED", "CLAIMED", "FAILED")
 
 
@@ -105,7 +118,7 @@ def costs(
     txs = index.transactions(e["tx_hash"] for e in tx_events)
     what: dict[str, str] = {}
     for e in tx_events:
-        what.setdefault(e["tx_hash"], e["event"] or "unknown event")
+        what.setdefault(e["tx_hash"], OPERATIONS.get(e["event"] or "", "other"))
     rows = []
     price_wei = int(Decimal(str(gas_price_gwei)) * 10**9)
     for tx_hash, operation in what.items():
