@@ -122,6 +122,20 @@ def _rpc(url: str, calls: list[tuple[str, list[Any]]]) -> list[Any]:
     return out
 
 
+def _spread(url: str, blocks: int) -> None:
+    """Mine the pool's transactions (automine is off while populating), then `blocks` empty
+    blocks: at least a block per transaction, as a busy public chain spreads them."""
+    deadline = time.monotonic() + 60
+    while True:
+        _rpc(url, [("evm_mine", [])])
+        status = _rpc(url, [("txpool_status", [])])[0]
+        if int(status["pending"], 16) == 0 and int(status["queued"], 16) == 0:
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"anvil's pool did not empty: {status}")
+    _rpc(url, [("anvil_mine", [hex(blocks)])])
+
+
 def populate(
     url: str, factory: str, requirements_cid: str, auctions: int, bids: int, batch: int = 200
 ) -> list[str]:
@@ -150,10 +164,12 @@ def populate(
         nonces[sender] += 1
         return ("eth_sendTransaction", [{"from": sender, "nonce": hex(nonces[sender] - 1), **tx}])
 
+    _rpc(url, [("evm_setAutomine", [False])])  # a batch lands whole, nonces in order
     sends = [send(client, {"to": factory, "data": create, "value": hex(terms.reserve),
                            "gas": hex(400_000)}) for _ in range(auctions)]
     for at in range(0, auctions, batch):
         _rpc(url, sends[at:at + batch])
+        _spread(url, len(sends[at:at + batch]))
     created = [e.auction for e in Factory(chain, factory).auctions()]
     auction_c = w3.eth.contract(abi=abi("Auction"))
     asset_digest, asset_kind = encode_cid(_fake_cid(1))
@@ -167,6 +183,8 @@ def populate(
             calls.append(send(bidder, {"to": address, "data": data, "gas": hex(300_000)}))
     for at in range(0, len(calls), batch):
         _rpc(url, calls[at:at + batch])
+        _spread(url, len(calls[at:at + batch]))
+    _rpc(url, [("evm_setAutomine", [True])])
     return created
 
 
@@ -277,30 +295,49 @@ def _load(base: str, paths: list[tuple[str, str, bytes | None]], clients: int,
     return out
 
 
-@contextmanager
-def _serving(app: Any) -> Iterator[str]:
-    """uvicorn in a thread of this process on a free loopback port."""
-    import socket
+_SERVER = """
+import sys
+from pathlib import Path
 
-    import uvicorn
+import uvicorn
+from saiaas.service import create_app
+
+app = create_app(index_file=Path(sys.argv[1]), indexing=False)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+@contextmanager
+def _serving(index_file: Path) -> Iterator[str]:
+    """The service in a process of its own (the load generator must not share its GIL) on a
+    free loopback port, over an index it only reads; stopped by pid."""
+    import socket
+    import sys
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the service did not start within 15 s")
-        time.sleep(0.02)
+    process = subprocess.Popen([sys.executable, "-c", _SERVER, str(index_file), str(port)],
+                               stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/status", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the service did not start within 60 s") from None
+                time.sleep(0.1)
+        yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def run(auctions: int = 1_000, bids: int = 10, cap: int = 1_000, clients: int = 50,
@@ -357,16 +394,16 @@ def _load_service(home: Path, factory: str, request: bytes, clients: int, durati
                   ) -> dict[str, Any]:
     from saiaas.market.indexer import Index
     from saiaas.ontologies import example_path
-    from saiaas.service import create_app
 
     index = Index(home / "index.sqlite")
     first = index.auctions()[0]["address"]
     index.close()
-    app = create_app(index_file=home / "index.sqlite", indexing=False)
     catalog = example_path("data-chest-imaging-lab.ttl").read_text(encoding="utf-8")
     match_body = json.dumps({"request": request.decode("utf-8"), "catalogs": [catalog]}).encode()
-    with _serving(app) as base:
-        urllib.request.urlopen(base + "/api/match", data=match_body, timeout=60).read()  # warm
+    with _serving(home / "index.sqlite") as base:
+        warm = urllib.request.Request(base + "/api/match", data=match_body,
+                                      headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(warm, timeout=60).read()  # the matcher's first load
         paths = [
             ("auction_list", "/api/auctions", None),
             ("auction_page", f"/api/auctions/{first}", None),

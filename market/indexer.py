@@ -274,6 +274,68 @@ def node_for(chain: Chain) -> Node:
     return RpcNode(str(url)) if url else Web3Node(chain.w3)
 
 
+# ------------------------------------------------------------------------------ views
+
+
+def _read_auctions(chain: Chain, factory: str, addresses: Sequence[str], with_terms: bool
+                   ) -> dict[str, tuple[dict[str, Any] | None, str | None]]:
+    """(terms as `terms_json`, state name) of many auctions, in JSON-RPC batches over HTTP
+    (one call at a time in-process); an auction the node cannot answer for gets (None, None)."""
+    from saiaas.contracts import AuctionInfo, AuctionState, decode_cid
+    from saiaas.contracts._artifacts import abi
+    from saiaas.market.views import terms_json
+
+    w3 = chain.w3
+    out: dict[str, tuple[dict[str, Any] | None, str | None]] = {}
+    per = 3 if with_terms else 1
+    for at in range(0, len(addresses), BATCH // per):
+        chunk = list(addresses[at:at + BATCH // per])
+        calls = []
+        for address in chunk:
+            c = w3.eth.contract(address=w3.to_checksum_address(address), abi=abi("Auction"))
+            calls.append(c.functions.state())
+            if with_terms:
+                calls += [c.functions.terms(), c.functions.ontology()]
+        answers: list[Any] | None = None
+        if not chain.is_embedded:
+            try:
+                with w3.batch_requests() as batch:
+                    for call in calls:
+                        batch.add(call)
+                    answers = list(batch.execute())
+            except Exception:  # a node without batches: one call at a time below
+                answers = None
+        if answers is None:
+            answers = []
+            for call in calls:
+                try:
+                    answers.append(chain.call(call))
+                except Exception:
+                    answers.append(None)
+        for n, address in enumerate(chunk):
+            got = answers[n * per:(n + 1) * per]
+            if any(a is None for a in got):
+                out[address] = (None, None)
+                continue
+            state = AuctionState(int(got[0])).name
+            terms = None
+            if with_terms:
+                client, req, req_kind, version, prices, reserve, deadline, delivery, ack, refs = (
+                    got[1])
+                digest, kind = got[2][0], got[2][1]
+                terms = terms_json(AuctionInfo(
+                    address=w3.to_checksum_address(address), client=client,
+                    factory=w3.to_checksum_address(factory) if factory else "",
+                    requirements_cid=decode_cid(req, req_kind),
+                    ontology_cid=decode_cid(digest, kind), ontology_version=int(version),
+                    max_prices=(int(prices[0]), int(prices[1]), int(prices[2])),
+                    reserve=int(reserve), bidding_deadline=int(deadline),
+                    delivery_window=int(delivery), acknowledgment_window=int(ack),
+                    min_references=int(refs)))
+            out[address] = (terms, state)
+    return out
+
+
 # ------------------------------------------------------------------------------ the index
 
 
@@ -551,7 +613,8 @@ class Index:
                          json.dumps(event)))
             if name == "AuctionCreated" and log["address"].lower() == factory.lower():
                 created.append(event)
-        terms = {e["auction"]: self._terms(chain, e["auction"]) for e in created}
+        terms = {a: t for a, (t, _s) in _read_auctions(
+            chain, factory, [e["auction"] for e in created], with_terms=True).items()}
         with self._transaction():
             if self.last_block >= end:
                 return  # another process committed this page meanwhile
@@ -574,7 +637,7 @@ class Index:
                     "INSERT OR REPLACE INTO auctions VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)",
                     (e["auction"], e["block_number"], e["index"], e["client"],
                      e["requirements_cid"], e["ontology_version"], e["bidding_deadline"],
-                     json.dumps(terms[e["auction"]]) if terms[e["auction"]] else None),
+                     json.dumps(terms[e["auction"]]) if terms.get(e["auction"]) else None),
                 )
             touched = {r[3] for r in rows}
             self.db.executemany("UPDATE auctions SET state_at = 0 WHERE address = ?",
@@ -582,16 +645,6 @@ class Index:
             self._set_meta("last_block", end)
             self._set_meta("span", span)
             self._set_meta("head", max(head, end))
-
-    @staticmethod
-    def _terms(chain: Chain, address: str) -> dict[str, Any] | None:
-        from saiaas.contracts import Auction
-        from saiaas.market.views import terms_json
-
-        try:
-            return terms_json(Auction(chain, address).info())
-        except Exception:  # a node that cannot answer now: read again on a later sync
-            return None
 
     def _repair(self, node: Node, head: int, start_block: int | None) -> int | None:
         """Undo what a reorganisation changed: a changed hash at the cursor rewinds to the newest
@@ -656,19 +709,18 @@ class Index:
         ).fetchall()
         if not due:
             return
-        from saiaas.contracts import Auction
-
+        factory = self._meta("factory") or ""
+        missing = [r["address"] for r in due if r["terms"] is None]
+        read = _read_auctions(chain, factory, [r["address"] for r in due], with_terms=False)
+        read_terms = _read_auctions(chain, factory, missing, with_terms=True) if missing else {}
         updates = []
         for row in due:
-            auction = Auction(chain, row["address"])
-            try:
-                state = auction.state().name
-            except Exception:
-                continue
+            state = read.get(row["address"], (None, None))[1]
+            if state is None:
+                continue  # the node could not answer now: the next sync asks again
             terms = row["terms"]
-            if terms is None:
-                found = self._terms(chain, row["address"])
-                terms = json.dumps(found) if found else None
+            if terms is None and read_terms.get(row["address"], (None, None))[0]:
+                terms = json.dumps(read_terms[row["address"]][0])
             updates.append((state, max(now, head_time), terms, row["address"]))
         with self._transaction():
             self.db.executemany(
