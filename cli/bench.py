@@ -1,4 +1,4 @@
-"""`saiaas bench gas|match|validate|serve`: each benchmark lives in saiaas.benchmarks.<name> and exposes
+"""`saiaas bench ...`: each benchmark lives in saiaas.benchmarks.<name> and exposes
 `run(**options) -> dict` (the figures) and `render(result, console)` (a rich table), so the
 same numbers serve the `--json` output, the README and the closing notes."""
 

@@ -162,24 +162,27 @@ def create_auction(
 def list_auctions(
     market: Marketplace, progress: Progress[Any] = _no_progress
 ) -> list[dict[str, Any]]:
-    """The Factory's auctions, oldest first: address, state, client, requirement file, time left."""
-    from saiaas.contracts import Auction
+    """The Factory's auctions, oldest first: address, state, client, requirement file, time left.
 
-    factory = market.factory
-    created = factory.auctions()
+    Read from the chain index (`saiaas.market.indexer`), synced first: paged eth_getLogs that
+    public nodes accept, and only the blocks since the last command."""
+    from saiaas.market.indexer import Index
+
+    index, _report = Index.synced(market)
+    with index:
+        indexed = index.auctions()
     now = market.now()
     rows = []
-    for event in progress(created, "Reading auctions"):
-        auction = Auction(market.chain, event.auction, factory=factory)
-        state = auction.state().name
+    for row in progress(indexed, "Reading auctions"):
+        state = row["state"] or "BIDDING"
         rows.append(
             {
-                "address": auction.address,
+                "address": row["address"],
                 "state": state,
-                "client": event.client,
-                "requirements_cid": event.requirements_cid,
-                "deadline": event.bidding_deadline,
-                "time_left": max(0, event.bidding_deadline - now) if state == "BIDDING" else 0,
+                "client": row["client"],
+                "requirements_cid": row["requirements_cid"],
+                "deadline": row["deadline"],
+                "time_left": max(0, row["deadline"] - now) if state == "BIDDING" else 0,
             }
         )
     return rows

@@ -46,6 +46,8 @@ __all__ = [
     "RangeRefused",
     "index_path",
     "node_for",
+    "index_status",
+    "lag_text",
 ]
 
 #: Blocks re-read on every sync (a reorganisation shallower than this is repaired by it).
@@ -272,6 +274,20 @@ def node_for(chain: Chain) -> Node:
         return Web3Node(chain.w3)
     url = getattr(chain.w3.provider, "endpoint_uri", None)
     return RpcNode(str(url)) if url else Web3Node(chain.w3)
+
+
+def index_status(market: Marketplace) -> dict[str, Any]:
+    """Where the market's index stands (no sync): last block, head seen, blocks behind."""
+    with Index.for_market(market) as index:
+        return index.status()
+
+
+def lag_text(status: dict[str, Any]) -> str:
+    """One line for a person: how far behind the chain head the index is."""
+    behind = status["behind"]
+    where = "at the chain head" if behind == 0 else (
+        f"{behind} block{'s' if behind != 1 else ''} behind the chain head ({status['head']})")
+    return f"chain index at block {status['last_block']}, {where}"
 
 
 # ------------------------------------------------------------------------------ views
@@ -696,7 +712,8 @@ class Index:
 
     def _refresh_states(self, chain: Chain, node: Node) -> None:
         """Re-read the state (and missing terms) of the auctions whose events changed, and of
-        those still BIDDING whose deadline has passed (views read the settled state then)."""
+        those read as BIDDING at a chain time before their deadline that has passed since
+        (views read the settled state then). `state_at` is the chain's time of the read."""
         now = int(time.time())
         try:
             head_time = chain.now()
@@ -721,7 +738,7 @@ class Index:
             terms = row["terms"]
             if terms is None and read_terms.get(row["address"], (None, None))[0]:
                 terms = json.dumps(read_terms[row["address"]][0])
-            updates.append((state, max(now, head_time), terms, row["address"]))
+            updates.append((state, head_time, terms, row["address"]))
         with self._transaction():
             self.db.executemany(
                 "UPDATE auctions SET state = ?, state_at = ?, terms = ? WHERE address = ?",
@@ -733,14 +750,6 @@ class Index:
         chain runs ahead of it (a dev chain that travelled in time)."""
         row = self.db.execute("SELECT max(timestamp) FROM blocks").fetchone()
         return max(int(time.time()), int(row[0] or 0))
-
-    def refresh_due(self, now: int) -> bool:
-        """Whether an auction still read as BIDDING has passed its deadline since its state
-        was last read (its settled state is then worth a sync even if no block came)."""
-        row = self.db.execute(
-            "SELECT 1 FROM auctions WHERE state = 'BIDDING' AND deadline <= ? AND "
-            "state_at < deadline LIMIT 1", (now,)).fetchone()
-        return row is not None
 
     # ---------------------------------------------------------------- reads
 

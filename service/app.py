@@ -86,8 +86,8 @@ class Service:
         return held
 
     def sync_once(self, max_seconds: float | None = None) -> SyncReport | None:
-        """One indexing pass; on the embedded chain only when its file changed (or an auction's
-        deadline passed), holding the chain's lock for the pass only."""
+        """One indexing pass; on the embedded chain only when its file changed, holding the
+        chain's lock for the pass only."""
         from saiaas.market.marketplace import known_factory
 
         with self._sync_lock:
@@ -106,10 +106,6 @@ class Service:
                 self.last_report, self.last_error = report, None
             return report
 
-    def _due(self) -> bool:
-        index = self.index()
-        return index is not None and index.refresh_due(index.now())
-
     def _sync_embedded(self, factory: str, max_seconds: float | None) -> SyncReport | None:
         from saiaas.market import Marketplace, data_dir
 
@@ -117,8 +113,8 @@ class Service:
         if not chain_file.exists():
             self.last_error = f"no embedded chain yet in {chain_file}"
             return None
-        if chain_file.stat().st_mtime_ns == self._seen and not self._due():
-            return None
+        if chain_file.stat().st_mtime_ns == self._seen:
+            return None  # nothing changed: its time cannot move without a new block either
         with Marketplace.open(self.settings) as market:
             chain = market.chain
             path = self.index_file or index_path(int(chain.w3.eth.chain_id), factory)
