@@ -27,16 +27,19 @@ __all__ = ["CappedProxy", "populate", "run", "render", "start_anvil"]
 
 MAX_AUCTIONS = 5_000
 MAX_DURATION_S = 120.0
+MAX_BLOCKS = 20_000
 ANVIL_ACCOUNTS = 16
 
 
 class CappedProxy:
     """A JSON-RPC proxy on 127.0.0.1 that refuses eth_getLogs spans over `cap` blocks (the
-    error text public providers use) and forwards everything else to `upstream`."""
+    error text public providers use), optionally answers `latency` seconds late, and forwards
+    everything else to `upstream`."""
 
-    def __init__(self, upstream: str, cap: int = 1_000):
+    def __init__(self, upstream: str, cap: int = 1_000, latency: float = 0.0):
         self.upstream = upstream
         self.cap = cap
+        self.latency = latency  # seconds added to each answer, as a distant provider's
         self.refused = 0
         self.get_logs = 0
         proxy = self
@@ -46,6 +49,8 @@ class CappedProxy:
                 return
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                if proxy.latency:
+                    time.sleep(proxy.latency)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = json.loads(body)
                 items = request if isinstance(request, list) else [request]
@@ -124,7 +129,7 @@ def _rpc(url: str, calls: list[tuple[str, list[Any]]]) -> list[Any]:
 
 def _spread(url: str, blocks: int) -> None:
     """Mine the pool's transactions (automine is off while populating), then `blocks` empty
-    blocks: at least a block per transaction, as a busy public chain spreads them."""
+    blocks, as a busy public chain spreads a marketplace's transactions over many blocks."""
     deadline = time.monotonic() + 60
     while True:
         _rpc(url, [("evm_mine", [])])
@@ -133,14 +138,17 @@ def _spread(url: str, blocks: int) -> None:
             break
         if time.monotonic() > deadline:
             raise RuntimeError(f"anvil's pool did not empty: {status}")
-    _rpc(url, [("anvil_mine", [hex(blocks)])])
+    for at in range(0, blocks, 500):  # anvil mines long runs slowly: a few hundred at a time
+        _rpc(url, [("anvil_mine", [hex(min(500, blocks - at))])])
 
 
 def populate(
-    url: str, factory: str, requirements_cid: str, auctions: int, bids: int, batch: int = 200
+    url: str, factory: str, requirements_cid: str, auctions: int, bids: int, batch: int = 200,
+    spread: int = 0,
 ) -> list[str]:
     """Create `auctions` auctions (the paper's terms) with `bids` bids each on a dev node whose
-    accounts sign (anvil), in batched eth_sendTransaction calls; returns the auctions."""
+    accounts sign (anvil), in batched eth_sendTransaction calls, with about `spread` empty
+    blocks mined between the batches in all; returns the auctions."""
     from saiaas.contracts import Chain, Factory, encode_cid
     from saiaas.contracts._artifacts import abi
     from saiaas.market.scenario import _fake_cid, paper_terms
@@ -167,9 +175,11 @@ def populate(
     _rpc(url, [("evm_setAutomine", [False])])  # a batch lands whole, nonces in order
     sends = [send(client, {"to": factory, "data": create, "value": hex(terms.reserve),
                            "gas": hex(400_000)}) for _ in range(auctions)]
+    batches = -(-auctions // batch) + -(-auctions * bids // batch)
+    gap = spread // max(1, batches)
     for at in range(0, auctions, batch):
         _rpc(url, sends[at:at + batch])
-        _spread(url, len(sends[at:at + batch]))
+        _spread(url, gap)
     created = [e.auction for e in Factory(chain, factory).auctions()]
     auction_c = w3.eth.contract(abi=abi("Auction"))
     asset_digest, asset_kind = encode_cid(_fake_cid(1))
@@ -183,7 +193,7 @@ def populate(
             calls.append(send(bidder, {"to": address, "data": data, "gas": hex(300_000)}))
     for at in range(0, len(calls), batch):
         _rpc(url, calls[at:at + batch])
-        _spread(url, len(calls[at:at + batch]))
+        _spread(url, gap)
     _rpc(url, [("evm_setAutomine", [True])])
     return created
 
@@ -341,9 +351,10 @@ def _serving(index_file: Path) -> Iterator[str]:
 
 
 def run(auctions: int = 1_000, bids: int = 10, cap: int = 1_000, clients: int = 50,
-        duration: float = 30.0) -> dict[str, Any]:
-    """Index `auctions` x `bids` through a node capped at `cap` blocks per eth_getLogs, then
-    load the service with `clients` clients for `duration` seconds."""
+        duration: float = 30.0, blocks: int = 5_000) -> dict[str, Any]:
+    """Index `auctions` x `bids`, spread over about `blocks` blocks, through a node capped at
+    `cap` blocks per eth_getLogs, then load the service with `clients` clients for `duration`
+    seconds."""
     from saiaas.contracts import Chain, Factory
     from saiaas.market.indexer import Index
     from saiaas.ontologies import example_path, ontology_bytes
@@ -352,6 +363,7 @@ def run(auctions: int = 1_000, bids: int = 10, cap: int = 1_000, clients: int = 
     auctions = max(1, min(auctions, MAX_AUCTIONS))
     bids = max(0, min(bids, 3 * (ANVIL_ACCOUNTS - 2)))
     duration = max(1.0, min(duration, MAX_DURATION_S))
+    blocks = max(0, min(blocks, MAX_BLOCKS))
     with tempfile.TemporaryDirectory(prefix="saiaas-bench-serve-") as folder:
         home = Path(folder)
         os.environ["SAIAAS_HOME"] = str(home)  # this process only: the bench owns its data
@@ -362,7 +374,7 @@ def run(auctions: int = 1_000, bids: int = 10, cap: int = 1_000, clients: int = 
             chain = Chain.connect(anvil)
             factory = Factory.deploy(chain, chain.accounts[0], store.put(ontology_bytes()))
             started = time.perf_counter()
-            populate(anvil, factory.address, requirements_cid, auctions, bids)
+            populate(anvil, factory.address, requirements_cid, auctions, bids, spread=blocks)
             populate_s = time.perf_counter() - started
             with CappedProxy(anvil, cap) as proxy:
                 capped = Chain.connect(proxy.url)

@@ -80,6 +80,8 @@ def bench_serve(
                        help="Concurrent HTTP clients.")] = 50,
     duration: Annotated[float, typer.Option("--duration", min=1, max=120,
                         help="Seconds of load.")] = 30,
+    blocks: Annotated[int, typer.Option("--blocks", min=0, max=20000,
+                      help="Empty blocks mined between the transactions, in all.")] = 5000,
     json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Indexing through a node capping eth_getLogs, then the service under concurrent load
@@ -88,7 +90,7 @@ def bench_serve(
 
     with console.status("indexing and loading the service on 127.0.0.1...", spinner="dots"):
         result = bench.run(auctions=auctions, bids=bids, cap=cap, clients=clients,
-                           duration=duration)
+                           duration=duration, blocks=blocks)
     if json_output:
         print_json(result)
     else:
