@@ -467,6 +467,13 @@ class Index:
         value = self._meta("span")
         return self.first_span if value is None else int(value)
 
+    def version(self) -> tuple[str | None, ...]:
+        """Changes whenever a sync commits or ends: what a reader's cache is keyed on."""
+        rows = dict(self.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('last_block', 'synced_at', 'head')"
+        ).fetchall())
+        return (rows.get("last_block"), rows.get("synced_at"), rows.get("head"))
+
     def status(self) -> dict[str, Any]:
         """Where the index stands: last block, the head seen at the last sync, how far behind."""
         head = int(self._meta("head") or -1)
@@ -643,10 +650,10 @@ class Index:
                 "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
                 [(n, h, ts) for n, (h, ts) in blocks.items()],
             )
+            block_of = {x["tx_hash"]: x["block"] for x in found}
             self.db.executemany(
                 "INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?)",
-                [(h, next(x["block"] for x in found if x["tx_hash"] == h), r[2], r[0], r[1])
-                 for h, r in receipts.items()],
+                [(h, block_of[h], r[2], r[0], r[1]) for h, r in receipts.items()],
             )
             for e in created:
                 self.db.execute(
@@ -766,8 +773,8 @@ class Index:
     def auction(self, address: str) -> dict[str, Any] | None:
         row = self.db.execute(
             "SELECT a.*, (SELECT count(*) FROM logs l WHERE l.address = a.address AND "
-            "l.name = 'BidPlaced') AS bid_count FROM auctions a WHERE lower(address) = lower(?)",
-            (address,),
+            "l.name = 'BidPlaced') AS bid_count FROM auctions a WHERE address = ?",
+            (_checksum(address),),
         ).fetchone()
         return None if row is None else self._auction_row(row)
 
@@ -793,8 +800,8 @@ class Index:
         args: list[Any] = []
         where = []
         if address is not None:
-            where.append("lower(l.address) = lower(?)")
-            args.append(address)
+            where.append("l.address = ?")  # stored checksummed: the index serves this
+            args.append(_checksum(address))
         wanted = list(names or [])
         if wanted:
             where.append(f"l.name IN ({','.join('?' * len(wanted))})")

@@ -12,6 +12,7 @@ the command line keeps working while the service runs.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -61,6 +62,24 @@ class Service:
         self._market: Any = None
         self._triplets: dict[str, Any] = {}
         self._sync_lock = threading.Lock()
+        self._cache: dict[Any, Any] = {}
+        self._cache_lock = threading.Lock()
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A read computed once per index version and second (time left moves with the clock):
+        under load, concurrent readers share one computation's result."""
+        index = self.index()
+        version = (index.version() if index is not None else None, int(time.time()))
+        with self._cache_lock:
+            if self._cache.get("version") != version or len(self._cache) > 1024:
+                self._cache = {"version": version}
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            if self._cache.get("version") == version:
+                self._cache[key] = value
+        return value
 
     @property
     def chain_name(self) -> str:
@@ -329,8 +348,10 @@ def create_app(
     def detail_of(address: str, gas_price_gwei: float, eth_usd: float) -> dict[str, Any]:
         address = _checked_address(address)
         index = index_or_empty()
-        detail = readmodel.auction_detail(index, address, gas_price_gwei=gas_price_gwei,
-                                          eth_usd=eth_usd) if index else None
+        detail = service.cached(
+            ("detail", address, gas_price_gwei, eth_usd),
+            lambda: readmodel.auction_detail(index, address, gas_price_gwei=gas_price_gwei,
+                                             eth_usd=eth_usd) if index else None)
         if detail is None:
             where = (f"index {index.status()['behind']} blocks behind its head" if index
                      else "nothing indexed yet")
@@ -344,29 +365,43 @@ def create_app(
         """Which chain, how far the index is behind its head, the last sync."""
         return service.status()
 
-    @app.get("/api/auctions", tags=["read model"])
+    def rows_now() -> list[dict[str, Any]]:
+        index = index_or_empty()
+        return list(service.cached(("rows",), lambda: readmodel.auction_rows(index)
+                                   if index else []))
+
+    @app.get("/api/auctions", tags=["read model"], response_model=None)
     def api_auctions(
         state: str = Query("all", pattern="^(all|open|past)$"),
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0),
-    ) -> dict[str, Any]:
-        """The Factory's auctions, oldest first, with `auction list --json`'s keys."""
-        index = index_or_empty()
-        rows = readmodel.auction_rows(index) if index else []
-        if state != "all":
-            rows = [r for r in rows if r["open"] == (state == "open")]
-        return {"auctions": rows[offset:offset + limit], "total": len(rows),
-                "index": index.status() if index else None}
+    ) -> Response:
+        """The Factory's auctions, oldest first, with `auction list --json`'s keys:
+        {"auctions": [...], "total", "index": where the index stands}."""
 
-    @app.get("/api/auctions/{address}", tags=["read model"])
+        def answer() -> bytes:
+            index = index_or_empty()
+            rows = rows_now()
+            if state != "all":
+                rows = [r for r in rows if r["open"] == (state == "open")]
+            return json.dumps({"auctions": rows[offset:offset + limit], "total": len(rows),
+                               "index": index.status() if index else None}).encode()
+
+        return Response(service.cached(("list", state, limit, offset), answer),
+                        media_type="application/json")
+
+    @app.get("/api/auctions/{address}", tags=["read model"], response_model=None)
     def api_auction(
         address: str,
         gas_price_gwei: float = Query(readmodel.PAPER_GAS_PRICE_GWEI, ge=0),
         eth_usd: float = Query(readmodel.PAPER_ETH_USD, ge=0),
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Terms, state, bids per category, SLA, restitution timeline, disputes, payouts and
         costs (gas from receipts; ether and USD at the given prices, the paper's by default)."""
-        return detail_of(address, gas_price_gwei, eth_usd)
+        body = service.cached(("detail-json", address, gas_price_gwei, eth_usd),
+                              lambda: json.dumps(detail_of(address, gas_price_gwei,
+                                                           eth_usd)).encode())
+        return Response(body, media_type="application/json")
 
     @app.get("/api/auctions/{address}/sla", tags=["read model"])
     def api_sla(address: str) -> dict[str, Any]:
@@ -419,8 +454,7 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home() -> HTMLResponse:
-        index = index_or_empty()
-        rows = readmodel.auction_rows(index) if index else []
+        rows = rows_now()
         return page("index.html", open_rows=[r for r in rows if r["open"]][::-1],
                     past_rows=[r for r in rows if not r["open"]][::-1],
                     summaries=_summaries(service, rows))
