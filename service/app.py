@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -321,22 +321,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(resources.files("saiaas.service") / "static")),
               name="static")
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                         ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return _error(TooLarge(f"request body of {length} bytes is over the "
-                                   f"{MAX_BODY_BYTES // 1024 // 1024} MB limit"))
-        if request.method in ("POST", "PUT", "PATCH") and length is None:
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    return _error(TooLarge(f"request body over the "
-                                           f"{MAX_BODY_BYTES // 1024 // 1024} MB limit"))
-            request._body = body  # the stream is spent: hand the handlers the bytes read
-        return await call_next(request)
+    app.add_middleware(_SizeLimit)
 
     @app.exception_handler(SaiaasError)
     async def saiaas_error(request: Request, error: SaiaasError) -> Response:
@@ -509,6 +494,38 @@ def create_app(
                     error=error, pasted=pasted or "")
 
     return app
+
+
+class _SizeLimit:
+    """Refuse request bodies over MAX_BODY_BYTES: by their Content-Length before reading, and
+    while reading a body sent without one (the error handler answers 413)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_BODY_BYTES // 1024 // 1024
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            response = _error(TooLarge(f"request body of {int(length)} bytes is over the "
+                                       f"{limit} MB limit"))
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY_BYTES:
+                    raise TooLarge(f"request body over the {limit} MB limit")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _error(error: SaiaasError) -> JSONResponse:

@@ -129,6 +129,9 @@ def test_bodies_over_the_limits_are_refused(client: Any) -> None:
 
     answer = client.post("/api/validate", content=b"#" * (MAX_BODY_BYTES + 1))
     assert answer.status_code == 413 and answer.json()["error"]["exit_code"] == 2
+    chunks = (b"#" * 65536 for _ in range(MAX_BODY_BYTES // 65536 + 2))  # no Content-Length
+    answer = client.post("/api/validate", content=chunks)
+    assert answer.status_code == 413 and answer.json()["error"]["kind"] == "TooLarge"
     big = {**_body(), "request": "# " + "x" * (1024 * 1024)}
     answer = client.post("/api/match", json=big)
     assert answer.status_code == 413 and "1 MB" in answer.json()["error"]["message"]

@@ -84,7 +84,9 @@ def test_a_kill_mid_indexing_loses_nothing(anvil_url: str, home: Path, tmp_path:
             base = f"http://127.0.0.1:{port}"
             first = _serve(proxy.url, factory.address, port, home)
             try:
-                killed_at = _wait(base, first, lambda s: s["index"]["last_block"] > 100 and s["behind"] > 0)
+                killed_at = _wait(
+                    base, first, lambda s: s["index"]["last_block"] > 100 and s["behind"] > 0
+                )
                 assert killed_at["behind"] > 0  # mid-indexing
                 first.send_signal(signal.SIGKILL)
                 first.wait(timeout=10)
