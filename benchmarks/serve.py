@@ -246,42 +246,73 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+async def _exchange(reader: Any, writer: Any, request: bytes) -> int:
+    """One HTTP/1.1 request on a kept-alive connection: the status code (the body is read)."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        if line.lower().startswith("content-length:"):
+            length = int(line.split(":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
 def _load(base: str, paths: list[tuple[str, str, bytes | None]], clients: int,
           duration: float) -> dict[str, Any]:
-    """`clients` concurrent clients, each cycling over `paths`, for `duration` seconds."""
+    """`clients` concurrent clients, each on its own kept-alive connection, cycling over
+    `paths` for `duration` seconds. A minimal asyncio HTTP/1.1 client: a general-purpose one
+    (httpx) spends more CPU per request than the service, and would measure itself."""
     import asyncio
+    from urllib.parse import urlsplit
 
-    import httpx
-
+    where = urlsplit(base)
+    host, port = str(where.hostname), int(where.port or 80)
+    requests = []
+    for name, path, body in paths:
+        if body is None:
+            raw = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+        else:
+            raw = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json"
+                   f"\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        requests.append((name, raw))
     latencies: dict[str, list[float]] = {name: [] for name, _p, _b in paths}
     errors: dict[str, int] = {name: 0 for name, _p, _b in paths}
+    kinds: dict[str, int] = {}
 
-    async def client(n: int, http: httpx.AsyncClient, stop: float) -> None:
+    async def client(n: int, stop: float) -> None:
+        reader = writer = None
         i = n
         while time.perf_counter() < stop:
-            name, path, body = paths[i % len(paths)]
+            name, raw = requests[i % len(requests)]
             i += 1
             started = time.perf_counter()
+            why = ""
             try:
-                if body is None:
-                    response = await http.get(base + path)
-                else:
-                    response = await http.post(base + path, content=body,
-                                               headers={"Content-Type": "application/json"})
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                status = await asyncio.wait_for(_exchange(reader, writer, raw), timeout=30)
+                why = "" if status == 200 else f"HTTP {status}"
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as e:
+                why = type(e).__name__
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
             latencies[name].append(time.perf_counter() - started)
-            if not ok:
+            if why:
                 errors[name] += 1
+                kinds[why] = kinds.get(why, 0) + 1
+        if writer is not None:
+            writer.close()
 
     async def main() -> float:
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-            started = time.perf_counter()
-            stop = started + duration
-            await asyncio.gather(*(client(n, http, stop) for n in range(clients)))
-            return time.perf_counter() - started
+        started = time.perf_counter()
+        stop = started + duration
+        await asyncio.gather(*(client(n, stop) for n in range(clients)))
+        return time.perf_counter() - started
 
     elapsed = asyncio.run(main())
     out: dict[str, Any] = {}
@@ -301,6 +332,7 @@ def _load(base: str, paths: list[tuple[str, str, bytes | None]], clients: int,
         "p50_ms": round(_percentile(every, 0.50) * 1000, 1),
         "p99_ms": round(_percentile(every, 0.99) * 1000, 1),
         "requests_per_s": round(len(every) / elapsed, 1),
+        "error_kinds": kinds,
     }
     return out
 

@@ -28,6 +28,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -100,6 +101,8 @@ class Node(Protocol):
 
     def receipts(self, hashes: Sequence[str]) -> dict[str, tuple[int, int, str]]: ...
 
+    def calls(self, calls: Sequence[tuple[str, str]]) -> list[bytes | None]: ...
+
 
 def _norm_log(log: Any) -> dict[str, Any]:
     """A log with plain values: ints, 0x-hex strings."""
@@ -158,6 +161,16 @@ class Web3Node:
             r = self.w3.eth.get_transaction_receipt(h)
             price = int(r.get("effectiveGasPrice") or 0)
             out[h] = (int(r["gasUsed"]), price, str(r["from"]))
+        return out
+
+    def calls(self, calls: Sequence[tuple[str, str]]) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        for to, data in calls:
+            try:
+                out.append(bytes(self.w3.eth.call({"to": self.w3.to_checksum_address(to),
+                                                   "data": data})))
+            except Exception:  # a revert or an unreachable view: unknown for now
+                out.append(None)
         return out
 
 
@@ -267,6 +280,23 @@ class RpcNode:
             out[h] = (int(r["gasUsed"], 16), price, str(r.get("from")))
         return out
 
+    def calls(self, calls: Sequence[tuple[str, str]]) -> list[bytes | None]:
+        requests = [("eth_call", [{"to": to, "data": data}, "latest"]) for to, data in calls]
+        out: list[bytes | None] = []
+        for at in range(0, len(requests), BATCH):
+            chunk = requests[at:at + BATCH]
+            try:
+                answers = self.batch(chunk)
+            except ChainError:  # one reverted view spoils a batch on some nodes: one by one
+                answers = []
+                for method, params in chunk:
+                    try:
+                        answers.append(self.call(method, params))
+                    except ChainError:
+                        answers.append(None)
+            out += [bytes.fromhex(a[2:]) if isinstance(a, str) else None for a in answers]
+        return out
+
 
 def node_for(chain: Chain) -> Node:
     """The indexer's view of a Chain: batched JSON-RPC over HTTP, web3 in-process."""
@@ -293,62 +323,66 @@ def lag_text(status: dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------ views
 
 
-def _read_auctions(chain: Chain, factory: str, addresses: Sequence[str], with_terms: bool
-                   ) -> dict[str, tuple[dict[str, Any] | None, str | None]]:
-    """(terms as `terms_json`, state name) of many auctions, in JSON-RPC batches over HTTP
-    (one call at a time in-process); an auction the node cannot answer for gets (None, None)."""
-    from saiaas.contracts import AuctionInfo, AuctionState, decode_cid
+@lru_cache(maxsize=1)
+def _views() -> dict[str, tuple[str, list[str]]]:
+    """Calldata and output types of the Auction's argument-less views the index reads."""
+    from eth_utils import keccak
     from saiaas.contracts._artifacts import abi
+
+    def canonical(item: dict[str, Any]) -> str:
+        if item["type"].startswith("tuple"):
+            inner = ",".join(canonical(c) for c in item["components"])
+            return f"({inner}){item['type'][5:]}"
+        return str(item["type"])
+
+    found = {}
+    for item in abi("Auction"):
+        if item.get("type") == "function" and item["name"] in ("state", "terms", "ontology"):
+            selector = keccak(text=f"{item['name']}()")[:4]
+            found[item["name"]] = ("0x" + selector.hex(), [canonical(o) for o in item["outputs"]])
+    return found
+
+
+def _read_auctions(node: Node, factory: str, addresses: Sequence[str], with_terms: bool
+                   ) -> dict[str, tuple[dict[str, Any] | None, str | None]]:
+    """(terms as `terms_json`, state name) of many auctions from raw eth_calls of their views
+    (JSON-RPC batches over HTTP); an auction the node cannot answer for gets (None, None)."""
+    from eth_abi import decode
+    from saiaas.contracts import AuctionInfo, AuctionState, decode_cid
     from saiaas.market.views import terms_json
 
-    w3 = chain.w3
+    if not addresses:
+        return {}
+    views = _views()
+    names = ["state", "terms", "ontology"] if with_terms else ["state"]
+    calls = [(address, views[name][0]) for address in addresses for name in names]
+    answers = node.calls(calls)
     out: dict[str, tuple[dict[str, Any] | None, str | None]] = {}
-    per = 3 if with_terms else 1
-    for at in range(0, len(addresses), BATCH // per):
-        chunk = list(addresses[at:at + BATCH // per])
-        calls = []
-        for address in chunk:
-            c = w3.eth.contract(address=w3.to_checksum_address(address), abi=abi("Auction"))
-            calls.append(c.functions.state())
-            if with_terms:
-                calls += [c.functions.terms(), c.functions.ontology()]
-        answers: list[Any] | None = None
-        if not chain.is_embedded:
-            try:
-                with w3.batch_requests() as batch:
-                    for call in calls:
-                        batch.add(call)
-                    answers = list(batch.execute())
-            except Exception:  # a node without batches: one call at a time below
-                answers = None
-        if answers is None:
-            answers = []
-            for call in calls:
-                try:
-                    answers.append(chain.call(call))
-                except Exception:
-                    answers.append(None)
-        for n, address in enumerate(chunk):
-            got = answers[n * per:(n + 1) * per]
-            if any(a is None for a in got):
-                out[address] = (None, None)
-                continue
-            state = AuctionState(int(got[0])).name
-            terms = None
-            if with_terms:
-                client, req, req_kind, version, prices, reserve, deadline, delivery, ack, refs = (
-                    got[1])
-                digest, kind = got[2][0], got[2][1]
-                terms = terms_json(AuctionInfo(
-                    address=w3.to_checksum_address(address), client=client,
-                    factory=w3.to_checksum_address(factory) if factory else "",
-                    requirements_cid=decode_cid(req, req_kind),
-                    ontology_cid=decode_cid(digest, kind), ontology_version=int(version),
-                    max_prices=(int(prices[0]), int(prices[1]), int(prices[2])),
-                    reserve=int(reserve), bidding_deadline=int(deadline),
-                    delivery_window=int(delivery), acknowledgment_window=int(ack),
-                    min_references=int(refs)))
-            out[address] = (terms, state)
+    for n, address in enumerate(addresses):
+        raw = answers[n * len(names):(n + 1) * len(names)]
+        try:
+            got = [decode(views[name][1], data) for name, data in zip(names, raw, strict=True)
+                   if data is not None]
+        except Exception:  # not an auction's answer: unknown for now
+            got = []
+        if len(got) != len(names):
+            out[address] = (None, None)
+            continue
+        state = AuctionState(int(got[0][0])).name
+        terms = None
+        if with_terms:
+            client, req, req_kind, version, prices, reserve, deadline, delivery, ack, refs = got[1]
+            digest, kind = got[2][0], got[2][1]
+            terms = terms_json(AuctionInfo(
+                address=_checksum(address), client=_checksum(client),
+                factory=_checksum(factory) if factory else "",
+                requirements_cid=decode_cid(req, req_kind),
+                ontology_cid=decode_cid(digest, kind), ontology_version=int(version),
+                max_prices=(int(prices[0]), int(prices[1]), int(prices[2])),
+                reserve=int(reserve), bidding_deadline=int(deadline),
+                delivery_window=int(delivery), acknowledgment_window=int(ack),
+                min_references=int(refs)))
+        out[address] = (terms, state)
     return out
 
 
@@ -600,7 +634,7 @@ class Index:
         from_factory = node.logs(start, end, [factory])
         new = []
         for log in from_factory:
-            name, event = _event_row(log)
+            log["decoded"] = name, event = _event_row(log)  # decoded once, stored by _commit
             if name == "AuctionCreated":
                 new.append(event["auction"])
         addresses = list(dict.fromkeys(self._known_auctions() + new))
@@ -630,14 +664,14 @@ class Index:
         receipts = node.receipts(hashes) if hashes else {}
         rows, created = [], []
         for log in found:
-            name, event = _event_row(log)
+            name, event = log.get("decoded") or _event_row(log)
             event["block_number"] = log["block"]
             rows.append((log["block"], log["log_index"], log["tx_hash"], log["address"], name,
                          json.dumps(event)))
             if name == "AuctionCreated" and log["address"].lower() == factory.lower():
                 created.append(event)
         terms = {a: t for a, (t, _s) in _read_auctions(
-            chain, factory, [e["auction"] for e in created], with_terms=True).items()}
+            node, factory, [e["auction"] for e in created], with_terms=True).items()}
         with self._transaction():
             if self.last_block >= end:
                 return  # another process committed this page meanwhile
@@ -735,8 +769,8 @@ class Index:
             return
         factory = self._meta("factory") or ""
         missing = [r["address"] for r in due if r["terms"] is None]
-        read = _read_auctions(chain, factory, [r["address"] for r in due], with_terms=False)
-        read_terms = _read_auctions(chain, factory, missing, with_terms=True) if missing else {}
+        read = _read_auctions(node, factory, [r["address"] for r in due], with_terms=False)
+        read_terms = _read_auctions(node, factory, missing, with_terms=True) if missing else {}
         updates = []
         for row in due:
             state = read.get(row["address"], (None, None))[1]

@@ -63,22 +63,26 @@ class Service:
         self._triplets: dict[str, Any] = {}
         self._sync_lock = threading.Lock()
         self._cache: dict[Any, Any] = {}
+        self._computing: dict[Any, threading.Lock] = {}
         self._cache_lock = threading.Lock()
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A read computed once per index version and second (time left moves with the clock):
-        under load, concurrent readers share one computation's result."""
+        one thread computes, concurrent readers of the same key wait for its result."""
         index = self.index()
         version = (index.version() if index is not None else None, int(time.time()))
         with self._cache_lock:
             if self._cache.get("version") != version or len(self._cache) > 1024:
                 self._cache = {"version": version}
+                self._computing = {}
             if key in self._cache:
                 return self._cache[key]
-        value = compute()
-        with self._cache_lock:
-            if self._cache.get("version") == version:
-                self._cache[key] = value
+            cache, lock = self._cache, self._computing.setdefault(key, threading.Lock())
+        with lock:
+            if key in cache:
+                return cache[key]
+            value = compute()
+            cache[key] = value
         return value
 
     @property
