@@ -12,6 +12,7 @@ the command line keeps working while the service runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -32,6 +33,7 @@ from saiaas.ontologies.errors import SaiaasError, UsageError
 from saiaas.service import readmodel, reasoning
 from saiaas.service.errors import TooLarge, UnknownAuction, error_body
 from saiaas.service.plot import COLOURS, bid_plot
+from starlette.concurrency import run_in_threadpool
 
 __all__ = ["create_app", "Service", "MAX_BODY_BYTES", "MAX_TURTLE_BYTES"]
 
@@ -62,6 +64,7 @@ class Service:
         self._market: Any = None
         self._triplets: dict[str, Any] = {}
         self._sync_lock = threading.Lock()
+        self.pool: Any = None  # the reasoning worker processes, while the app runs
         self._cache: dict[Any, Any] = {}
         self._computing: dict[Any, threading.Lock] = {}
         self._cache_lock = threading.Lock()
@@ -286,22 +289,34 @@ def create_app(
     indexing: bool = True,
     poll: float = 2.0,
     catalogs: dict[str, str] | None = None,
+    reasoning_workers: int = 1,
 ) -> FastAPI:
     """The service over `settings`' chain and store; `indexing` runs the background indexer
     while the app is up; `catalogs` (name -> Turtle) are offered on the provider page next to
-    the packaged examples."""
+    the packaged examples; `reasoning_workers` processes run validate/match/triplet (0: threads
+    of this process)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     service = Service(settings or Settings(), index_file, poll, catalogs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if reasoning_workers:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            service.pool = ProcessPoolExecutor(reasoning_workers,
+                                               mp_context=multiprocessing.get_context("spawn"))
+            service.pool.submit(reasoning.warm)
         if indexing:
             service.start()
         try:
             yield
         finally:
             service.stop()
+            if service.pool is not None:
+                service.pool.shutdown(wait=True, cancel_futures=True)
+                service.pool = None
 
     app = FastAPI(
         title="saiaas",
@@ -401,29 +416,38 @@ def create_app(
 
     # ---------------------------------------------------------------- API: reasoning
 
-    @app.post("/api/validate", tags=["reasoning"], responses={422: {"description": "invalid"}})
+    async def reason(name: str, *args: Any) -> JSONResponse:
+        """Run a reasoning call in the worker process (or a thread when there is none)."""
+        if service.pool is None:
+            status, body = await run_in_threadpool(reasoning.run, name, *args)
+        else:
+            loop = asyncio.get_running_loop()
+            status, body = await loop.run_in_executor(service.pool, reasoning.run, name, *args)
+        return JSONResponse(body, status_code=status)
+
+    @app.post("/api/validate", tags=["reasoning"], response_model=None,
+              responses={422: {"description": "invalid: the violations"}})
     async def api_validate(
         request: Request,
         kind: str | None = Query(None, description="'request' or 'catalog' (default: detected)"),
         name: str = Query("request.ttl", description="File name used in the violations."),
-    ) -> Response:
+    ) -> JSONResponse:
         """`saiaas validate --json`: the Turtle body's violations; 200 valid, 422 invalid."""
         data = await request.body()
         _sized(data.decode("utf-8", errors="replace"), name)
-        conforms, violations = reasoning.validate(data, kind, name)
-        return JSONResponse(violations, status_code=200 if conforms else 422)
+        return await reason("validate", data, kind, name)
 
-    @app.post("/api/match", tags=["reasoning"])
-    def api_match(body: MatchBody) -> list[dict[str, Any]]:
+    @app.post("/api/match", tags=["reasoning"], response_model=None)
+    async def api_match(body: MatchBody) -> JSONResponse:
         """`saiaas match REQUEST CATALOG... --json`: degree, eligibility and reasons."""
-        return reasoning.match(_sized(body.request, body.request_name),
-                               _catalogs(body.catalogs, body.catalog_names), body.all)
+        return await reason("match", _sized(body.request, body.request_name),
+                            _catalogs(body.catalogs, body.catalog_names), body.all)
 
-    @app.post("/api/triplet", tags=["reasoning"])
-    def api_triplet(body: TripletBody) -> dict[str, Any]:
+    @app.post("/api/triplet", tags=["reasoning"], response_model=None)
+    async def api_triplet(body: TripletBody) -> JSONResponse:
         """`saiaas match REQUEST --triplet D A I --json`: compatibility with reasons."""
-        return reasoning.triplet(_sized(body.request, body.request_name),
-                                 _catalogs(body.catalogs, body.catalog_names), body.triplet)
+        return await reason("triplet", _sized(body.request, body.request_name),
+                            _catalogs(body.catalogs, body.catalog_names), body.triplet)
 
     @app.post("/api/provider/matches", tags=["reasoning"])
     def api_provider(body: ProviderBody) -> dict[str, Any]:

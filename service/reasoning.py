@@ -11,14 +11,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from saiaas.ontologies.errors import InputError, UsageError
+from saiaas.ontologies.errors import InputError, SaiaasError, UsageError
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from saiaas.market import Marketplace
     from saiaas.market.indexer import Index
 
-__all__ = ["validate", "match", "triplet", "provider_matches", "KINDS"]
+__all__ = ["validate", "match", "triplet", "provider_matches", "run", "warm", "KINDS"]
 
 KINDS = ("request", "catalog")
 #: The matcher caches lazily: one decision at a time per process.
@@ -103,6 +103,29 @@ def triplet(request: tuple[str, str], catalogs: list[tuple[str, str]],
             for c, a in zip(parsed.specs, (data, algorithm, infra), strict=True)
         ]
     return {**verdict.as_dict(), "decisions": decisions}
+
+
+def run(name: str, *args: Any) -> tuple[int, Any]:
+    """One reasoning call as the service answers it, (HTTP status, JSON body): what a worker
+    process runs, so the decisions' CPU time never holds the serving process's GIL."""
+    from saiaas.service.errors import error_body
+
+    functions: dict[str, Any] = {"validate": validate, "match": match, "triplet": triplet}
+    try:
+        result = functions[name](*args)
+    except SaiaasError as error:
+        return error_body(error)
+    if name == "validate":
+        conforms, violations = result
+        return (200 if conforms else 422), violations
+    return 200, result
+
+
+def warm() -> None:
+    """Load the classified ontology now (a worker's first decision would otherwise pay it)."""
+    from saiaas.matcher import Matcher
+
+    Matcher.for_ontology()
 
 
 def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str, str]],

@@ -57,7 +57,7 @@ def client(demo_home: dict[str, Any]) -> Iterator[Any]:
     from saiaas.market import Settings
     from saiaas.service import create_app
 
-    app = create_app(Settings(), indexing=False)
+    app = create_app(Settings(), indexing=False, reasoning_workers=0)
     app.state.service.sync_once()
     with TestClient(app) as test_client:
         yield test_client

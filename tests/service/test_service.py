@@ -183,3 +183,27 @@ def test_status_says_how_far_behind(client: Any, path: str) -> None:
     status = client.get(path).json()
     assert status["indexed"] and status["behind"] == 0 and status["index"]["auctions"] == 2
     assert json.dumps(status)
+
+
+def test_the_reasoning_worker_process_answers_the_same(client: Any, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from saiaas.market import Settings
+    from saiaas.service import create_app
+
+    broken = {**_body(), "catalogs": ["@prefix : <x#> . :a :b"], "catalog_names": ["broken"]}
+    with TestClient(create_app(Settings(), indexing=False, reasoning_workers=1)) as worker:
+        for path, body in (("/api/match", _body()), ("/api/match", broken),
+                           ("/api/triplet", _body(triplet=["chest-xray-60k",
+                                                           "densenet121-chexnet",
+                                                           "a100-sevsnp"]))):
+            there, here = worker.post(path, json=body), client.post(path, json=body)
+            assert (there.status_code, there.json()) == (here.status_code, here.json())
+        invalid = REQUEST.read_bytes().replace(b"saiaas:maxPrice", b"saiaas:maxPrise")
+        there = worker.post("/api/validate", content=invalid)
+        assert there.status_code == 422
+
+        def ordered(items: list[Any]) -> list[str]:  # the order follows the hash seed
+            return sorted(json.dumps(i, sort_keys=True) for i in items)
+
+        here = client.post("/api/validate", content=invalid)
+        assert ordered(there.json()) == ordered(here.json())
