@@ -65,28 +65,55 @@ class Service:
         self._triplets: dict[str, Any] = {}
         self._sync_lock = threading.Lock()
         self.pool: Any = None  # the reasoning worker processes, while the app runs
-        self._cache: dict[Any, Any] = {}
+        self._cache: dict[Any, tuple[Any, Any]] = {}
         self._computing: dict[Any, threading.Lock] = {}
+        self._refreshing: set[Any] = set()
         self._cache_lock = threading.Lock()
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """A read computed once per index version and second (time left moves with the clock):
-        one thread computes, concurrent readers of the same key wait for its result."""
+        """A read computed once per index version and second (time left moves with the clock).
+        A computation is shared by the readers that wait for it; when only the second changed,
+        readers get the last value at once while one background thread refreshes it (time left
+        stale by one computation at most); when the index changed, they wait for the new one."""
         index = self.index()
         version = (index.version() if index is not None else None, int(time.time()))
         with self._cache_lock:
-            if self._cache.get("version") != version or len(self._cache) > 1024:
-                self._cache = {"version": version}
-                self._computing = {}
-            if key in self._cache:
-                return self._cache[key]
-            cache, lock = self._cache, self._computing.setdefault(key, threading.Lock())
-        with lock:
-            if key in cache:
-                return cache[key]
+            entry = self._cache.get(key)
+            if entry is not None and entry[0] == version:
+                return entry[1]
+            if entry is not None and entry[0][0] != version[0]:
+                entry = None  # the index changed: nobody gets the old data again
+            if entry is not None and key in self._refreshing:
+                return entry[1]
+            if entry is not None:
+                self._refreshing.add(key)
+            lock = self._computing.setdefault(key, threading.Lock())
+        if entry is not None:
+            def refresh() -> None:
+                try:
+                    value = compute()
+                    with self._cache_lock:
+                        self._store(key, version, value)
+                finally:
+                    with self._cache_lock:
+                        self._refreshing.discard(key)
+
+            threading.Thread(target=refresh, daemon=True).start()
+            return entry[1]
+        with lock:  # one thread computes, the others wait for it
+            with self._cache_lock:
+                entry = self._cache.get(key)
+            if entry is not None and entry[0][0] == version[0]:
+                return entry[1]
             value = compute()
-            cache[key] = value
+            with self._cache_lock:
+                self._store(key, version, value)
         return value
+
+    def _store(self, key: Any, version: Any, value: Any) -> None:
+        if len(self._cache) > 1024:
+            self._cache.clear()
+        self._cache[key] = (version, value)
 
     @property
     def chain_name(self) -> str:
