@@ -198,15 +198,10 @@ def test_the_reasoning_worker_process_answers_the_same(client: Any, tmp_path: Pa
                                                            "a100-sevsnp"]))):
             there, here = worker.post(path, json=body), client.post(path, json=body)
             assert (there.status_code, there.json()) == (here.status_code, here.json())
-        invalid = REQUEST.read_bytes().replace(b"saiaas:maxPrice", b"saiaas:maxPrise")
+        # One misspelt term: with several, which occurrence saiaas.shapes reports follows the
+        # process's hash seed, and the worker is another process.
+        invalid = REQUEST.read_bytes().replace(b"saiaas:maxPrice", b"saiaas:maxPrise", 1)
         there = worker.post("/api/validate", content=invalid)
-        assert there.status_code == 422
-
-        def ordered(items: list[Any]) -> list[str]:
-            # Which of several equal offending lines a violation names, and the order, follow
-            # the process's hash seed (saiaas.shapes): compare what is wrong, not where.
-            return sorted(json.dumps({k: v for k, v in i.items() if k != "line"},
-                                     sort_keys=True) for i in items)
-
         here = client.post("/api/validate", content=invalid)
-        assert ordered(there.json()) == ordered(here.json())
+        assert there.status_code == 422 and there.json()
+        assert sorted(map(json.dumps, there.json())) == sorted(map(json.dumps, here.json()))
