@@ -18,6 +18,7 @@ from saiaas.cli import (
     match,
     ontology,
     provider,
+    serve,
     store,
     validate,
 )
@@ -39,6 +40,7 @@ def _root() -> None:
 app.command("validate")(validate.validate_files)
 app.command("match")(match.match)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 app.add_typer(store.store_app, name="store")
 app.add_typer(ontology.ontology_app, name="ontology")
 app.add_typer(account.account_app, name="account")

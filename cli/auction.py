@@ -130,12 +130,15 @@ def create(
 def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     """The Factory's auctions, oldest first: address, state, client, time left."""
     from saiaas.market import client
+    from saiaas.market.indexer import index_status, lag_text
 
     with open_market(settings) as market:
         rows = client.list_auctions(market, progress(json_output))
+        lag = index_status(market)
     if json_output:
         print_json(rows)
         return
+    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
     if not rows:
         console.print("no auctions yet (create one: saiaas auction create FILE)")
         return

@@ -69,3 +69,32 @@ def bench_match(
         print_json(result)
     else:
         bench.render(result, console)
+
+
+@bench_app.command("serve")
+@reports_errors
+def bench_serve(
+    auctions: Annotated[int, typer.Option("--auctions", min=1, max=5000,
+                        help="Auctions to create on anvil.")] = 1000,
+    bids: Annotated[int, typer.Option("--bids", min=0, max=42, help="Bids per auction.")] = 10,
+    cap: Annotated[int, typer.Option("--cap", min=1,
+                   help="Blocks per eth_getLogs the proxy lets through.")] = 1000,
+    clients: Annotated[int, typer.Option("--clients", min=1, max=500,
+                       help="Concurrent HTTP clients.")] = 50,
+    duration: Annotated[float, typer.Option("--duration", min=1, max=120,
+                        help="Seconds of load.")] = 30,
+    blocks: Annotated[int, typer.Option("--blocks", min=0, max=20000,
+                      help="Empty blocks mined between the transactions, in all.")] = 5000,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Indexing through a node capping eth_getLogs, then the service under concurrent load
+    (anvil and the service on 127.0.0.1, stopped on exit)."""
+    from saiaas.benchmarks import serve as bench
+
+    with console.status("indexing and loading the service on 127.0.0.1...", spinner="dots"):
+        result = bench.run(auctions=auctions, bids=bids, cap=cap, clients=clients,
+                           duration=duration, blocks=blocks)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)

@@ -131,12 +131,16 @@ def match(
     from saiaas.market import provider
 
     catalog = _load_catalogs(catalogs)
+    from saiaas.market.indexer import index_status, lag_text
+
     with open_market(settings) as market:
         scanned, rows, skipped = provider.scan(market, catalog, show_all, progress(as_json))
         factory = market.factory.address
+        lag = index_status(market)
     if as_json:
-        print_json({"factory": factory, "matches": rows, "skipped": skipped})
+        print_json({"factory": factory, "matches": rows, "skipped": skipped, "index": lag})
         return
+    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
     _warn_skipped(skipped)
     if not rows:
         console.print(
@@ -169,6 +173,7 @@ def watch(
     there. With --json each match is one JSON object per line. Stops on Ctrl-C or --max-polls.
     """
     from saiaas.market import data_dir, provider
+    from saiaas.market.indexer import index_status, lag_text
 
     catalog = _load_catalogs(catalogs)
     polls = 0
@@ -178,10 +183,13 @@ def watch(
             # and other parties' commands must be able to run between two looks.
             with open_market(settings) as market:
                 rows, skipped = provider.scan_new(market, catalog, data_dir())
+                lag = index_status(market)
             for row in rows:
                 _print_stream(row, as_json)
             if not as_json:
                 _warn_skipped(skipped)
+                if lag["behind"]:
+                    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
             polls += 1
             if max_polls is not None and polls >= max_polls:
                 return

@@ -252,9 +252,28 @@ def scan(
     from saiaas.storage import cid_of
 
     catalogs.indexes(market, cid_of(ontology_bytes()))
-    events = market.factory.auctions()
-    rows, skipped = _scan_events(market, catalogs, events, show_all, progress)
-    return len(events), rows, skipped
+    indexed = _indexed(market)
+    open_ones = [e for e, state in indexed if state in (None, "BIDDING")]
+    rows, skipped = _scan_events(market, catalogs, open_ones, show_all, progress)
+    return len(indexed), rows, skipped
+
+
+def _indexed(
+    market: Marketplace, since_block: int = 0
+) -> list[tuple[AuctionCreated, str | None]]:
+    """The Factory's auctions (creation event, last state read) from the chain index, synced
+    first: paged eth_getLogs, only the blocks since the last command."""
+    from saiaas.contracts import AuctionCreated
+    from saiaas.market.indexer import Index
+
+    index, _report = Index.synced(market)
+    with index:
+        rows = index.auctions(since_block)
+    return [
+        (AuctionCreated(r["address"], r["client"], r["index"], r["ontology_version"],
+                        r["requirements_cid"], r["deadline"], r["block_number"]), r["state"])
+        for r in rows
+    ]
 
 
 def _last_scanned(path: Path) -> int:
@@ -274,7 +293,7 @@ def scan_new(
     state_file = state_dir / f"watch-{market.factory.address.lower()}.json"
     start = _last_scanned(state_file) + 1
     head = int(market.chain.w3.eth.block_number)
-    events = market.factory.auctions(from_block=start)
+    events = [e for e, _state in _indexed(market, start) if e.block_number <= head]
     rows, skipped = _scan_events(market, catalogs, events, False, _no_progress)
     last = max([head, *(e.block_number for e in events)])
     write_state(state_file, json.dumps({"last_block": last}) + "\n")
