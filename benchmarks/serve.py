@@ -162,8 +162,8 @@ def populate(
     digest, kind = encode_cid(requirements_cid)
     create = factory_c.encode_abi(
         "createAuction",
-        args=[digest, kind, list(terms.max_prices), 30 * 86400, terms.delivery_seconds,
-              terms.acknowledgment_seconds, 0],
+        args=[digest, kind, list(terms.max_prices), list(terms.bonds), 30 * 86400,
+              terms.delivery_seconds, terms.acknowledgment_seconds, 0, 0],
     )
     nonces = {a: int(n, 16) for a, n in zip(accounts, _rpc(
         url, [("eth_getTransactionCount", [a, "pending"]) for a in accounts]), strict=True)}
@@ -185,12 +185,17 @@ def populate(
     asset_digest, asset_kind = encode_cid(_fake_cid(1))
     calls = []
     for address in created:
+        bonded: set[tuple[str, int]] = set()
         for n in range(bids):
             category = n % 3
             bidder = bidders[n % len(bidders)]
             price = terms.max_prices[category] - (n + 1) * 10**12
             data = auction_c.encode_abi("bid", args=[category, price, asset_digest, asset_kind, []])
-            calls.append(send(bidder, {"to": address, "data": data, "gas": hex(300_000)}))
+            # a first bid in a category locks the category's bond; later ones send nothing
+            bond = 0 if (bidder, category) in bonded else terms.bonds[category]
+            bonded.add((bidder, category))
+            calls.append(send(bidder, {"to": address, "data": data, "value": hex(bond),
+                                       "gas": hex(300_000)}))
     for at in range(0, len(calls), batch):
         _rpc(url, calls[at:at + batch])
         _spread(url, gap)

@@ -53,89 +53,38 @@ def match(
 ) -> None:
     """Which catalog assets match each category of a request: degree, eligibility, reasons;
     the eligible ones ranked (degree, then the closest fit) with their score."""
+    from saiaas.market.reasoning import match_files, triplet_files
     from saiaas.matcher import Matcher
 
     files = list(catalogs or []) + list(catalog or [])
-    if not files:
-        raise _UsageError("give at least one catalog file (as an argument or with --catalog)")
     with (
         console.status("loading the classified ontology...", spinner="dots")
         if not json_output
         else _null()
     ):
         matcher = Matcher.for_ontology()
-    request = matcher.read_request(requirements)
-    loaded = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        cat = matcher.catalog(path)
-        for iri in cat.iris:
-            if iri in seen:
-                raise _InputError(f"{path}: asset {iri} is also described in {seen[iri]}")
-            seen[iri] = path
-        loaded.append(cat)
-
+    request = (str(requirements), _read(requirements))
+    given = [(str(path), _read(path)) for path in files]
     if triplet is not None:
-        assets = [a for cat in loaded for a in cat.assets]
-        data, algorithm, infra = (matcher.find(assets, name) for name in triplet)
-        verdict = matcher.triplet(data, algorithm, infra)
-        decisions = [
-            matcher.match(request.specs[spec_cat], a)
-            for spec_cat, a in zip(request.specs, (data, algorithm, infra), strict=True)
-        ]
+        verdict, decisions = triplet_files(matcher, request, given, triplet)
         if json_output:
             print_json({**verdict.as_dict(), "decisions": [d.as_dict() for d in decisions]})
         else:
             _render_triplet(verdict, decisions)
         return
-
-    out: list[dict[str, Any]] = []
-    tables: list[tuple[Any, Any, list[Any], int]] = []
     limit = None if json_output or rows == 0 else rows
-    for category, spec in request.specs.items():
-        ranked = _ranked(loaded, spec, limit)
-        eligible_count = sum(cat.eligible_bits(spec).bit_count() for cat in loaded)
-        room = None if limit is None else max(limit - len(ranked), 0)
-        others: list[Any] = []
-        total = eligible_count
-        for cat in loaded:
-            mask = (1 << len(cat.assets)) - 1 if show_all else cat.category_bits(spec)
-            mask &= ~cat.eligible_bits(spec)
-            total += mask.bit_count()
-            if room is None or len(others) < room:
-                others += [cat.assets[i] for i in _positions(mask, room)]
-        others.sort(key=lambda a: a.iri)
-        rest = [matcher.match(spec, a) for a in (others if room is None else others[:room])]
-        if json_output:
-            out += [r.as_dict() for r in ranked] + [d.as_dict() for d in rest]
-        else:
-            tables.append((category, spec, ranked + rest, total))
+    matched = match_files(matcher, request, given, show_all, limit)
     if json_output:
-        print_json(out)
+        print_json(matched.as_json())
     else:
-        _render(tables)
+        _render([(t.category, t.spec, t.rows, t.total) for t in matched.tables])
 
 
-def _ranked(loaded: list[Any], spec: Any, limit: int | None) -> list[Any]:
-    """The eligible assets of every catalog for one spec, ranked together (global ranks); the
-    first `limit` only when given (each catalog's own first `limit`, merged)."""
-    from dataclasses import replace
-
-    ranked = [r for cat in loaded for r in cat.match(spec, limit)]
-    ranked.sort(key=lambda r: (r.decision.degree != "exact", r.levels_below, r.margin, r.asset))
-    if limit is not None:
-        ranked = ranked[:limit]
-    return [replace(r, rank=i) for i, r in enumerate(ranked, 1)]
-
-
-def _positions(bits: int, most: int | None) -> list[int]:
-    """Positions of the set bits, lowest first, at most `most` of them."""
-    out: list[int] = []
-    while bits and (most is None or len(out) < most):
-        low = bits & -bits
-        out.append(low.bit_length() - 1)
-        bits ^= low
-    return out
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
 class _null:

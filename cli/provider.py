@@ -82,7 +82,7 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
                 f"  [dim]ontology v{terms['ontology_version']}; delivery "
                 f"{format_duration(terms['delivery_window'])}, acknowledgment "
                 f"{format_duration(terms['acknowledgment_window'])}; disputes: "
-                f"{escape(terms['disputes'])}[/]",
+                f"{escape(terms['dispute_resolution'])}[/]",
                 highlight=False, soft_wrap=True)
         table = Table(show_edge=False, pad_edge=False, box=None)
         for column in ("category", "asset", "degree", "max price", "bond", "base price"):

@@ -337,7 +337,9 @@ def _views() -> dict[str, tuple[str, list[str]]]:
 
     found = {}
     for item in abi("Auction"):
-        if item.get("type") == "function" and item["name"] in ("state", "terms", "ontology"):
+        if item.get("type") == "function" and item["name"] in (
+            "state", "terms", "ontology", "bonds"
+        ):
             selector = keccak(text=f"{item['name']}()")[:4]
             found[item["name"]] = ("0x" + selector.hex(), [canonical(o) for o in item["outputs"]])
     return found
@@ -354,7 +356,7 @@ def _read_auctions(node: Node, factory: str, addresses: Sequence[str], with_term
     if not addresses:
         return {}
     views = _views()
-    names = ["state", "terms", "ontology"] if with_terms else ["state"]
+    names = ["state", "terms", "ontology", "bonds"] if with_terms else ["state"]
     calls = [(address, views[name][0]) for address in addresses for name in names]
     answers = node.calls(calls)
     out: dict[str, tuple[dict[str, Any] | None, str | None]] = {}
@@ -373,6 +375,7 @@ def _read_auctions(node: Node, factory: str, addresses: Sequence[str], with_term
         if with_terms:
             client, req, req_kind, version, prices, reserve, deadline, delivery, ack, refs = got[1]
             digest, kind = got[2][0], got[2][1]
+            bonds = got[3][0]
             terms = terms_json(AuctionInfo(
                 address=_checksum(address), client=_checksum(client),
                 factory=_checksum(factory) if factory else "",
@@ -381,7 +384,8 @@ def _read_auctions(node: Node, factory: str, addresses: Sequence[str], with_term
                 max_prices=(int(prices[0]), int(prices[1]), int(prices[2])),
                 reserve=int(reserve), bidding_deadline=int(deadline),
                 delivery_window=int(delivery), acknowledgment_window=int(ack),
-                min_references=int(refs)))
+                min_references=int(refs),
+                bonds=(int(bonds[0]), int(bonds[1]), int(bonds[2]))))
         out[address] = (terms, state)
     return out
 

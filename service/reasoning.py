@@ -48,61 +48,36 @@ def validate(data: bytes, kind: str | None, name: str) -> tuple[bool, list[dict[
     return report.conforms, list(report.as_dicts())
 
 
-def _assets(matcher: Any, catalogs: list[tuple[str, str]]) -> list[Any]:
-    assets = []
-    seen: dict[str, str] = {}
-    for name, text in catalogs:
-        for asset in matcher.assets(_turtle(text, name)):
-            if asset.iri in seen:
-                raise InputError(
-                    f"{name}: asset {asset.iri} is also described in {seen[asset.iri]}"
-                )
-            seen[asset.iri] = name
-            assets.append(asset)
-    return assets
-
-
 def match(request: tuple[str, str], catalogs: list[tuple[str, str]], show_all: bool = False
           ) -> list[dict[str, Any]]:
-    """`saiaas match REQUEST CATALOG... --json`: every decision of the catalogs' assets."""
+    """`saiaas match REQUEST CATALOG... --json`: every decision, the eligible ones ranked."""
+    from saiaas.market.reasoning import match_files
     from saiaas.matcher import Matcher
-    from saiaas.ontologies.requests import parse_request
 
-    if not catalogs:
-        raise UsageError("give at least one catalog file (as an argument or with --catalog)")
     with _LOCK:
-        parsed = parse_request(_turtle(request[1], request[0]))
-        matcher = Matcher.for_ontology()
-        matcher.check(parsed)
-        assets = _assets(matcher, catalogs)
-        decisions = []
-        for category, spec in parsed.specs.items():
-            for asset in assets:
-                if show_all or asset.category in (None, category.value):
-                    decisions.append(matcher.match(spec, asset).as_dict())
-    return decisions
+        matched = match_files(Matcher.for_ontology(), _encoded(request), _all_encoded(catalogs),
+                              show_all)
+    return matched.as_json()
 
 
 def triplet(request: tuple[str, str], catalogs: list[tuple[str, str]],
             names: tuple[str, str, str]) -> dict[str, Any]:
     """`saiaas match REQUEST --triplet DATA ALGO INFRA --catalog ... --json`."""
+    from saiaas.market.reasoning import triplet_files
     from saiaas.matcher import Matcher
-    from saiaas.ontologies.requests import parse_request
 
-    if not catalogs:
-        raise UsageError("give at least one catalog file (as an argument or with --catalog)")
     with _LOCK:
-        parsed = parse_request(_turtle(request[1], request[0]))
-        matcher = Matcher.for_ontology()
-        matcher.check(parsed)
-        assets = _assets(matcher, catalogs)
-        data, algorithm, infra = (matcher.find(assets, name) for name in names)
-        verdict = matcher.triplet(data, algorithm, infra)
-        decisions = [
-            matcher.match(parsed.specs[c], a).as_dict()
-            for c, a in zip(parsed.specs, (data, algorithm, infra), strict=True)
-        ]
-    return {**verdict.as_dict(), "decisions": decisions}
+        verdict, decisions = triplet_files(Matcher.for_ontology(), _encoded(request),
+                                           _all_encoded(catalogs), names)
+    return {**verdict.as_dict(), "decisions": [d.as_dict() for d in decisions]}
+
+
+def _encoded(named: tuple[str, str]) -> tuple[str, bytes]:
+    return named[0], named[1].encode("utf-8")
+
+
+def _all_encoded(catalogs: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    return [_encoded(c) for c in catalogs]
 
 
 def run(name: str, *args: Any) -> tuple[int, Any]:
@@ -128,12 +103,13 @@ def warm() -> None:
     Matcher.for_ontology()
 
 
+
 def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str, str]],
                      show_all: bool = False, now: int | None = None) -> dict[str, Any]:
     """`saiaas provider match --json` over the index's open auctions: {"factory", "matches",
     "skipped"}; every row also carries its reasons (the dashboard shows them)."""
     from saiaas.contracts import AuctionInfo
-    from saiaas.market.provider import SATISFIED, Catalog, load_catalogs
+    from saiaas.market.provider import SATISFIED, load_catalogs
     from saiaas.market.requirements import Requirements, UnusableAuction
     from saiaas.matcher import MatcherError
     from saiaas.ontologies.requests import Category
@@ -144,8 +120,7 @@ def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str
     rows: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     with _LOCK:
-        graph = load_catalogs((name, text.encode("utf-8")) for name, text in catalogs)
-        catalog = Catalog(market, graph)
+        given = load_catalogs((name, text.encode("utf-8")) for name, text in catalogs)
         for auction in index.auctions():
             terms = auction["terms"]
             if auction["state"] not in (None, "BIDDING") or auction["deadline"] <= now or not terms:
@@ -159,11 +134,13 @@ def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str
                 delivery_window=terms["delivery_window"],
                 acknowledgment_window=terms["acknowledgment_window"],
                 min_references=terms["min_references"],
+                bonds=tuple(terms.get("bonds", {}).get(c.value, 0) for c in Category),  # type: ignore[arg-type]
             )
             try:
                 request = Requirements(market, info).request
-                matcher, assets = catalog.assets(info.ontology_cid)
-                decisions = matcher.match_request(request, assets)
+                _, indexes = given.indexes(market, info.ontology_cid)
+                decisions = [d for spec in request.specs.values() for ix in indexes
+                             for d in ix.decisions(spec)]
             except StoreUnreachable:
                 raise
             except (UnusableAuction, InputError, StorageError, MatcherError) as error:
@@ -171,7 +148,7 @@ def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str
                 continue
             detail = auction_detail(index, auction["address"], now) or {}
             best = {c["category"]: c["best"] for c in detail.get("categories", [])}
-            labels = {a.iri: a.label for a in assets}
+            labels = {a.iri: a.label for ix in indexes for a in ix.assets}
             for decision in decisions:
                 if not (decision.eligible or show_all):
                     continue

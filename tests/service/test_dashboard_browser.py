@@ -90,7 +90,8 @@ def test_the_dashboard_in_chromium(browser: Any, served: str, demo_home: dict[st
     assert len(dots) == 9 and all(d.is_displayed() for d in dots)
     assert {d.get_attribute("data-category") for d in dots} == {"data", "algorithm",
                                                                 "infrastructure"}
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#payouts tr.payout")) == 4
+    # three winners (pay + bond), the client (unspent reserve), three losers (bond back)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#payouts tr.payout")) == 7
 
     browser.get(served + "/provider")
     browser.find_element(By.LINK_TEXT, "data-chest-imaging-lab").click()
