@@ -26,7 +26,7 @@ from saiaas.matcher._assets import Asset, assets_from_rows
 from saiaas.matcher._decide import EXACT, PLUGIN, Decision, check_spec, decide
 from saiaas.matcher._index import AssetIndex
 from saiaas.matcher._parse import rows_of, triples
-from saiaas.matcher._policy import ox_terms, read_policies
+from saiaas.matcher._policy import ox_policies
 from saiaas.matcher._values import is_number
 from saiaas.ontologies.requests import (
     AssetSpecification,
@@ -369,7 +369,7 @@ def build_catalog(
             index.assets = assets
             return Catalog(matcher, name, key, assets, index, True, time.perf_counter() - started)
     parsed = triples(data, name)
-    assets = assets_from_rows(matcher.model, rows_of(parsed), read_policies(ox_terms(parsed)))
+    assets = assets_from_rows(matcher.model, rows_of(parsed), ox_policies(parsed))
     index = AssetIndex(matcher.model, assets)
     if use_cache and path is not None:
         blobs = [pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL) for a in assets]

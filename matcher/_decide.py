@@ -94,6 +94,10 @@ def check_spec(model: OntologyModel, spec: AssetSpecification) -> None:
         raise UnknownTermError(
             f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology"
         )
+    use = spec.data_use
+    for prop, term in (("usePurpose", use and use.purpose), ("useDisease", use and use.disease)):
+        if term and term not in model.ancestors:
+            raise UnknownTermError(f"{spec.iri}: {prop} {term} is not a class of the ontology")
     for c in spec.constraints:
         kind = model.property_kinds.get(c.property)
         if kind is None or kind == "annotation":

@@ -129,6 +129,26 @@ def read_policies(triples: Iterable[tuple[Term, str, Term]]) -> dict[str, Policy
     return policies
 
 
+def ox_policies(parsed: list[Any]) -> dict[str, Policy]:
+    """`read_policies` of pyoxigraph triples, cheap when the file states none (one equality
+    scan); else only the triples that can belong to a policy (odrl:hasPolicy, and those of
+    blank nodes and of the named policies) are read."""
+    import pyoxigraph as ox
+
+    has = ox.NamedNode(ODRL + "hasPolicy")
+    heads = [t for t in parsed if t.predicate == has]
+    if not heads:
+        return {}
+    named = {t.object for t in heads if isinstance(t.object, ox.NamedNode)}
+    blank = ox.BlankNode
+    relevant = [
+        t
+        for t in parsed
+        if t.predicate == has or isinstance(t.subject, blank) or t.subject in named
+    ]
+    return read_policies(ox_terms(relevant))
+
+
 def ox_terms(parsed: Iterable[Any]) -> Iterable[tuple[Term, str, Term]]:
     """pyoxigraph triples as reader terms."""
     import pyoxigraph as ox

@@ -220,3 +220,10 @@ def test_the_demo_catalogs_permit_the_hospital_and_the_covid_registry_does_not(
         decision = matcher.match(spec, catalog.assets[0])
         assert decision.eligible is eligible, (name, decision.reasons)
         assert bool(catalog.eligible_bits(spec)) is eligible
+
+
+def test_an_unknown_purpose_is_refused_by_name(matcher, spec) -> None:  # noqa: ANN001
+    from saiaas.matcher import UnknownTermError
+
+    with pytest.raises(UnknownTermError, match="usePurpose .*DUO_0000066 is not a class"):
+        matcher.check(replace(spec, data_use=DataUse(OBO + "DUO_0000066")))
