@@ -603,10 +603,12 @@ def crosscheck(
     requests: int = 10,
     triplets: int = 60,
     seed: int = 4,
+    data_uses: int = 24,
 ) -> dict[str, Any]:
     """The matcher against HermiT on a generated corpus: every (spec, asset) eligibility of the
-    first `requests` requests x the first `assets` assets of each spec's category, and every
-    triplet rule of `triplets` sampled triplets, each a HermiT instance check in one run.
+    first `requests` requests x the first `assets` assets of each spec's category, every
+    triplet rule of `triplets` sampled triplets, and every data-use condition of `POLICIES`
+    against `data_uses` sampled client uses, each a HermiT instance check in one run.
     Nothing is excluded: a case HermiT cannot answer would fail the run, not be skipped."""
     from rdflib import Graph
 
@@ -713,11 +715,15 @@ def crosscheck(
                 )
             )
 
+    # data-use conditions: client uses as individuals, policies' rules as query classes
+    uses, policy_plans = _data_use_plan(queries, graph, rng, data_uses)
+
     classes = {cls for cls, _ in plans.values()}
     classes |= {q for _, parts in plans.values() for pair in parts for q in pair if q}
     classes |= {q for *_, q in rule_checks if q}
+    classes |= {q for _, plan in policy_plans for q in _plan_classes(plan)}
     started = time.perf_counter()
-    members = _realize(graph, list(inferred), sorted(classes))
+    members = _realize(graph, list(inferred) + [iri for iri, _ in uses], sorted(classes))
     hermit_seconds = time.perf_counter() - started
 
     cases = agree = 0
@@ -732,7 +738,10 @@ def crosscheck(
             # the class part, then each constraint on its own, then the whole eligibility
             checks = [("class", decision.degree in ("exact", "plugin"), asset.iri in members[cls])]
             for c, (positive, negative), reason in zip(
-                spec.constraints, parts, decision.reasons[1:], strict=True
+                spec.constraints,
+                parts,
+                decision.reasons[1 : 1 + len(spec.constraints)],
+                strict=True,
             ):
                 theirs = positive is not None and asset.iri in members[positive]
                 theirs = theirs and not (negative and asset.iri in members[negative])
@@ -769,6 +778,12 @@ def crosscheck(
             disagreements.append(
                 {"triplet": list(key), "rule": rule, "matcher": ours, "hermit": theirs}
             )
+    for kind, ours, theirs, where in _data_use_checks(matcher.model, uses, policy_plans, members):
+        cases += 1
+        agree += ours == theirs
+        kinds_seen[kind] = kinds_seen.get(kind, 0) + 1
+        if ours != theirs:
+            disagreements.append({**where, "check": kind, "matcher": ours, "hermit": theirs})
     return {
         "cases": cases,
         "agree": agree,
@@ -776,10 +791,188 @@ def crosscheck(
         "assets": len(inferred),
         "specs": len(specs),
         "triplets": len(picked),
+        "data_uses": len(uses),
+        "policies": len(policy_plans),
         "covered": dict(sorted(kinds_seen.items())),
         "hermit_seconds": round(hermit_seconds, 2),
+        "disagreeing": _count_kinds(disagreements),
         "disagreements": disagreements[:20],
     }
+
+
+# ---------------------------------------------------------------------------- data-use cross-check
+_OBO = "http://purl.obolibrary.org/obo/"
+_GRU, _HMB, _DS = _OBO + "DUO_0000042", _OBO + "DUO_0000006", _OBO + "DUO_0000007"
+_DISEASES = (
+    _OBO + "MONDO_0000001",
+    _OBO + "MONDO_0005275",
+    _OBO + "MONDO_0005249",
+    _OBO + "MONDO_0100096",
+    _OBO + "MONDO_0005105",
+)
+
+
+def _policies() -> list[Any]:
+    """Policies of DUO terms as ODRL rules that exercise every rule of `_policy`: purposes
+    through the DUO hierarchy, diseases through MONDO's (and DS's own `DUO_0000010 some
+    disease`), the no-commercial-use prohibition, the ethics duty, several permissions."""
+    from saiaas.matcher._policy import COMMERCIAL, DISEASE, ETHICS, IS_A, PURPOSE, Policy, Rule
+
+    def permit(purpose: str, disease: str | None = None, ethics: bool = False) -> Rule:
+        constraints = [(PURPOSE, IS_A, purpose)]
+        if disease:
+            constraints.append((DISEASE, IS_A, disease))
+        return Rule(tuple(constraints), (ETHICS,) if ethics else ())
+
+    ncu = Rule(((PURPOSE, IS_A, COMMERCIAL),))
+    lung, pneumonia, covid, root = _DISEASES[1], _DISEASES[2], _DISEASES[3], _DISEASES[0]
+    return [
+        Policy((permit(_GRU),)),
+        Policy((permit(_HMB),)),
+        Policy((permit(_DS),)),
+        Policy((permit(_DS, root),)),
+        Policy((permit(_DS, lung),)),
+        Policy((permit(_DS, covid),)),
+        Policy((permit(_HMB, ethics=True),)),
+        Policy((permit(_HMB),), (ncu,)),
+        Policy((permit(_DS, pneumonia, ethics=True),), (ncu,)),
+        Policy((permit(_DS, covid), permit(_GRU, ethics=True))),
+        Policy((), (ncu,)),
+    ]
+
+
+def _data_use_plan(queries: Any, graph: Any, rng: random.Random, count: int) -> tuple[Any, Any]:
+    """`count` sampled client uses as individuals of the graph (typed by the purpose class,
+    `DUO_0000010 some` the disease, dpv:CommercialPurpose or its complement, with the
+    holdsEthicsApproval fact), and per policy its query classes."""
+    from rdflib import OWL, RDF, BNode, Literal, URIRef
+    from rdflib.namespace import XSD as X
+    from saiaas.matcher._policy import COMMERCIAL, DISEASE, RESTRICTED_TO
+    from saiaas.ontologies import SAIAAS
+    from saiaas.ontologies.requests import DataUse
+
+    every = [
+        DataUse(p, d, c, e)
+        for p in (None, _OBO + "DUO_0000001", _GRU, _HMB, _DS)
+        for d in (None, *_DISEASES)
+        for c in (None, True, False)
+        for e in (None, True, False)
+    ]
+    uses = []
+    for n, use in enumerate(rng.sample(every, min(count, len(every)))):
+        iri = f"{QUERY}use{n}"
+        node = URIRef(iri)
+        graph.add((node, RDF.type, OWL.NamedIndividual))
+        if use.purpose:
+            graph.add((node, RDF.type, URIRef(use.purpose)))
+        if use.disease:
+            graph.add((node, RDF.type, queries.some(RESTRICTED_TO, URIRef(use.disease))))
+        if use.commercial is not None:
+            kind: Any = URIRef(COMMERCIAL)
+            if not use.commercial:
+                kind = BNode()
+                graph.add((kind, RDF.type, OWL.Class))
+                graph.add((kind, OWL.complementOf, URIRef(COMMERCIAL)))
+            graph.add((node, RDF.type, kind))
+        if use.ethics_approval is not None:
+            graph.add(
+                (
+                    node,
+                    URIRef(SAIAAS + "holdsEthicsApproval"),
+                    Literal(str(use.ethics_approval).lower(), datatype=X.boolean),
+                )
+            )
+        uses.append((iri, use))
+
+    def conjunction(rule: Any) -> Any:
+        from rdflib.collection import Collection
+
+        parts = [
+            queries.some(RESTRICTED_TO, URIRef(right)) if left == DISEASE else URIRef(right)
+            for left, _, right in rule.constraints
+        ]
+        node, lst = BNode(), BNode()
+        graph.add((node, RDF.type, OWL.Class))
+        Collection(graph, lst, parts or [OWL.Thing])
+        graph.add((node, OWL.intersectionOf, lst))
+        return node
+
+    ethics = queries.named(
+        ("ethics",),
+        lambda: _has_value(graph, SAIAAS + "holdsEthicsApproval"),
+    )
+    plans = []
+    for policy in _policies():
+        plan = {
+            "permissions": [
+                (queries.named(("rule", r), lambda r=r: conjunction(r)), [ethics for _ in r.duties])
+                for r in policy.permissions
+            ],
+            "prohibitions": [
+                queries.named(("avoided", r), lambda r=r: queries.complement("", conjunction(r)))
+                for r in policy.prohibitions
+            ],
+        }
+        plans.append((policy, plan))
+    return uses, plans
+
+
+def _count_kinds(disagreements: list[dict[str, Any]]) -> dict[str, int]:
+    """Disagreements per check kind (the list itself is cut to 20)."""
+    out: dict[str, int] = {}
+    for d in disagreements:
+        kind = str(d.get("check") or "triplet:" + str(d.get("rule", "")).split(" ", 1)[0])
+        out[kind] = out.get(kind, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _has_value(graph: Any, prop: str) -> Any:
+    from rdflib import OWL, RDF, BNode, Literal, URIRef
+    from rdflib.namespace import XSD as X
+
+    node = BNode()
+    graph.add((node, RDF.type, OWL.Restriction))
+    graph.add((node, OWL.onProperty, URIRef(prop)))
+    graph.add((node, OWL.hasValue, Literal("true", datatype=X.boolean)))
+    return node
+
+
+def _plan_classes(plan: dict[str, Any]) -> list[str]:
+    out = [q for q, duties in plan["permissions"] for q in [q, *duties]]
+    return out + list(plan["prohibitions"])
+
+
+def _data_use_checks(model: Any, uses: Any, plans: Any, members: dict[str, set[str]]) -> Any:
+    """(check, matcher, HermiT, where) per client use x policy: the permission, the duties of a
+    permission that applies, the prohibitions, and the whole verdict."""
+    from saiaas.matcher._policy import decide_policy, permitted
+
+    for iri, use in uses:
+        for n, (policy, plan) in enumerate(plans):
+            parts = decide_policy(model, use, policy)
+            ours_permission = all(p.met for p in parts if p.kind == "permission")
+            ours_duties = ours_permission and all(p.met for p in parts if p.kind == "duty")
+            ours_prohibitions = all(p.met for p in parts if p.kind == "prohibition")
+            theirs_permission = any(iri in members[q] for q, _ in plan["permissions"])
+            theirs_duties = any(
+                iri in members[q] and all(iri in members[d] for d in duties)
+                for q, duties in plan["permissions"]
+            )
+            theirs_prohibitions = all(iri in members[q] for q in plan["prohibitions"])
+            where = {
+                "use": use.describe(),
+                "use_flags": [use.commercial, use.ethics_approval],
+                "policy": n,
+            }
+            yield "data-use:permission", ours_permission, theirs_permission, where
+            yield "data-use:duty", ours_duties, theirs_duties, where
+            yield "data-use:prohibition", ours_prohibitions, theirs_prohibitions, where
+            yield (
+                "data-use:eligible",
+                permitted(model, use, policy),
+                theirs_duties and theirs_prohibitions,
+                where,
+            )
 
 
 def hermit_realize(ontology_graph: Any, raw_assets: list[RawAsset]) -> dict[str, Any]:
@@ -944,13 +1137,21 @@ def run(
 
 #: The cross-check's sizes: CI runs SMALL (~10 s), `--thorough` runs THOROUGH (minutes; HermiT's
 #: realization grows faster than linearly: 240 assets x 60 requests did not finish in 15 min).
-SMALL = {"assets": 60, "requests": 12, "triplets": 60, "corpus_assets": 300, "corpus_requests": 50}
+SMALL = {
+    "assets": 60,
+    "requests": 12,
+    "triplets": 60,
+    "corpus_assets": 300,
+    "corpus_requests": 50,
+    "data_uses": 24,
+}
 THOROUGH = {
     "assets": 120,
     "requests": 30,
     "triplets": 300,
     "corpus_assets": 600,
     "corpus_requests": 120,
+    "data_uses": 108,
 }
 
 
@@ -973,6 +1174,7 @@ def crosscheck_run(
         requests=size["requests"],
         triplets=size["triplets"],
         seed=seed,
+        data_uses=size["data_uses"],
     )
     out["size"] = "thorough" if thorough else "small"
     return out

@@ -101,6 +101,10 @@ def _short(iri: str) -> str:
     return local_name(iri)
 
 
+#: Reason codes shown with a check mark.
+_MET = ("exact", "plugin", "constraint-met", "condition-met")
+
+
 def _render(tables: list[tuple[Any, Any, list[Any], int]]) -> None:
     from rich.table import Table
 
@@ -131,7 +135,7 @@ def _render(tables: list[tuple[Any, Any, list[Any], int]]) -> None:
                 f"[{colour}]{d.degree}[/]",
                 "[green]yes[/]" if d.eligible else "[red]no[/]",
                 "\n".join(
-                    ("✓ " if r.code in ("exact", "plugin", "constraint-met") else "✗ ") + r.message
+                    ("✓ " if r.code in _MET else "✗ ") + r.message
                     for r in d.reasons
                 ),
             )

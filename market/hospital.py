@@ -23,7 +23,7 @@ from saiaas.market.scenario import (
     BID_ORDER,
     DELIVER,
     PROVIDERS,
-    REFUSED,
+    REFUSALS,
     REQUEST_FILE,
     WITHDRAW,
     WITHDRAW_BOND,
@@ -184,9 +184,10 @@ def run_hospital(
     started = time.perf_counter()
     chain, store = market.chain, market.store
     accounts = chain.accounts
-    if len(accounts) < 3 + len(PROVIDERS):
+    needed = 2 + len(PROVIDERS) + len(REFUSALS)
+    if len(accounts) < needed:
         raise HospitalRunError(
-            f"the chain holds {len(accounts)} accounts; the scenario needs {3 + len(PROVIDERS)}"
+            f"the chain holds {len(accounts)} accounts; the scenario needs {needed}"
         )
     operator, client_address = accounts[0], accounts[1]
     transactions: list[dict[str, Any]] = []
@@ -224,7 +225,10 @@ def run_hospital(
         _Party(p, market.acting_as(a), provider_content(p, hospital))
         for p, a in zip(PROVIDERS, accounts[2 : 2 + len(PROVIDERS)], strict=True)
     ]
-    misfit = _Party(REFUSED, market.acting_as(accounts[2 + len(PROVIDERS)]), None)
+    misfits = [
+        _Party(p, market.acting_as(a), None)
+        for p, a in zip(REFUSALS, accounts[2 + len(PROVIDERS) : needed], strict=True)
+    ]
     bids: list[dict[str, Any]] = []
     seen: set[int] = set()
     for n, (who, price_index) in enumerate(BID_ORDER):
@@ -244,21 +248,28 @@ def run_hospital(
                      "gas": placed.tx.gas_used, "operation": operation})
     degrees = {b["provider"]: b["degree"] for b in bids}
 
-    # the seventh provider: refused by the matcher, so nothing is sent
+    # the refused providers (a node without a TEE, a dataset whose data-use conditions do not
+    # permit the hospital's purpose): the matcher refuses them, so nothing is sent
     block_before = chain.w3.eth.block_number
-    try:
-        provider_flow.bid(misfit.market, auction, misfit.catalog, misfit.asset_iri,
-                          ether_wei(REFUSED.prices[0]))
-    except provider_flow.NotEligible as refusal:
-        decision = refusal.decision
-    else:
-        raise HospitalRunError(f"the matcher accepted {misfit.asset_iri}, which should not fit")
-    assert decision is not None
-    reasons = [r.message for r in decision.reasons if r.code.endswith("unmet")] or [
-        f"degree {decision.degree}"]
-    refused = [{"provider": misfit.account, "provider_name": misfit.name,
-                "category": REFUSED.category, "asset": misfit.asset_iri,
-                "degree": decision.degree, "price_ether": REFUSED.prices[0], "reasons": reasons}]
+    refused: list[dict[str, Any]] = []
+    refusals: dict[str, Any] = {}
+    for misfit in misfits:
+        try:
+            provider_flow.bid(misfit.market, auction, misfit.catalog, misfit.asset_iri,
+                              ether_wei(misfit.provider.prices[0]))
+        except provider_flow.NotEligible as refusal:
+            decision = refusal.decision
+        else:
+            raise HospitalRunError(
+                f"the matcher accepted {misfit.asset_iri}, which should not fit")
+        assert decision is not None
+        refusals[misfit.account] = decision
+        reasons = [r.message for r in decision.reasons if r.code.endswith("unmet")] or [
+            f"degree {decision.degree}"]
+        refused.append({"provider": misfit.account, "provider_name": misfit.name,
+                        "category": misfit.provider.category, "asset": misfit.asset_iri,
+                        "degree": decision.degree, "price_ether": misfit.provider.prices[0],
+                        "reasons": reasons})
     check("no transaction for the refused bid", chain.w3.eth.block_number == block_before,
           f"block number still {block_before}")
 
@@ -339,10 +350,11 @@ def run_hospital(
                   "acknowledgment_window": info.acknowledgment_window},
         "providers": [
             {"provider": p.account, "provider_name": p.name, "category": p.provider.category,
-             "asset_iri": p.asset_iri, "degree": degrees.get(p.account, decision.degree),
-             "eligible": p is not misfit, "content_cid": p.content_cid,
+             "asset_iri": p.asset_iri,
+             "degree": degrees.get(p.account) or refusals[p.account].degree,
+             "eligible": p not in misfits, "content_cid": p.content_cid,
              "content_bytes": len(p.content or b"")}
-            for p in [*parties, misfit]
+            for p in [*parties, *misfits]
         ],
         "sla": sla_rows,
         "triplet": verdict.as_dict(),

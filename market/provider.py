@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Reason codes that say something is fine; refusals show only the others.
-SATISFIED = ("constraint-met", "exact", "plugin")
+SATISFIED = ("constraint-met", "condition-met", "exact", "plugin")
 
 T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], Iterable[T]]

@@ -26,6 +26,8 @@ __all__ = [
     "Provider",
     "PROVIDERS",
     "REFUSED",
+    "REFUSED_DATA",
+    "REFUSALS",
     "BID_ORDER",
     "DELIVER",
     "ACKNOWLEDGE",
@@ -81,6 +83,11 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 #: The seventh provider: a GPU node without a TEE, in the US. The matcher refuses it.
 REFUSED = Provider("infra-plain-gpu.ttl", "infrastructure", ("0.10",))
+#: The eighth: chest X-rays consented for COVID-19 research only (DUO DS), while the hospital
+#: studies pneumonia. The matcher refuses it for its data-use conditions.
+REFUSED_DATA = Provider("data-covid-xray-registry.ttl", "data", ("0.15",))
+#: Every provider the matcher refuses, in the order the demo shows them; none sends anything.
+REFUSALS: tuple[Provider, ...] = (REFUSED, REFUSED_DATA)
 
 #: The paper's order of the 9 bids: (index in PROVIDERS, index of the price in its prices).
 BID_ORDER: tuple[tuple[int, int], ...] = (

@@ -4,12 +4,13 @@ computed to a fixpoint on the cached model without a reasoner."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from saiaas.matcher._errors import AssetContradictionError, UnknownTermError
 from saiaas.matcher._model import ASSET, CATEGORY_CLASSES, Component, OntologyModel
+from saiaas.matcher._policy import Policy, rdflib_terms, read_policies
 from saiaas.matcher._values import BadLiteral, Value, is_number, literal_value
 from saiaas.ontologies import SAIAAS
 from saiaas.ontologies.requests import local_name
@@ -47,6 +48,8 @@ class Asset:
     implied_some: dict[str, tuple[Component, ...]] = field(
         default_factory=dict, hash=False, compare=False
     )
+    #: the data-use conditions it states (odrl:hasPolicy); None: it states none
+    policy: Policy | None = field(default=None, hash=False, compare=False)
 
     def values(self, prop: str) -> frozenset[Value]:
         return self.facts.get(prop, frozenset())
@@ -60,6 +63,7 @@ class Asset:
             "types": sorted(self.types),
             "most_specific": sorted(self.most_specific),
             "facts": {p: sorted(map(str, v)) for p, v in sorted(self.facts.items())},
+            **({"policy": self.policy.as_dict()} if self.policy is not None else {}),
         }
 
 
@@ -303,14 +307,17 @@ def extract_assets(model: OntologyModel, graph: Any) -> list[Asset]:
             elif isinstance(o, Literal):
                 yield str(s), str(p), str(o), str(o.datatype) if o.datatype else None, "literal"
 
-    return assets_from_rows(model, rows())
+    return assets_from_rows(model, rows(), read_policies(rdflib_terms(graph)))
 
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
-def assets_from_rows(model: OntologyModel, rows: Any) -> list[Asset]:
-    """Assets from (subject, predicate, object, datatype, kind) rows (see `_parse.rows`)."""
+def assets_from_rows(
+    model: OntologyModel, rows: Any, policies: dict[str, Policy] | None = None
+) -> list[Asset]:
+    """Assets from (subject, predicate, object, datatype, kind) rows (see `_parse.rows`), with
+    the data-use policies read from the same file (`_policy.read_policies`)."""
     individuals: dict[str, tuple[set[str], dict[str, set[Value]]]] = {}
     labels: dict[str, str] = {}
     kinds = model.property_kinds
@@ -357,5 +364,8 @@ def assets_from_rows(model: OntologyModel, rows: Any) -> list[Asset]:
         )
         if ASSET not in candidate_types and ASSET not in model.close(domain_types):
             continue
-        assets.append(infer(model, iri, types, facts, other_types, labels.get(iri), memo))
+        asset = infer(model, iri, types, facts, other_types, labels.get(iri), memo)
+        if policies and iri in policies:
+            asset = replace(asset, policy=policies[iri])
+        assets.append(asset)
     return assets

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, overload
 from saiaas.matcher._assets import Asset, assets_from_rows
 from saiaas.matcher._decide import EXACT, PLUGIN, Decision, check_spec, decide
 from saiaas.matcher._index import AssetIndex
-from saiaas.matcher._parse import rows
+from saiaas.matcher._parse import rows_of, triples
+from saiaas.matcher._policy import ox_policies
 from saiaas.matcher._values import is_number
 from saiaas.ontologies.requests import (
     AssetSpecification,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from saiaas.matcher.matcher import Matcher
 
 #: Bump when the cached payload's layout (Asset, AssetIndex) changes.
-CATALOG_VERSION = 1
+CATALOG_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -367,7 +368,8 @@ def build_catalog(
             index.model = matcher.model
             index.assets = assets
             return Catalog(matcher, name, key, assets, index, True, time.perf_counter() - started)
-    assets = assets_from_rows(matcher.model, rows(data, name))
+    parsed = triples(data, name)
+    assets = assets_from_rows(matcher.model, rows_of(parsed), ox_policies(parsed))
     index = AssetIndex(matcher.model, assets)
     if use_cache and path is not None:
         blobs = [pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL) for a in assets]

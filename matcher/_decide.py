@@ -28,9 +28,11 @@ from saiaas.matcher._entail import (
 )
 from saiaas.matcher._errors import UnknownTermError
 from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._policy import decide_policy
 from saiaas.matcher._values import Value, is_number
 from saiaas.ontologies.requests import (
     AssetSpecification,
+    Category,
     Constraint,
     ConstraintKind,
     local_name,
@@ -92,6 +94,10 @@ def check_spec(model: OntologyModel, spec: AssetSpecification) -> None:
         raise UnknownTermError(
             f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology"
         )
+    use = spec.data_use
+    for prop, term in (("usePurpose", use and use.purpose), ("useDisease", use and use.disease)):
+        if term and term not in model.ancestors:
+            raise UnknownTermError(f"{spec.iri}: {prop} {term} is not a class of the ontology")
     for c in spec.constraints:
         kind = model.property_kinds.get(c.property)
         if kind is None or kind == "annotation":
@@ -363,6 +369,25 @@ def _names(values: Any) -> str:
     return ", ".join(sorted(show_value(v) for v in values))
 
 
+def data_use_reasons(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> list[Reason]:
+    """The dataset's data-use conditions against the request's use (`_policy`), one reason per
+    condition: codes condition-met / condition-unmet, path ("data-use", kind). None when the
+    spec is not a data spec or the dataset states no conditions."""
+    if asset.policy is None or spec.category is not Category.DATA:
+        return []
+    use = spec.data_use
+    return [
+        Reason(
+            "condition-met" if part.met else "condition-unmet",
+            part.message,
+            required=part.condition,
+            actual=use.describe() if use is not None else None,
+            path=("data-use", part.kind),
+        )
+        for part in decide_policy(model, use, asset.policy)
+    ]
+
+
 def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Decision:
     deg, why = degree(model, spec.requested_class, asset)
     reasons = [why]
@@ -371,6 +396,9 @@ def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Deci
         reason = check_constraint(model, c, asset)
         reasons.append(reason)
         met = met and reason.code == "constraint-met"
+    for reason in data_use_reasons(model, spec, asset):
+        reasons.append(reason)
+        met = met and reason.code == "condition-met"
     eligible = deg in (EXACT, PLUGIN) and met
     return Decision(
         spec=spec.iri,

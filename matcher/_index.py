@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from saiaas.matcher._assets import Asset
 from saiaas.matcher._entail import (
@@ -18,8 +19,9 @@ from saiaas.matcher._entail import (
     upper_witness,
 )
 from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._policy import Policy, permitted
 from saiaas.matcher._values import Value, is_number
-from saiaas.ontologies.requests import AssetSpecification, Category, ConstraintKind
+from saiaas.ontologies.requests import AssetSpecification, Category, ConstraintKind, DataUse
 
 _CATEGORIES = tuple(c.value for c in Category)
 
@@ -87,6 +89,12 @@ class AssetIndex:
         self._up = {p: _prefixes(t) for p, t in ups.items()}
         self._degrees: dict[str, tuple[int, int, int]] = {}
         self._memo: dict[tuple[str, str, frozenset[Value]], int] = {}
+        #: the data-use policies of the assets that state one, by position (decided per data
+        #: use on the model: few assets state one, and each verdict is memoized)
+        self.policies: dict[int, Policy] = {
+            i: a.policy for i, a in enumerate(assets) if a.policy is not None
+        }
+        self._policy_memo: dict[tuple[Any, Any], bool] = {}
         #: assets per category; an asset of no category counts in every one
         self.by_category: dict[str, int] = {}
         for i, asset in enumerate(assets):
@@ -102,6 +110,7 @@ class AssetIndex:
         state.pop("model", None)
         state.pop("assets", None)
         state["_degrees"], state["_memo"] = {}, {}
+        state["_policy_memo"] = {}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -197,7 +206,21 @@ class AssetIndex:
                 eligible &= self._satisfying(p, frozenset([c.value]))  # type: ignore[list-item]
             else:
                 eligible &= self._allowed(p, c.allowed)
+        if eligible and self.policies and spec.category is Category.DATA:
+            eligible &= ~self._refused_by_policy(spec.data_use)
         return SpecResult(exact, plugin, subsumes, eligible)
+
+    def _refused_by_policy(self, use: DataUse | None) -> int:
+        """Bits of the assets whose data-use conditions refuse this use."""
+        bits = 0
+        for i, policy in self.policies.items():
+            key = (use, policy)
+            ok = self._policy_memo.get(key)
+            if ok is None:
+                ok = self._policy_memo[key] = permitted(self.model, use, policy)
+            if not ok:
+                bits |= 1 << i
+        return bits
 
     def eligible_assets(self, spec: AssetSpecification) -> list[Asset]:
         bits = self.evaluate(spec).eligible

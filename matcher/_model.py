@@ -100,6 +100,7 @@ class OntologyModel:
             v: frozenset(s) for v, s in broader_or_equal.items()
         }
         self.accepts_tee = {a: frozenset(b) for a, b in data["accepts_tee"].items()}
+        self.labels: dict[str, str] = data.get("labels", {})
         self._closure_cache: dict[frozenset[str], frozenset[str]] = {}
         self._specific_cache: dict[frozenset[str], frozenset[str]] = {}
         self._domains_cache: dict[frozenset[str], frozenset[str]] = {}
@@ -213,6 +214,12 @@ class OntologyModel:
         ta = self.individual_types.get(a, frozenset())
         tb = self.individual_types.get(b, frozenset())
         return any(self.disjoint_with.get(t, frozenset()) & tb for t in ta)
+
+    def label(self, iri: str) -> str:
+        """The term's rdfs:label, else its local name (for reasons a person reads)."""
+        from saiaas.ontologies.requests import local_name
+
+        return self.labels.get(iri) or local_name(iri)
 
     def property_known(self, prop: str) -> bool:
         return prop in self.property_kinds

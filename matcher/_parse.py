@@ -32,10 +32,15 @@ def triples(data: bytes, where: str) -> list[Any]:
 def rows(data: bytes, where: str) -> Iterator[tuple[str, str, Any, str | None, str | None]]:
     """(subject IRI, predicate IRI, object, literal datatype or None, kind) per triple whose
     subject is an IRI; kind is "iri", "literal" or "bnode" and object the IRI or lexical form."""
+    return rows_of(triples(data, where))
+
+
+def rows_of(parsed: list[Any]) -> Iterator[tuple[str, str, Any, str | None, str | None]]:
+    """`rows` of already parsed triples."""
     import pyoxigraph as ox
 
     named, blank = ox.NamedNode, ox.BlankNode
-    for t in triples(data, where):
+    for t in parsed:
         s = t.subject
         if not isinstance(s, named):
             continue

@@ -157,7 +157,8 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
             frameworks,
             infra.values(s + "supportsFramework"),
         )
-    # the infrastructure satisfies the data's confidentiality policy
+    # the infrastructure meets the data's TEE duty (its confidentiality policy): the one duty of
+    # a dataset's data-use conditions that depends on the infrastructure
     policies = data.values(s + "requiresConfidentiality") - {NO_REQUIREMENT}
     tees = infra.values(s + "teeTechnology")
     for policy in sorted(map(str, policies)):
@@ -166,7 +167,7 @@ def triplet(model: OntologyModel, data: Asset, algorithm: Asset, infra: Asset) -
         rule(
             ("confidentiality", policy),
             ok,
-            f"data policy {local_name(policy)} accepts "
+            f"TEE duty {'met' if ok else 'unmet'}: data policy {local_name(policy)} accepts "
             f"{_names(accepted_tee)}; infrastructure TEE is {shown}",
             accepted_tee,
             tees,

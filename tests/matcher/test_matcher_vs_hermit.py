@@ -113,6 +113,10 @@ def test_every_constraint_and_triplet_rule_agrees_with_hermit(setup) -> None:  #
         "confidentiality",
     ):
         assert kinds.get("triplet:" + rule, 0) >= 3, kinds
+    # issue 13: every data-use condition (permission through the DUO and MONDO hierarchies,
+    # the no-commercial-use prohibition, the ethics duty, the verdict) against HermiT
+    for part in ("permission", "duty", "prohibition", "eligible"):
+        assert kinds.get("data-use:" + part, 0) >= 200, kinds
     assert result["disagreements"] == [] and result["agreement"] == 1.0
 
 
@@ -135,13 +139,21 @@ def test_the_crosscheck_catches_the_old_misses(setup) -> None:  # noqa: ANN001
             return real(model, c, asset)
         return real(model, c, replace(asset, implied_some={}))
 
+    import saiaas.matcher._policy as policy
+
+    real_diseases = policy._diseases
+
+    def stated_disease_only(model, use):  # noqa: ANN001, ANN202
+        """The disease as stated, without MONDO's hierarchy or DS's implied disease."""
+        return [frozenset({use.disease})] if use.disease else []
+
     decide.check_constraint = stated_only
+    policy._diseases = stated_disease_only
     try:
         result = crosscheck_run(matcher, None)
     finally:
         decide.check_constraint = real
+        policy._diseases = real_diseases
     assert result["agreement"] < 1.0
-    assert {d["check"] for d in result["disagreements"] if "check" in d} & {
-        "MaxInclusive",
-        "AllowedValues",
-    }
+    assert set(result["disagreeing"]) & {"MaxInclusive", "AllowedValues"}
+    assert "data-use:permission" in result["disagreeing"]
