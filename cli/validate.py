@@ -83,7 +83,11 @@ def _render(report: ValidationReport) -> None:
             console.print(f"  [dim]{text}[/]", highlight=False, soft_wrap=True)
     what = report.kind or "file"
     name = escape(report.file)
-    errors, warnings = len(report.errors), len(report.warnings)
+    if report.omitted:
+        console.print(f"  [dim]... and {report.omitted} more not shown (the first "
+                      f"{len(report.violations)} are)[/]", highlight=False)
+    errors = len(report.errors) + report.omitted_errors
+    warnings = len(report.warnings) + report.omitted_warnings
     extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if report.conforms:
         console.print(f"[green]✓[/] {name}: valid {what}{extra}", highlight=False, soft_wrap=True)

@@ -46,10 +46,20 @@ class ValidationReport:
     file: str
     kind: str | None
     violations: list[Violation] = field(default_factory=list)
+    #: Problems found past the report's limit (saiaas.shapes MAX_VIOLATIONS): counted only.
+    omitted_errors: int = 0
+    omitted_warnings: int = 0
 
     @property
     def conforms(self) -> bool:
-        return not any(v.severity == VIOLATION for v in self.violations)
+        return not self.omitted_errors and not any(
+            v.severity == VIOLATION for v in self.violations
+        )
+
+    @property
+    def omitted(self) -> int:
+        """How many more problems were found than the report describes."""
+        return self.omitted_errors + self.omitted_warnings
 
     @property
     def errors(self) -> list[Violation]:
