@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from saiaas.cli.options import JsonOption, connection
 from saiaas.cli.output import console, err_console, print_json, reports_errors
 from saiaas.cli.units import format_amount, parse_amount
@@ -224,6 +225,16 @@ def list_accounts(
         {"name": name, "address": address, "file": str(path), "balance": None}
         for name, address, path in keystores(settings.keystore_dir)
     ]
+    from saiaas.market.accounts import damaged_keystores
+
+    damaged = [
+        {"name": name, "address": None, "file": str(path), "balance": None, "damaged": why}
+        for name, path, why in damaged_keystores(settings.keystore_dir)
+    ]
+    for row in damaged:
+        err_console.print(f"[yellow]warning:[/] keystore {escape(row['file'])} is damaged "
+                          f"({escape(row['damaged'])}): it cannot be used", highlight=False,
+                          soft_wrap=True)
     note = None
     if rows:
         try:
@@ -234,6 +245,7 @@ def list_accounts(
                     row["balance"] = market.chain.balance(row["address"])
         except SaiaasError as error:
             note = f"balances unavailable: {error}"
+    rows += damaged
     if json_output:
         print_json(rows)
         return
@@ -252,6 +264,9 @@ def list_accounts(
         table.add_column(column)
     for row in rows:
         balance = "?" if row["balance"] is None else format_amount(row["balance"])
+        if row.get("damaged"):
+            table.add_row(row["name"], "[red]damaged[/]", "-")
+            continue
         table.add_row(row["name"], row["address"], balance)
     console.print(table)
 

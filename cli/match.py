@@ -21,11 +21,9 @@ _UsageError = UsageError
 
 def _read_turtle(path: Path) -> Any:
     from rdflib import Graph
+    from saiaas.cli.files import read_file
 
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
+    data = read_file(path, "Turtle")
     graph = Graph()
     try:
         graph.parse(data=data, format="turtle")

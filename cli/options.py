@@ -95,9 +95,15 @@ def option(name: str) -> Any:
 
 
 def open_market(settings: Any) -> Any:
-    """The marketplace a command acts on, asking a person for a keystore password only when a
-    transaction needs one (and on a terminal only)."""
-    from saiaas.cli.output import prompt_password
+    """The marketplace a command acts on, asking a person for a keystore password (on a terminal
+    only) before the embedded chain is locked, and telling what became of transactions that an
+    earlier command sent but could not confirm."""
+    from saiaas.cli.output import err_console, prompt_password
     from saiaas.market import Marketplace
 
-    return Marketplace.open(settings, password=prompt_password)
+    def notify(line: str) -> None:  # outcomes of earlier transactions, found in the journal
+        from rich.markup import escape
+
+        err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+    return Marketplace.open(settings, password=prompt_password, notify=notify)
