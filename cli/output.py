@@ -118,9 +118,9 @@ def reports_errors(command: F) -> F:
 
 
 def _is_click(error: BaseException) -> bool:
-    import click
-
-    return isinstance(error, click.exceptions.ClickException | click.exceptions.Exit)
+    """typer's own exits and usage errors (typer vendors click as typer._click): typer prints
+    and maps them itself."""
+    return type(error).__module__.split(".")[0] in ("typer", "click")
 
 
 def prompt_password(prompt: str) -> str:

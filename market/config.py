@@ -17,7 +17,9 @@ from typing import Any
 
 from saiaas.ontologies.errors import InputError, UsageError
 
-__all__ = ["Settings", "ConfigError", "config_path", "data_dir", "resolve", "rpc_timeouts", "ipfs_timeout"]
+__all__ = [
+    "Settings", "ConfigError", "config_path", "data_dir", "resolve", "rpc_timeouts", "ipfs_timeout"
+]
 
 _PATHS = ("keystore", "store", "password_file")
 

@@ -38,7 +38,8 @@ _ADD_PARAMS = {
 #: command must end within its limit.
 READ_ATTEMPTS = 3
 RETRY_BACKOFF = 0.2
-#: Seconds an answer may take beyond the node-side timeout, from the request to its last byte.
+#: Seconds an answer may take beyond the node-side timeout, from the request to its last byte (at
+#: most; a short timeout gets a grace as long as itself).
 GRACE = 5.0
 #: The largest answer read from a node (a node that streams forever is cut here).
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
@@ -71,12 +72,13 @@ class KuboStore:
             raise StorageError(f"the IPFS timeout must be positive, got {timeout}")
         self.api_url = url
         self.timeout = float(timeout)
+        self.grace = max(1.0, min(GRACE, self.timeout))
         import httpx
 
         # The HTTP timeout outlives the node-side one, so the node's own answer arrives first.
         self._client = httpx.Client(
             base_url=f"{url}/api/v0/",
-            timeout=httpx.Timeout(self.timeout + GRACE, connect=min(GRACE, self.timeout + 1)),
+            timeout=httpx.Timeout(self.timeout + self.grace, connect=self.grace),
         )
 
     def __repr__(self) -> str:
@@ -111,7 +113,7 @@ class KuboStore:
         import httpx
 
         params = {**params, "timeout": f"{self.timeout:g}s"}
-        limit = self.timeout + GRACE
+        limit = self.timeout + self.grace
         deadline = time.monotonic() + limit
         late = StoreUnreachable(
             f"the IPFS API at {self.api_url} did not answer {command} within {limit:g} s"
