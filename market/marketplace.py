@@ -263,16 +263,19 @@ class Marketplace:
         settings: Settings | None = None,
         password: Callable[[str], str] = _no_prompt,
         notify: Callable[[str], None] | None = None,
+        unlock_early: bool = False,
     ) -> Iterator[Marketplace]:
         """A Marketplace whose embedded chain (if any) is loaded, locked and saved around the
         block; `password(prompt)` is asked when a keystore must be unlocked and neither the
-        password file nor $SAIAAS_PASSWORD gives one, and it is asked before the embedded chain's
-        lock is taken, so a person at a prompt never holds up other commands. `notify(line)`
-        hears about earlier transactions whose outcome this command found out."""
+        password file nor $SAIAAS_PASSWORD gives one. `unlock_early` (a party about to send)
+        unlocks the settings' keystore account before the embedded chain's lock is taken, so a
+        person at a prompt never holds up other commands. `notify(line)` hears about earlier
+        transactions whose outcome this command found out."""
         settings = settings or Settings()
         market = cls(settings, password=password, persistent=True, notify=notify)
         remove_leftovers(data_dir())
-        market._unlock_early()
+        if unlock_early:
+            market._unlock_early()
         with ExitStack() as stack:
             if settings.embedded_chain:
                 from saiaas.contracts._persistent import persistent_embedded_chain

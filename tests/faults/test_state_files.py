@@ -83,3 +83,30 @@ def test_damaged_keystores_are_listed_as_damaged(cli, tmp_path) -> None:
     assert result.exit_code == 0
     assert [row["name"] for row in result.json() if row.get("damaged")] == ["cut"]
     assert "cut.json is damaged" in result.stderr
+
+
+def test_the_password_is_asked_before_the_chain_lock_is_taken(home, tmp_path) -> None:
+    import fcntl
+
+    from eth_account import Account
+    from saiaas.market import Marketplace
+    from saiaas.market.config import Settings
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    key = Account.create()
+    (keys / "alice.json").write_text(json.dumps(Account.encrypt(key.key, "pw", iterations=2**4)))
+    home.mkdir(parents=True, exist_ok=True)
+    seen = []
+
+    def ask(prompt: str) -> str:
+        with open(home / "chain.lock", "w") as lock:  # another command could take it now
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        seen.append(prompt)
+        return "pw"
+
+    settings = Settings(keystore=keys, account="alice")
+    with Marketplace.open(settings, password=ask, unlock_early=True) as market:
+        assert market.sender_address == key.address
+    assert len(seen) == 1
