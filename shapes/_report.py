@@ -70,4 +70,14 @@ class ValidationReport:
         return [v for v in self.violations if v.severity != VIOLATION]
 
     def as_dicts(self) -> list[dict[str, Any]]:
-        return [v.as_dict() for v in self.violations]
+        """The violations as dicts; past the report's limit, one last entry counts the rest."""
+        rows = [v.as_dict() for v in self.violations]
+        if self.omitted:
+            rest = Violation(
+                file=self.file,
+                message=f"... and {self.omitted} more problems not listed "
+                f"({self.omitted_errors} violations, {self.omitted_warnings} warnings)",
+                severity=VIOLATION if self.omitted_errors else WARNING,
+            )
+            rows.append({**rest.as_dict(), "omitted": self.omitted})
+        return rows
