@@ -66,6 +66,32 @@ def _guarded_provider(url: str, timeout: float) -> HTTPProvider:
     reads = [m for m in REQUEST_RETRY_ALLOWLIST if m not in _NOT_IDEMPOTENT]
 
     class Guarded(HTTPProvider):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            manager = self._request_session_manager
+
+            def bounded_post(endpoint_uri: Any, data: Any, **options: Any) -> bytes:
+                """The answer, read as it arrives, cut at `timeout` seconds in all (web3's own
+                streaming reads byte by byte into a growing bytes object: quadratic)."""
+                import time
+
+                options["stream"] = True
+                start = time.monotonic()
+                with manager.get_response_from_post_request(
+                    endpoint_uri, data=data, **options
+                ) as response:
+                    response.raise_for_status()
+                    chunks: list[bytes] = []
+                    while True:
+                        chunk = response.raw.read1(65536, decode_content=True)
+                        if not chunk:
+                            return b"".join(chunks)
+                        chunks.append(chunk)
+                        if time.monotonic() - start > timeout:
+                            raise TimeoutError(f"no complete answer within {timeout:g} s")
+
+            manager.make_post_request = bounded_post  # type: ignore[method-assign]
+
         def make_request(self, method: Any, params: Any) -> Any:
             try:
                 return super().make_request(method, params)
@@ -82,7 +108,7 @@ def _guarded_provider(url: str, timeout: float) -> HTTPProvider:
         backoff_factor=RETRY_BACKOFF,
         method_allowlist=reads,
     )
-    return Guarded(url, request_kwargs={"timeout": timeout, "stream": True},
+    return Guarded(url, request_kwargs={"timeout": timeout},
                    exception_retry_configuration=retry)
 
 
@@ -294,7 +320,8 @@ def _short_reason(error: Exception) -> str:
                          ("Connection aborted", "the node closed the connection"),
                          ("Connection reset", "the node reset the connection"),
                          ("Expecting value", "the node answered something that is not JSON"),
-                         ("TimeExhausted", "no complete answer in time")):
+                         ("TimeExhausted", "no complete answer in time"),
+                         ("no complete answer", "no complete answer in time")):
         if needle in text:
             return said
     if type(error).__name__ in ("TimeExhausted", "ReadTimeout", "ConnectTimeout", "Timeout"):
