@@ -440,6 +440,11 @@ def _node(tally: _Tally, folder: Path, thorough: bool, limit: float, binary: str
                     tally.count("node", "landed_while_the_command_failed")
                     if not lost:
                         tally.count("node", "landed_and_reported_by_the_next_command")
+                    shown = run_cli(["account", "journal", "--json"], env, limit)
+                    if shown.exit_code == 0 and any(
+                        row["status"] in ("succeeded", "mined") for row in json.loads(shown.stdout)
+                    ):
+                        tally.count("node", "journal_shows_it_mined")
                 tally.add("node", outcome, wrong=wrong, lost=lost, case=f"bid {mode} after {after}")
                 chain.revert(snapshot)
         for mode in ("close", "hang", "garbage", "drip"):

@@ -333,3 +333,44 @@ def fund(
             f"sent {format_amount(wei)} to {target}; it now holds {format_amount(balance)}",
             highlight=False,
         )
+
+
+@account_app.command("journal")
+@reports_errors
+@connection("rpc_url")
+def journal(
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Transactions sent to a node (--rpc-url) and what became of them: an outcome a failing
+    node hid is looked up now (the next command on that node does the same)."""
+    from saiaas.market.config import data_dir
+    from saiaas.market.journal import TxJournal
+
+    if settings.rpc_url is None:
+        raise UsageError("give the node with --rpc-url (the embedded chain sends nothing over a "
+                         "network, so it journals nothing)")
+    record = TxJournal(data_dir() / "journal.json", settings.rpc_url)
+    if record.open_entries():
+        from saiaas.market import Marketplace
+
+        with Marketplace.open(settings, notify=lambda line: err_console.print(
+                f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)) as market:
+            market.chain  # noqa: B018 (connecting looks up every open entry)
+    rows = [{k: e.get(k) for k in ("what", "from", "nonce", "hash", "status", "at")}
+            for e in record.entries()]
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"no transactions journaled for {settings.rpc_url}", highlight=False)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("what", "from", "nonce", "hash", "status"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(str(row[c] if row[c] is not None else "-"))
+                        for c in ("what", "from", "nonce", "hash", "status")))
+    console.print(table)

@@ -239,7 +239,8 @@ class Chain:
                 f"{error}; the transaction may have reached the node ("
                 + (f"hash {sent_hash}" if sent_hash else f"from {tx['from']}, nonce {tx['nonce']}")
                 + "): the next saiaas command on this node reports whether it was mined "
-                "(or ask the node: eth_getTransactionReceipt / eth_getTransactionCount)",
+                "(`saiaas account journal --rpc-url URL` shows it; or ask the node: "
+                "eth_getTransactionReceipt / eth_getTransactionCount)",
                 sent_hash,
             ) from None
         except Exception as error:
@@ -256,7 +257,8 @@ class Chain:
             raise OutcomeUnknown(
                 f"transaction {hash_text} was sent, but its receipt could not be read ({why}): "
                 "it may be on chain; the next saiaas command on this node reports its outcome "
-                f"(or ask the node: eth_getTransactionReceipt {hash_text})",
+                "(`saiaas account journal --rpc-url URL` shows it; or ask the node: "
+                f"eth_getTransactionReceipt {hash_text})",
                 hash_text,
             ) from None
         if journal is not None and key is not None:

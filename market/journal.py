@@ -53,6 +53,10 @@ class TxJournal:
 
     # -- what the next command does -----------------------------------------------------------
 
+    def entries(self) -> list[dict[str, Any]]:
+        """Every entry of this node, oldest first (settled ones: the last KEEP_SETTLED)."""
+        return [e for e in self._load() if e.get("chain") == self.chain_key]
+
     def open_entries(self) -> list[dict[str, Any]]:
         return [e for e in self._load() if e.get("chain") == self.chain_key
                 and e.get("status") in ("sending", "sent")]

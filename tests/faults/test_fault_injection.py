@@ -52,4 +52,9 @@ def test_a_failing_chain_node_never_loses_an_outcome() -> None:
     from saiaas.cli.devnet import find_anvil
 
     find_anvil()  # a missing anvil is a failure (npm ci installs it), never a skip
-    _check("node")
+    counters = _check("node")["kinds"]["node"]["counters"]
+    # the lost-answer faults did land bids while the command failed, and each was found again
+    landed = counters.get("landed_while_the_command_failed", 0)
+    assert landed >= 2
+    assert counters.get("landed_and_reported_by_the_next_command") == landed
+    assert counters.get("journal_shows_it_mined") == landed
