@@ -42,6 +42,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up on a failing answer (a broken pipe) is the point, not news:
+        socketserver's default prints a traceback into the stderr of the command under test."""
+        return
+
 
 class _Base:
     """A threaded HTTP server on 127.0.0.1 with a request counter and a fault mode."""
@@ -182,6 +187,12 @@ class FakeKubo(_Base):
     def __init__(self) -> None:
         super().__init__()
         self.blocks: dict[str, bytes] = {}
+        #: `cat` answers that served other bytes than the CID's (the faults that matter).
+        self.served_other = 0
+
+    def fail(self, mode: str, after: int = 0) -> None:
+        super().fail(mode, after)
+        self.served_other = 0
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         node = self
@@ -224,6 +235,8 @@ class FakeKubo(_Base):
                     if found is None:
                         self._answer(500, b'{"Message": "request timed out", "Type": "error"}')
                     elif command == "cat":
+                        if mode == "other-bytes":
+                            node.served_other += 1
                         self._answer(200, b"other bytes" if mode == "other-bytes" else found)
                     else:
                         self._answer(200, b"{}")
