@@ -7,6 +7,8 @@ inside the command functions only, so `saiaas --help` stays fast.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from saiaas.cli import (
     account,
@@ -17,6 +19,7 @@ from saiaas.cli import (
     devnet,
     match,
     ontology,
+    output,
     provider,
     serve,
     store,
@@ -33,8 +36,15 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On an error, show the traceback instead of one line.",
+                     envvar="SAIAAS_DEBUG"),
+    ] = False,
+) -> None:
     """SAIaaS marketplace: validate, match, auction, bid, deliver, acknowledge, withdraw."""
+    output.DEBUG = debug
 
 
 app.command("validate")(validate.validate_files)

@@ -93,13 +93,9 @@ def create(
 
     reserve_wei = parse_amount(reserve) if reserve is not None else None
     duration_s = parse_duration(duration) if duration is not None else None
-    if not requirements.is_file():
-        what = "is a directory" if requirements.is_dir() else "does not exist"
-        raise UsageError(f"{requirements} {what}; expected a requirement file (Turtle)")
-    try:
-        data = requirements.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{requirements}: cannot read it ({error.strerror})") from None
+    from saiaas.cli.files import read_file
+
+    data = read_file(requirements, "requirement", missing=UsageError)
     try:
         with open_market(settings) as market:
             created = client.create_auction(market, data, str(requirements), reserve_wei,
@@ -300,10 +296,9 @@ def disqualify(
     who = checksum(bidder, "bidder")
     reason = None
     if reason_file is not None:
-        try:
-            reason = reason_file.read_bytes()
-        except OSError as error:
-            raise UsageError(f"{reason_file}: cannot read it ({error.strerror})") from None
+        from saiaas.cli.files import read_file
+
+        reason = read_file(reason_file, "reason", missing=UsageError)
     with open_market(settings) as market:
         handle = market.auction(auction)
         reason_cid, tx = client.disqualify(market, handle, index, who, reason)

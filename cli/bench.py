@@ -98,3 +98,31 @@ def bench_serve(
         print_json(result)
     else:
         bench.render(result, console)
+
+
+@bench_app.command("faults")
+@reports_errors
+def bench_faults(
+    size: Annotated[str, typer.Option("--size", help="ci (about a minute) or thorough.")] = "ci",
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Only these kinds: hostile, corrupt, leftovers, ipfs, node.")] = None,
+    limit: Annotated[float, typer.Option("--limit", min=1,
+                                         help="Seconds after which a command counts as hung.")
+                     ] = 60.0,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Fault injection: failing node, failing IPFS node, damaged files, hostile input; counts
+    survivals, tracebacks, hangs, silent wrong states and lost outcomes (goal: 0 of each)."""
+    from saiaas.benchmarks import faults as bench
+    from saiaas.ontologies.errors import UsageError
+
+    if size not in bench.SIZES:
+        raise UsageError(f"--size must be one of {', '.join(bench.SIZES)}")
+    unknown = sorted(set(kind or ()) - set(bench.KINDS))
+    if unknown:
+        raise UsageError(f"unknown --kind {unknown[0]!r}; known: {', '.join(bench.KINDS)}")
+    result = bench.run(size=size, kinds=tuple(kind or bench.KINDS), limit=limit)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)

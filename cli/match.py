@@ -81,10 +81,9 @@ def match(
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
+    from saiaas.cli.files import read_file
+
+    return read_file(path, "Turtle")
 
 
 class _null:

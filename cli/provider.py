@@ -45,12 +45,9 @@ AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction
 
 
 def _read(path: Path, what: str) -> bytes:
-    if not path.is_file():
-        raise UsageError(f"{path}: no such {what} file")
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read it ({error.strerror or error})") from None
+    from saiaas.cli.files import read_file
+
+    return read_file(path, what, missing=UsageError)
 
 
 def _load_catalogs(paths: list[Path]) -> Any:
@@ -286,14 +283,12 @@ def deliver(
     Exit codes: 0 delivered, 3 unreadable model file, 4 refused (not adjudicated, not the
     infrastructure winner, deadline passed; nothing sent) or chain unreachable, 5 store error.
     """
+    from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
     from saiaas.market import provider
     from saiaas.market.views import tx_json
     from saiaas.ontologies.errors import InputError
 
-    try:
-        data = model.read_bytes()
-    except OSError as error:
-        raise InputError(f"{model}: cannot read the model ({error.strerror or error})") from None
+    data = read_file(model, "model", MAX_CONTENT_BYTES, missing=InputError)
     with open_market(settings) as market:
         handle = market.auction(auction_address)
         model_cid, tx = provider.deliver(market, handle, data)

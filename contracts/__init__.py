@@ -61,7 +61,7 @@ is always the receipt's gasUsed.
 
 from __future__ import annotations
 
-from ._chain import Chain
+from ._chain import Chain, Journal, NodeUnreachable, OutcomeUnknown
 from ._cid import UnsupportedCidError, decode_cid, encode_cid
 from ._clients import Auction, Factory
 from ._errors import ChainError, ContractError
@@ -100,6 +100,9 @@ __all__ = [
     "AuctionInfo",
     "ContractError",
     "ChainError",
+    "NodeUnreachable",
+    "OutcomeUnknown",
+    "Journal",
     "UnsupportedCidError",
     "encode_cid",
     "decode_cid",

@@ -277,12 +277,16 @@ def _indexed(
 
 
 def _last_scanned(path: Path) -> int:
-    """The last block a previous watch scanned (-1 when none), so a restart resumes after it."""
-    try:
-        return int(json.loads(path.read_text(encoding="utf-8"))["last_block"])
-    except FileNotFoundError:
+    """The last block a previous watch scanned (-1 when none), so a restart resumes after it;
+    the file's checksum is verified (a damaged one is refused by name, never read as a block)."""
+    from saiaas.market.marketplace import read_state
+
+    state = read_state(path)
+    if state is None:
         return -1
-    except (OSError, ValueError, KeyError, TypeError):
+    try:
+        return int(state["last_block"])
+    except (KeyError, TypeError, ValueError):
         raise InputError(f"{path} is unreadable; delete it to rescan from the start") from None
 
 
