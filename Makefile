@@ -4,28 +4,42 @@ PY      := .venv/bin/python
 SAIAAS  := .venv/bin/saiaas
 STAMP   := .venv/.installed
 
-.PHONY: demo test test-fast bench contracts lint clean
+SUDO    := $(shell test "$$(id -u)" = 0 || echo sudo)
+
+.PHONY: demo test test-fast bench contracts lint clean browser serve
 
 demo: $(STAMP)
 	$(SAIAAS) demo
 
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) node_modules/.installed browser
 	$(PY) -m pytest
 
+# The browser tests drive Debian's headless Chromium (no browser download): install it once.
+browser:
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends \
+	    chromium chromium-driver; }
+
+# The dashboard on the paper's demo, in a data folder of its own: http://127.0.0.1:8000/
+serve: $(STAMP)
+	SAIAAS_HOME=$${SAIAAS_HOME:-.saiaas-demo} $(SAIAAS) serve $$(test -e $${SAIAAS_HOME:-.saiaas-demo}/deployments.json || echo --demo)
+
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not anvil and not ipfs and not slow"
+	$(PY) -m pytest -m "not anvil and not ipfs and not slow and not browser"
 
 bench: $(STAMP)
 	$(SAIAAS) bench gas
 	$(SAIAAS) bench match
 	$(SAIAAS) bench validate
+	$(SAIAAS) bench serve
 
 contracts: node_modules/.installed
 	node contracts/compile.mjs
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy ontologies shapes matcher storage contracts market cli benchmarks learning
+	$(PY) -m mypy ontologies shapes matcher storage contracts market service cli benchmarks learning
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -38,4 +52,4 @@ node_modules/.installed: package.json package-lock.json
 	touch node_modules/.installed
 
 clean:
-	rm -rf .venv node_modules .pytest_cache .hypothesis
+	rm -rf .venv node_modules .pytest_cache .hypothesis .saiaas-demo

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from saiaas.cli.options import JsonOption, connection
 from saiaas.cli.output import console, err_console, print_json, reports_errors
 from saiaas.cli.units import format_amount, parse_amount
@@ -224,6 +225,16 @@ def list_accounts(
         {"name": name, "address": address, "file": str(path), "balance": None}
         for name, address, path in keystores(settings.keystore_dir)
     ]
+    from saiaas.market.accounts import damaged_keystores
+
+    damaged = [
+        {"name": name, "address": None, "file": str(path), "balance": None, "damaged": why}
+        for name, path, why in damaged_keystores(settings.keystore_dir)
+    ]
+    for row in damaged:
+        err_console.print(f"[yellow]warning:[/] keystore {escape(row['file'])} is damaged "
+                          f"({escape(row['damaged'])}): it cannot be used", highlight=False,
+                          soft_wrap=True)
     note = None
     if rows:
         try:
@@ -234,6 +245,7 @@ def list_accounts(
                     row["balance"] = market.chain.balance(row["address"])
         except SaiaasError as error:
             note = f"balances unavailable: {error}"
+    rows += damaged
     if json_output:
         print_json(rows)
         return
@@ -252,6 +264,9 @@ def list_accounts(
         table.add_column(column)
     for row in rows:
         balance = "?" if row["balance"] is None else format_amount(row["balance"])
+        if row.get("damaged"):
+            table.add_row(row["name"], "[red]damaged[/]", "-")
+            continue
         table.add_row(row["name"], row["address"], balance)
     console.print(table)
 
@@ -318,3 +333,44 @@ def fund(
             f"sent {format_amount(wei)} to {target}; it now holds {format_amount(balance)}",
             highlight=False,
         )
+
+
+@account_app.command("journal")
+@reports_errors
+@connection("rpc_url")
+def journal(
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Transactions sent to a node (--rpc-url) and what became of them: an outcome a failing
+    node hid is looked up now (the next command on that node does the same)."""
+    from saiaas.market.config import data_dir
+    from saiaas.market.journal import TxJournal
+
+    if settings.rpc_url is None:
+        raise UsageError("give the node with --rpc-url (the embedded chain sends nothing over a "
+                         "network, so it journals nothing)")
+    record = TxJournal(data_dir() / "journal.json", settings.rpc_url)
+    if record.open_entries():
+        from saiaas.market import Marketplace
+
+        with Marketplace.open(settings, notify=lambda line: err_console.print(
+                f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)) as market:
+            market.chain  # noqa: B018 (connecting looks up every open entry)
+    rows = [{k: e.get(k) for k in ("what", "from", "nonce", "hash", "status", "at")}
+            for e in record.entries()]
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"no transactions journaled for {settings.rpc_url}", highlight=False)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for column in ("what", "from", "nonce", "hash", "status"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(str(row[c] if row[c] is not None else "-"))
+                        for c in ("what", "from", "nonce", "hash", "status")))
+    console.print(table)

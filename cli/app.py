@@ -7,6 +7,8 @@ inside the command functions only, so `saiaas --help` stays fast.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from saiaas.cli import (
     account,
@@ -18,7 +20,9 @@ from saiaas.cli import (
     devnet,
     match,
     ontology,
+    output,
     provider,
+    serve,
     store,
     validate,
 )
@@ -33,13 +37,21 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On an error, show the traceback instead of one line.",
+                     envvar="SAIAAS_DEBUG"),
+    ] = False,
+) -> None:
     """SAIaaS marketplace: validate, match, auction, bid, deliver, acknowledge, withdraw."""
+    output.DEBUG = debug
 
 
 app.command("validate")(validate.validate_files)
 app.command("match")(match.match)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 app.add_typer(store.store_app, name="store")
 app.add_typer(ontology.ontology_app, name="ontology")
 app.add_typer(account.account_app, name="account")

@@ -93,13 +93,9 @@ def create(
 
     reserve_wei = parse_amount(reserve) if reserve is not None else None
     duration_s = parse_duration(duration) if duration is not None else None
-    if not requirements.is_file():
-        what = "is a directory" if requirements.is_dir() else "does not exist"
-        raise UsageError(f"{requirements} {what}; expected a requirement file (Turtle)")
-    try:
-        data = requirements.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{requirements}: cannot read it ({error.strerror})") from None
+    from saiaas.cli.files import read_file
+
+    data = read_file(requirements, "requirement", missing=UsageError)
     try:
         with open_market(settings) as market:
             created = client.create_auction(market, data, str(requirements), reserve_wei,
@@ -130,12 +126,15 @@ def create(
 def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     """The Factory's auctions, oldest first: address, state, client, time left."""
     from saiaas.market import client
+    from saiaas.market.indexer import index_status, lag_text
 
     with open_market(settings) as market:
         rows = client.list_auctions(market, progress(json_output))
+        lag = index_status(market)
     if json_output:
         print_json(rows)
         return
+    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
     if not rows:
         console.print("no auctions yet (create one: saiaas auction create FILE)")
         return
@@ -297,10 +296,9 @@ def disqualify(
     who = checksum(bidder, "bidder")
     reason = None
     if reason_file is not None:
-        try:
-            reason = reason_file.read_bytes()
-        except OSError as error:
-            raise UsageError(f"{reason_file}: cannot read it ({error.strerror})") from None
+        from saiaas.cli.files import read_file
+
+        reason = read_file(reason_file, "reason", missing=UsageError)
     with open_market(settings) as market:
         handle = market.auction(auction)
         reason_cid, tx = client.disqualify(market, handle, index, who, reason)
@@ -377,19 +375,30 @@ def settle(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
         _closing(json_output, handle, client.settle(market, handle))
 
 
+def _state_change(settings: Settings, auction: str, action: Any, state: str | None, line: str,
+                  json_output: bool) -> None:
+    """Open the marketplace, run one of the client's actions on the auction, report the state
+    (None: the state the auction is in afterwards, read from the chain)."""
+    from saiaas.market.views import tx_json
+
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        tx = action(market, handle)
+        if state is None:
+            state = handle.state().name
+    _done(json_output, f"{handle.address}: {state}{line}",
+          {"auction": handle.address, "state": state, **tx_json(tx)})
+
+
 @auction_app.command("acknowledge")
 @reports_errors
 @connection("rpc_url", "factory", "keystore", "account", "password_file")
 def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
     """Accept the delivered model (client only): winners' prices become withdrawable."""
     from saiaas.market import client
-    from saiaas.market.views import tx_json
 
-    with open_market(settings) as market:
-        handle = market.auction(auction)
-        tx = client.acknowledge(market, handle)
-    _done(json_output, f"{handle.address}: COMPLETED; winners may withdraw",
-          {"auction": handle.address, "state": "COMPLETED", **tx_json(tx)})
+    _state_change(settings, auction, client.acknowledge, "COMPLETED", "; winners may withdraw",
+                  json_output)
 
 
 @auction_app.command("cancel")
@@ -398,15 +407,10 @@ def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption
 def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
     """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
     from saiaas.market import client
-    from saiaas.market.views import tx_json
 
-    with open_market(settings) as market:
-        handle = market.auction(auction)
-        tx = client.cancel(market, handle)
-        state = handle.state().name  # FORFEITED when the inputs had been confirmed
-    _done(json_output,
-          f"{handle.address}: {state}; withdraw the reserve with `saiaas auction withdraw`",
-          {"auction": handle.address, "state": state, **tx_json(tx)})
+    # the state comes from the chain: FORFEITED when the inputs had been confirmed
+    _state_change(settings, auction, client.cancel, None,
+                  "; withdraw the reserve with `saiaas auction withdraw`", json_output)
 
 
 @auction_app.command("withdraw")

@@ -55,13 +55,73 @@ def bench_match(
     requests: Annotated[int, typer.Option("--requests", min=1, help="Generated requests.")] = 1000,
     hermit: Annotated[bool, typer.Option("--hermit/--no-hermit",
                       help="Also time HermiT on the same corpus (up to ~60 s per size).")] = True,
+    thorough: Annotated[bool, typer.Option("--thorough",
+                        help="Run the HermiT cross-check at its thorough size (minutes).")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Matcher decisions per second at marketplace scale, after the cached classification."""
+    """Matcher figures at marketplace scale: end to end from the Turtle files (catalog index
+    built, then cached), in-memory decisions per second, and agreement with HermiT."""
     from saiaas.benchmarks import matcher as bench
 
     with console.status("generating the corpus and deciding...", spinner="dots"):
-        result = bench.run(assets=assets, requests=requests, hermit=hermit)
+        result = bench.run(assets=assets, requests=requests, hermit=hermit, thorough=thorough)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)
+
+
+@bench_app.command("serve")
+@reports_errors
+def bench_serve(
+    auctions: Annotated[int, typer.Option("--auctions", min=1, max=5000,
+                        help="Auctions to create on anvil.")] = 1000,
+    bids: Annotated[int, typer.Option("--bids", min=0, max=42, help="Bids per auction.")] = 10,
+    cap: Annotated[int, typer.Option("--cap", min=1,
+                   help="Blocks per eth_getLogs the proxy lets through.")] = 1000,
+    clients: Annotated[int, typer.Option("--clients", min=1, max=500,
+                       help="Concurrent HTTP clients.")] = 50,
+    duration: Annotated[float, typer.Option("--duration", min=1, max=120,
+                        help="Seconds of load.")] = 30,
+    blocks: Annotated[int, typer.Option("--blocks", min=0, max=20000,
+                      help="Empty blocks mined between the transactions, in all.")] = 5000,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Indexing through a node capping eth_getLogs, then the service under concurrent load
+    (anvil and the service on 127.0.0.1, stopped on exit)."""
+    from saiaas.benchmarks import serve as bench
+
+    with console.status("indexing and loading the service on 127.0.0.1...", spinner="dots"):
+        result = bench.run(auctions=auctions, bids=bids, cap=cap, clients=clients,
+                           duration=duration, blocks=blocks)
+    if json_output:
+        print_json(result)
+    else:
+        bench.render(result, console)
+
+
+@bench_app.command("faults")
+@reports_errors
+def bench_faults(
+    size: Annotated[str, typer.Option("--size", help="ci (about a minute) or thorough.")] = "ci",
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Only these kinds: hostile, corrupt, leftovers, ipfs, node.")] = None,
+    limit: Annotated[float, typer.Option("--limit", min=1,
+                                         help="Seconds after which a command counts as hung.")
+                     ] = 60.0,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Fault injection: failing node, failing IPFS node, damaged files, hostile input; counts
+    survivals, tracebacks, hangs, silent wrong states and lost outcomes (goal: 0 of each)."""
+    from saiaas.benchmarks import faults as bench
+    from saiaas.ontologies.errors import UsageError
+
+    if size not in bench.SIZES:
+        raise UsageError(f"--size must be one of {', '.join(bench.SIZES)}")
+    unknown = sorted(set(kind or ()) - set(bench.KINDS))
+    if unknown:
+        raise UsageError(f"unknown --kind {unknown[0]!r}; known: {', '.join(bench.KINDS)}")
+    result = bench.run(size=size, kinds=tuple(kind or bench.KINDS), limit=limit)
     if json_output:
         print_json(result)
     else:

@@ -38,19 +38,21 @@ LabelUsageError = UsageError
 def read_input(path: Path, features: int | None = None) -> np.ndarray:
     """One input as a flat float vector: a .npy array (e.g. an 8x8 image) or a .csv/.txt of
     numbers (commas, spaces or newlines); `features`, when known, is the size the model needs."""
-    import numpy as np
+    import io
 
-    if not path.is_file():
-        raise LabelInputError(f"{path}: no such input file")
+    import numpy as np
+    from saiaas.cli.files import read_file
+
+    data = read_file(path, "input", missing=LabelInputError)
     if path.suffix.lower() == ".npy":
         try:
-            array = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as error:
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+        except (OSError, ValueError, EOFError) as error:
             raise LabelInputError(f"{path}: not a readable .npy array ({error})") from None
     else:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
             raise LabelInputError(f"{path}: not a text file of numbers ({error})") from None
         words = text.replace(",", " ").split()
         try:
@@ -142,7 +144,7 @@ def label_command(
     """Label one input with a delivered model: check, decrypt, predict in the isolated worker."""
     from saiaas.learning import KeyPair, label, receive_model
     from saiaas.learning.attestation import SignedReport
-    from saiaas.learning.client import _manifest
+    from saiaas.learning.evaluation import _manifest
 
     expected, source = _expected_signer(settings, auction, signer, model)
     keys = KeyPair.load(key)

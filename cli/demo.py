@@ -250,7 +250,8 @@ def demo(
     """The paper's scenario with the hospital use case, end to end in one process.
 
     In-process EVM and a temporary content store: publish the ontology, create the auction,
-    six providers match and bid (9 bids), a seventh is refused by the matcher, settlement, SLA
+    six providers match and bid (9 bids), a GPU node without a TEE and a dataset whose data-use
+    conditions do not permit the hospital's purpose are refused by the matcher, settlement, SLA
     and triplet verdict; then the learning phase on scikit-learn's digits (standing in for
     chest X-rays): sealed transfer checked against the bids' content CIDs, isolated training,
     signed delivery on chain, the client's evaluation and the labelling of a 101st image;

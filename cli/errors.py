@@ -16,7 +16,10 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_CHAIN",
     "EXIT_STORAGE",
+    "EXIT_BUG",
+    "EXIT_INTERRUPTED",
     "exit_code_of",
+    "classify",
 ]
 
 #: The checked thing is invalid or refused (violations found, asset not eligible for a bid).
@@ -29,6 +32,11 @@ EXIT_INPUT = 3
 EXIT_CHAIN = 4
 #: The content store refused or could not be reached (bytes do not match CID, IPFS down).
 EXIT_STORAGE = 5
+#: A bug in saiaas: an exception of none of the kinds above (sysexits' EX_SOFTWARE); the line
+#: says so, and `saiaas --debug ...` shows the traceback.
+EXIT_BUG = 70
+#: Stopped with Ctrl-C (the shell's convention, 128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 def _kinds() -> dict[type, int]:
@@ -51,3 +59,34 @@ def exit_code_of(error: SaiaasError) -> int:
         if cls in kinds:
             return kinds[cls]
     return EXIT_INPUT
+
+
+def classify(error: BaseException) -> tuple[str, int, str]:
+    """(one readable line, exit code, kind) for an exception that is no SaiaasError: failures
+    of the libraries under the chain and the store keep their kind; the rest is a bug."""
+    import errno
+
+    name = type(error).__name__
+    module = type(error).__module__.split(".")[0]
+    detail = (str(error).strip().splitlines() or [name])[0][:200]
+    if isinstance(error, MemoryError):
+        return ("out of memory: an input is larger than this machine can hold", EXIT_INPUT,
+                "MemoryError")
+    if isinstance(error, RecursionError):
+        return (f"an input is nested too deeply to read ({detail})", EXIT_INPUT, name)
+    if module in ("requests", "urllib3", "web3", "eth_tester", "eth_utils", "eth_abi", "eth"):
+        return (f"the chain node failed: {name}: {detail}", EXIT_CHAIN, name)
+    if module in ("httpx", "httpcore"):
+        return (f"the IPFS node failed: {name}: {detail}", EXIT_STORAGE, name)
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+        what = error.strerror or detail
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            what = "no space left on the device"
+        return (f"{where}{what}", EXIT_INPUT, name)
+    return (
+        f"internal error (a bug in saiaas): {name}: {detail}; run `saiaas --debug ...` to see "
+        "the traceback, and please report it",
+        EXIT_BUG,
+        name,
+    )

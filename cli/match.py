@@ -4,6 +4,9 @@
 its category; `saiaas match REQUIREMENTS --triplet DATA ALGO INFRA --catalog FILE...` (the
 catalogs given with --catalog, or as extra arguments) judges one triplet, the assets named by IRI,
 `prefix:local` or local name. Offline: no chain, no storage; exit 0 whatever matched.
+
+Catalogs go through the matcher's fast path (`Matcher.catalog`): parsed with pyoxigraph and
+inferred once, their index cached by the catalog's sha256; the eligible assets come ranked.
 """
 
 from __future__ import annotations
@@ -17,22 +20,6 @@ from saiaas.ontologies.errors import InputError, UsageError
 
 _InputError = InputError
 _UsageError = UsageError
-
-
-def _read_turtle(path: Path) -> Any:
-    from rdflib import Graph
-
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _InputError(f"{path}: cannot read ({error.strerror})") from None
-    graph = Graph()
-    try:
-        graph.parse(data=data, format="turtle")
-    except Exception as error:  # rdflib's parsers raise many types
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise _InputError(f"{path}: not valid Turtle: {first[:200]}") from None
-    return graph
 
 
 @reports_errors
@@ -56,56 +43,47 @@ def match(
     show_all: Annotated[
         bool, typer.Option("--all", help="Also list assets of other categories (they always fail).")
     ] = False,
+    rows: Annotated[
+        int,
+        typer.Option(
+            "--rows", min=0, help="Table rows per category, best first (0: all). JSON lists all."
+        ),
+    ] = 20,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Which catalog assets match each category of a request: degree, eligibility, reasons."""
+    """Which catalog assets match each category of a request: degree, eligibility, reasons;
+    the eligible ones ranked (degree, then the closest fit) with their score."""
+    from saiaas.market.reasoning import match_files, triplet_files
     from saiaas.matcher import Matcher
-    from saiaas.ontologies.requests import parse_request
 
     files = list(catalogs or []) + list(catalog or [])
-    if not files:
-        raise _UsageError("give at least one catalog file (as an argument or with --catalog)")
-    request = parse_request(_read_turtle(requirements))
     with (
         console.status("loading the classified ontology...", spinner="dots")
         if not json_output
         else _null()
     ):
         matcher = Matcher.for_ontology()
-    matcher.check(request)
-    assets = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        for asset in matcher.assets(_read_turtle(path)):
-            if asset.iri in seen:
-                raise _InputError(
-                    f"{path}: asset {asset.iri} is also described in {seen[asset.iri]}"
-                )
-            seen[asset.iri] = path
-            assets.append(asset)
-
+    request = (str(requirements), _read(requirements))
+    given = [(str(path), _read(path)) for path in files]
     if triplet is not None:
-        data, algorithm, infra = (matcher.find(assets, name) for name in triplet)
-        verdict = matcher.triplet(data, algorithm, infra)
-        decisions = [
-            matcher.match(request.specs[spec_cat], a)
-            for spec_cat, a in zip(request.specs, (data, algorithm, infra), strict=True)
-        ]
+        verdict, decisions = triplet_files(matcher, request, given, triplet)
         if json_output:
             print_json({**verdict.as_dict(), "decisions": [d.as_dict() for d in decisions]})
         else:
             _render_triplet(verdict, decisions)
         return
-
-    decisions = []
-    for category, spec in request.specs.items():
-        for asset in assets:
-            if show_all or asset.category in (None, category.value):
-                decisions.append(matcher.match(spec, asset))
+    limit = None if json_output or rows == 0 else rows
+    matched = match_files(matcher, request, given, show_all, limit)
     if json_output:
-        print_json([d.as_dict() for d in decisions])
+        print_json(matched.as_json())
     else:
-        _render(request, decisions)
+        _render([(t.category, t.spec, t.rows, t.total) for t in matched.tables])
+
+
+def _read(path: Path) -> bytes:
+    from saiaas.cli.files import read_file
+
+    return read_file(path, "Turtle")
 
 
 class _null:
@@ -122,12 +100,15 @@ def _short(iri: str) -> str:
     return local_name(iri)
 
 
-def _render(request: Any, decisions: list[Any]) -> None:
+#: Reason codes shown with a check mark.
+_MET = ("exact", "plugin", "constraint-met", "condition-met")
+
+
+def _render(tables: list[tuple[Any, Any, list[Any], int]]) -> None:
     from rich.table import Table
 
     colours = {"exact": "green", "plugin": "green", "subsumes": "yellow", "fail": "red"}
-    for category, spec in request.specs.items():
-        rows = [d for d in decisions if d.category == category.value]
+    for category, spec, rows, total in tables:
         table = Table(
             title=f"{category.value}: {_short(spec.requested_class)}"
             + (
@@ -138,24 +119,32 @@ def _render(request: Any, decisions: list[Any]) -> None:
             title_justify="left",
             expand=False,
         )
+        table.add_column("rank", justify="right")
         table.add_column("asset")
         table.add_column("degree")
         table.add_column("eligible")
         table.add_column("reasons")
-        for d in sorted(rows, key=lambda d: (not d.eligible, d.degree != "exact", d.asset)):
+        for row in rows:
+            d = getattr(row, "decision", row)
             colour = colours[d.degree]
+            rank = f"{row.rank} ({row.score})" if hasattr(row, "rank") else "-"
             table.add_row(
+                rank,
                 _short(d.asset),
                 f"[{colour}]{d.degree}[/]",
                 "[green]yes[/]" if d.eligible else "[red]no[/]",
                 "\n".join(
-                    ("✓ " if r.code in ("exact", "plugin", "constraint-met") else "✗ ") + r.message
+                    ("✓ " if r.code in _MET else "✗ ") + r.message
                     for r in d.reasons
                 ),
             )
         if not rows:
-            table.add_row("-", "-", "-", "no asset of this category in the catalogs")
+            table.add_row("-", "-", "-", "-", "no asset of this category in the catalogs")
         console.print(table)
+        if total > len(rows):
+            console.print(
+                f"[dim]{total - len(rows)} more assets not shown (--rows 0 or --json for all)[/]"
+            )
 
 
 def _render_triplet(verdict: Any, decisions: list[Any]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,6 +21,10 @@ import typer
 __all__ = ["connection", "open_market", "JsonOption", "CONNECTION_OPTIONS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Whether the running command takes a password (it sends transactions): such a command unlocks
+#: its keystore before the embedded chain is locked, so a prompt never holds other commands up.
+_SENDS: ContextVar[bool] = ContextVar("saiaas_sends", default=False)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -77,6 +82,7 @@ def connection(*names: str) -> Callable[[F], F]:
             from saiaas.market.config import resolve
 
             given = {n: kwargs.pop(n, None) for n in wanted}
+            _SENDS.set("password_file" in wanted)  # a command that may need a key's password
             return command(*args, settings=resolve(**given), **kwargs)
 
         parameters = sorted([*own, *added], key=lambda p: p.kind)
@@ -95,9 +101,16 @@ def option(name: str) -> Any:
 
 
 def open_market(settings: Any) -> Any:
-    """The marketplace a command acts on, asking a person for a keystore password only when a
-    transaction needs one (and on a terminal only)."""
-    from saiaas.cli.output import prompt_password
+    """The marketplace a command acts on, asking a person for a keystore password (on a terminal
+    only) before the embedded chain is locked, and telling what became of transactions that an
+    earlier command sent but could not confirm."""
+    from saiaas.cli.output import err_console, prompt_password
     from saiaas.market import Marketplace
 
-    return Marketplace.open(settings, password=prompt_password)
+    def notify(line: str) -> None:  # outcomes of earlier transactions, found in the journal
+        from rich.markup import escape
+
+        err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+    return Marketplace.open(settings, password=prompt_password, notify=notify,
+                            unlock_early=_SENDS.get())

@@ -3,13 +3,16 @@
 Errors: a library error (`SaiaasError`) ends the command with one readable line on stderr and
 the exit code of its kind (`saiaas.cli.errors`); under `--json` the same error is also one JSON
 object on stdout ({"error": {"message", "exit_code", "kind"}}), so a script reading stdout always
-gets a document.
+gets a document. Any other exception ends the same way (a node's or a store's library failure
+keeps its kind, exit 4 or 5; anything else is a bug, exit 70): a traceback is shown only under
+`saiaas --debug` (or SAIAAS_DEBUG=1).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -36,6 +39,9 @@ err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+
+#: Set by `saiaas --debug`: errors re-raise with their traceback instead of one line.
+DEBUG = False
 
 #: Scans of at least this many items show a progress bar (shorter ones finish before it draws).
 PROGRESS_FROM = 5
@@ -77,24 +83,44 @@ def fail(message: str, exit_code: int) -> typer.Exit:
     return typer.Exit(exit_code)
 
 
+def debugging() -> bool:
+    return DEBUG or os.environ.get("SAIAAS_DEBUG", "") not in ("", "0")
+
+
 def reports_errors(command: F) -> F:
-    """Turn a `SaiaasError` raised by a command into one line on stderr and its exit code (and
-    a JSON error object on stdout when the command was asked for JSON)."""
+    """The error boundary of a command: whatever it raises ends as one line on stderr and the
+    exit code of its kind (and a JSON error object on stdout when the command was asked for
+    JSON); `--debug` shows the traceback instead."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from saiaas.cli.errors import EXIT_INTERRUPTED, classify, exit_code_of
+
         try:
             return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except SaiaasError as error:
-            from saiaas.cli.errors import exit_code_of
-
-            code = exit_code_of(error)
-            if kwargs.get("json_output") or kwargs.get("as_json"):
-                print_json({"error": {"message": str(error), "exit_code": code,
-                                      "kind": type(error).__name__}})
-            raise fail(str(error), code) from None
+            if debugging():
+                raise
+            message, code, kind = str(error), exit_code_of(error), type(error).__name__
+        except KeyboardInterrupt:
+            message, code, kind = "interrupted", EXIT_INTERRUPTED, "KeyboardInterrupt"
+        except Exception as error:  # noqa: BLE001 (the boundary: no traceback past this line)
+            if _is_click(error) or debugging():
+                raise
+            message, code, kind = classify(error)
+        if kwargs.get("json_output") or kwargs.get("as_json"):
+            print_json({"error": {"message": message, "exit_code": code, "kind": kind}})
+        raise fail(message, code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _is_click(error: BaseException) -> bool:
+    """typer's own exits and usage errors (typer vendors click as typer._click): typer prints
+    and maps them itself."""
+    return type(error).__module__.split(".")[0] in ("typer", "click")
 
 
 def prompt_password(prompt: str) -> str:

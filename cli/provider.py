@@ -28,7 +28,6 @@ from saiaas.cli.units import format_amount, format_duration, parse_amount
 from saiaas.ontologies.errors import UsageError
 
 if TYPE_CHECKING:
-    from rdflib import Graph
     from saiaas.market import Settings
 
 __all__ = ["provider_app"]
@@ -46,15 +45,12 @@ AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction
 
 
 def _read(path: Path, what: str) -> bytes:
-    if not path.is_file():
-        raise UsageError(f"{path}: no such {what} file")
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read it ({error.strerror or error})") from None
+    from saiaas.cli.files import read_file
+
+    return read_file(path, what, missing=UsageError)
 
 
-def _load_catalogs(paths: list[Path]) -> Graph:
+def _load_catalogs(paths: list[Path]) -> Any:
     """Validated and merged catalogs; an invalid one prints its violations first."""
     from saiaas.market.provider import CatalogInvalid, load_catalogs
 
@@ -83,7 +79,7 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
                 f"  [dim]ontology v{terms['ontology_version']}; delivery "
                 f"{format_duration(terms['delivery_window'])}, acknowledgment "
                 f"{format_duration(terms['acknowledgment_window'])}; disputes: "
-                f"{escape(terms['disputes'])}[/]",
+                f"{escape(terms['dispute_resolution'])}[/]",
                 highlight=False, soft_wrap=True)
             _print_record_terms(terms, group)
         table = Table(show_edge=False, pad_edge=False, box=None)
@@ -152,12 +148,16 @@ def match(
     from saiaas.market import provider
 
     catalog = _load_catalogs(catalogs)
+    from saiaas.market.indexer import index_status, lag_text
+
     with open_market(settings) as market:
         scanned, rows, skipped = provider.scan(market, catalog, show_all, progress(as_json))
         factory = market.factory.address
+        lag = index_status(market)
     if as_json:
-        print_json({"factory": factory, "matches": rows, "skipped": skipped})
+        print_json({"factory": factory, "matches": rows, "skipped": skipped, "index": lag})
         return
+    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
     _warn_skipped(skipped)
     if not rows:
         console.print(
@@ -190,6 +190,7 @@ def watch(
     there. With --json each match is one JSON object per line. Stops on Ctrl-C or --max-polls.
     """
     from saiaas.market import data_dir, provider
+    from saiaas.market.indexer import index_status, lag_text
 
     catalog = _load_catalogs(catalogs)
     polls = 0
@@ -199,10 +200,13 @@ def watch(
             # and other parties' commands must be able to run between two looks.
             with open_market(settings) as market:
                 rows, skipped = provider.scan_new(market, catalog, data_dir())
+                lag = index_status(market)
             for row in rows:
                 _print_stream(row, as_json)
             if not as_json:
                 _warn_skipped(skipped)
+                if lag["behind"]:
+                    err_console.print(f"[dim]{lag_text(lag)}[/]", highlight=False)
             polls += 1
             if max_polls is not None and polls >= max_polls:
                 return
@@ -299,14 +303,12 @@ def deliver(
     Exit codes: 0 delivered, 3 unreadable model file, 4 refused (not adjudicated, not the
     infrastructure winner, deadline passed; nothing sent) or chain unreachable, 5 store error.
     """
+    from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
     from saiaas.market import provider
     from saiaas.market.views import tx_json
     from saiaas.ontologies.errors import InputError
 
-    try:
-        data = model.read_bytes()
-    except OSError as error:
-        raise InputError(f"{model}: cannot read the model ({error.strerror or error})") from None
+    data = read_file(model, "model", MAX_CONTENT_BYTES, missing=InputError)
     with open_market(settings) as market:
         handle = market.auction(auction_address)
         model_cid, tx = provider.deliver(market, handle, data)

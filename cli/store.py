@@ -52,17 +52,9 @@ def put(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Store FILE and print its CID (only the CID, on stdout)."""
-    if str(file) == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{file}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{file}: is a folder, not a file") from None
-        except OSError as error:
-            raise InputError(f"{file}: cannot read it ({error.strerror or error})") from None
+    from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
+
+    data = read_file(file, "", MAX_CONTENT_BYTES, missing=InputError)
     cid = open_store(settings, timeout).put(data)
     sys.stdout.write(cid + "\n")
 

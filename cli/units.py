@@ -24,6 +24,15 @@ _WEI_PER = {
 _SECONDS_PER = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$")
 _DURATION_PART = re.compile(r"([0-9]+)\s*(min|[smhdw])")
+_DIGITS = re.compile(r"^[0-9]+$")
+
+#: Longest amount or duration text read (a typed value is a few characters; a script's runaway
+#: variable is refused before any arithmetic).
+MAX_TEXT = 64
+#: The largest amount: a uint256 on chain.
+MAX_WEI = 2**256 - 1
+#: The longest duration: ten years (the contracts cap every window far lower and say so).
+MAX_SECONDS = 10 * 365 * 86400
 
 
 class UnitError(UsageError):
@@ -32,6 +41,9 @@ class UnitError(UsageError):
 
 def parse_amount(text: str) -> int:
     """Wei from '0.5ether', '120gwei', '1000wei' or a bare number of ether ('0.5')."""
+    if len(text) > MAX_TEXT:
+        raise UnitError(f"amount {text[:20]!r}... is {len(text)} characters long; too long to be "
+                        "an amount")
     match = _AMOUNT.match(text)
     if not match:
         raise UnitError(f"amount {text!r} is not a number with a unit (e.g. 0.5ether, 120gwei)")
@@ -46,6 +58,8 @@ def parse_amount(text: str) -> int:
         raise UnitError(f"amount {text!r} is not a number") from None
     if wei != wei.to_integral_value():
         raise UnitError(f"amount {text!r} is not a whole number of wei")
+    if wei > MAX_WEI:
+        raise UnitError(f"amount {text!r} is more than a chain can hold (2**256 - 1 wei)")
     return int(wei)
 
 
@@ -61,17 +75,26 @@ def format_amount(wei: int) -> str:
 
 
 def parse_duration(text: str) -> int:
-    """Seconds from '90s', '2h', '3d', '1w', '1d12h' or a bare number of seconds."""
+    """Seconds from '90s', '2h', '3d', '1w', '1d12h' or a bare number of seconds; each unit at
+    most once, at most ten years in all."""
+    if len(text) > MAX_TEXT:
+        raise UnitError(f"duration {text[:20]!r}... is {len(text)} characters long; too long to "
+                        "be a duration")
     stripped = text.strip().lower()
-    if stripped.isdigit():
+    if _DIGITS.match(stripped):
         seconds = int(stripped)
     else:
         parts = _DURATION_PART.findall(stripped)
         if not parts or _DURATION_PART.sub("", stripped).strip():
             raise UnitError(f"duration {text!r} is not like 90s, 30m, 2h, 3d or 1w")
+        units = [_SECONDS_PER[u] for _, u in parts]
+        if len(set(units)) != len(units):
+            raise UnitError(f"duration {text!r} names a unit twice (write 2d, not 1d1d)")
         seconds = sum(int(n) * _SECONDS_PER[u] for n, u in parts)
     if seconds <= 0:
         raise UnitError(f"duration {text!r} must be longer than zero")
+    if seconds > MAX_SECONDS:
+        raise UnitError(f"duration {text!r} is longer than ten years")
     return seconds
 
 

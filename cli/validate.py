@@ -27,7 +27,8 @@ _KINDS = ("request", "catalog")
 def validate_files(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Requirement files and catalogs (Turtle).", show_default=False),
+        typer.Argument(help="Requirement files and catalogs (Turtle); '-' reads stdin.",
+                       show_default=False),
     ],
     kind: Annotated[
         str | None,
@@ -47,14 +48,22 @@ def validate_files(
     """
     if kind is not None and kind not in _KINDS:
         raise UsageError(f"unknown --kind {kind!r}; expected 'request' or 'catalog'")
-    for path in files:
-        if not path.is_file():
-            what = "is a directory" if path.is_dir() else "does not exist"
-            raise UsageError(f"{path} {what}; expected a Turtle file to validate")
+    from saiaas.cli.files import TooBig, read_file
+    from saiaas.shapes import ValidationReport, validate
+    from saiaas.shapes._source import too_big
 
-    from saiaas.shapes import validate
-
-    reports = [validate(path, kind) for path in files]
+    contents: list[bytes | ValidationReport] = []
+    for path in files:  # all read (and refused) before any is validated
+        name = "<stdin>" if str(path) == "-" else str(path)
+        try:
+            contents.append(read_file(path, "Turtle", missing=UsageError))
+        except TooBig as error:
+            contents.append(ValidationReport(name, kind, [too_big(name, error.size or 0)]))
+    reports = [
+        c if isinstance(c, ValidationReport)
+        else validate(c, kind, name="<stdin>" if str(p) == "-" else str(p))
+        for p, c in zip(files, contents, strict=True)
+    ]
     if json_output:
         print_json([v for report in reports for v in report.as_dicts()])
     else:
@@ -83,7 +92,11 @@ def _render(report: ValidationReport) -> None:
             console.print(f"  [dim]{text}[/]", highlight=False, soft_wrap=True)
     what = report.kind or "file"
     name = escape(report.file)
-    errors, warnings = len(report.errors), len(report.warnings)
+    if report.omitted:
+        console.print(f"  [dim]... and {report.omitted} more not shown (the first "
+                      f"{len(report.violations)} are)[/]", highlight=False)
+    errors = len(report.errors) + report.omitted_errors
+    warnings = len(report.warnings) + report.omitted_warnings
     extra = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if report.conforms:
         console.print(f"[green]✓[/] {name}: valid {what}{extra}", highlight=False, soft_wrap=True)

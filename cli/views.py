@@ -82,7 +82,7 @@ def render_status(report: dict[str, Any]) -> None:
         f"delivery window {format_duration(report['delivery_window'])}, acknowledgment window "
         f"{format_duration(report['acknowledgment_window'])}; bonds "
         + ", ".join(f"{c} {format_amount(b)}" for c, b in report["bonds"].items())
-        + f"; disputes: {report['disputes']}",
+        + f"; disputes: {report['dispute_resolution']}",
         highlight=False,
         soft_wrap=True,
     )

@@ -77,7 +77,7 @@ is always the receipt's gasUsed.
 from __future__ import annotations
 
 from ._arbitrator import Committee, CommitteeDispute
-from ._chain import Chain
+from ._chain import Chain, Journal, NodeUnreachable, OutcomeUnknown
 from ._cid import UnsupportedCidError, decode_cid, encode_cid
 from ._clients import Auction, Factory, evidence_uri
 from ._errors import ChainError, ContractError
@@ -145,6 +145,9 @@ __all__ = [
     "AuctionInfo",
     "ContractError",
     "ChainError",
+    "NodeUnreachable",
+    "OutcomeUnknown",
+    "Journal",
     "UnsupportedCidError",
     "encode_cid",
     "decode_cid",

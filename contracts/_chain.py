@@ -6,24 +6,122 @@ Factory and Auction clients read the same on both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ChainError, ContractError, translate
 from ._events import decode_logs
 from ._types import TxResult
 
 if TYPE_CHECKING:
-    from web3 import Web3
+    from web3 import HTTPProvider, Web3
 
 Sender = Any  # an address string the node holds the key of, or an eth_account LocalAccount
+
+#: Seconds one JSON-RPC request may take, whole answer included (a node that drips bytes is cut
+#: at this deadline, not at each byte).
+DEFAULT_TIMEOUT = 10.0
+#: Seconds to wait for a sent transaction's receipt.
+DEFAULT_RECEIPT_TIMEOUT = 120.0
+#: Attempts of an idempotent read against a node that failed (connection reset, timeout), with
+#: exponential backoff from RETRY_BACKOFF seconds. Sends are never retried here: a retried send
+#: is a second transaction, or a nonce error hiding that the first one landed.
+READ_ATTEMPTS = 3
+RETRY_BACKOFF = 0.25
+#: Never retried: they change state.
+_NOT_IDEMPOTENT = ("evm", "testing", "admin", "eth_sendRawTransaction", "eth_sendTransaction",
+                   "eth_sign", "eth_signTypedData")
+
+
+class NodeUnreachable(ChainError):
+    """The JSON-RPC node did not answer, answered too slowly, or answered garbage."""
+
+
+class OutcomeUnknown(ChainError):
+    """A transaction was (or may have been) sent, and the node failed before its receipt: it may
+    be on chain. The journal of sent transactions lets the next command find out."""
+
+    def __init__(self, message: str, tx_hash: str | None = None):
+        super().__init__(message)
+        self.tx_hash = tx_hash
+
+
+class Journal(Protocol):
+    """Where a chain records the transactions it sends (see saiaas.market's journal), so that an
+    outcome lost to a failing node is found by the next command."""
+
+    def sending(self, sender: str, nonce: int, to: str | None, what: str) -> str: ...
+
+    def sent(self, key: str, tx_hash: str) -> None: ...
+
+    def settled(self, key: str, status: int) -> None: ...
+
+
+def _guarded_provider(url: str, timeout: float) -> HTTPProvider:
+    """An HTTPProvider whose reads are retried with backoff, whose answers are bounded by a
+    total deadline, and whose every transport failure is a NodeUnreachable naming the node."""
+    import requests
+    from web3 import HTTPProvider
+    from web3.providers.rpc.utils import REQUEST_RETRY_ALLOWLIST, ExceptionRetryConfiguration
+
+    reads = [m for m in REQUEST_RETRY_ALLOWLIST if m not in _NOT_IDEMPOTENT]
+
+    class Guarded(HTTPProvider):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            manager = self._request_session_manager
+
+            def bounded_post(endpoint_uri: Any, data: Any, **options: Any) -> bytes:
+                """The answer, read as it arrives, cut at `timeout` seconds in all (web3's own
+                streaming reads byte by byte into a growing bytes object: quadratic)."""
+                import time
+
+                options["stream"] = True
+                start = time.monotonic()
+                with manager.get_response_from_post_request(
+                    endpoint_uri, data=data, **options
+                ) as response:
+                    response.raise_for_status()
+                    chunks: list[bytes] = []
+                    while True:
+                        chunk = response.raw.read1(65536, decode_content=True)
+                        if not chunk:
+                            return b"".join(chunks)
+                        chunks.append(chunk)
+                        if time.monotonic() - start > timeout:
+                            raise TimeoutError(f"no complete answer within {timeout:g} s")
+
+            manager.make_post_request = bounded_post  # type: ignore[method-assign]
+
+        def make_request(self, method: Any, params: Any) -> Any:
+            try:
+                return super().make_request(method, params)
+            except ChainError:
+                raise
+            except Exception as error:  # requests', urllib3's, web3's and json's, all alike
+                raise NodeUnreachable(
+                    f"the JSON-RPC node at {url} failed on {method}: {_short_reason(error)}"
+                ) from None
+
+    retry = ExceptionRetryConfiguration(
+        errors=(requests.ConnectionError, requests.Timeout, requests.HTTPError, TimeoutError),
+        retries=READ_ATTEMPTS,
+        backoff_factor=RETRY_BACKOFF,
+        method_allowlist=reads,
+    )
+    return Guarded(url, request_kwargs={"timeout": timeout},
+                   exception_retry_configuration=retry)
 
 
 class Chain:
     """A web3 connection plus the few node controls tests and benchmarks need."""
 
-    def __init__(self, w3: Web3, *, embedded: bool):
+    def __init__(self, w3: Web3, *, embedded: bool,
+                 receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT):
         self.w3 = w3
         self.is_embedded = embedded
+        self.receipt_timeout = receipt_timeout
+        #: Records each transaction sent to a node (set by the marketplace; None: not recorded).
+        self.journal: Journal | None = None
 
     @classmethod
     def embedded(cls) -> Chain:
@@ -33,16 +131,20 @@ class Chain:
         return cls(Web3(EthereumTesterProvider()), embedded=True)
 
     @classmethod
-    def connect(cls, url: str, timeout: float = 30.0) -> Chain:
-        """Any HTTP JSON-RPC node (anvil locally; a testnet or an L2 beyond)."""
-        from web3 import HTTPProvider, Web3
+    def connect(cls, url: str, timeout: float = DEFAULT_TIMEOUT,
+                receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT) -> Chain:
+        """Any HTTP JSON-RPC node (anvil locally; a testnet or an L2 beyond). Every request has
+        `timeout` seconds in all; reads are retried READ_ATTEMPTS times with backoff."""
+        from web3 import Web3
 
-        w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        w3 = Web3(_guarded_provider(url, timeout))
         try:
             w3.eth.chain_id  # noqa: B018 (fails fast when nothing listens there)
         except Exception as error:
-            raise ChainError(f"no JSON-RPC node answers at {url}: {_short_reason(error)}") from None
-        return cls(w3, embedded=False)
+            raise NodeUnreachable(
+                f"no JSON-RPC node answers at {url}: {_short_reason(error)}"
+            ) from None
+        return cls(w3, embedded=False, receipt_timeout=receipt_timeout)
 
     # ------------------------------------------------------------------ accounts & time
 
@@ -108,21 +210,62 @@ class Chain:
             if isinstance(found, ContractError):
                 found.sent = False
             raise found from None
+        journal = None if self.is_embedded else self.journal
+        key = None
+        sent_hash: str | None = None
         try:
+            if journal is not None or not isinstance(sender, str):
+                tx["nonce"] = self.w3.eth.get_transaction_count(tx["from"], "pending")
+            if journal is not None:
+                key = journal.sending(tx["from"], int(tx["nonce"]), _target(call), _what(call))
             if isinstance(sender, str):
                 tx_hash = call.transact(tx)
             else:
-                tx["nonce"] = self.w3.eth.get_transaction_count(sender.address, "pending")
                 tx["chainId"] = self.w3.eth.chain_id
                 built = call.build_transaction(tx)
                 signed = sender.sign_transaction(built)
+                sent_hash = "0x" + bytes(signed.hash).hex()
+                if journal is not None and key is not None:
+                    journal.sent(key, sent_hash)
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except NodeUnreachable as error:
+            if key is None and sent_hash is None:
+                raise  # failed before anything was sent
+            if "connection refused" in str(error):  # nothing reached the node
+                if journal is not None and key is not None:
+                    journal.settled(key, -1)
+                raise
+            raise OutcomeUnknown(
+                f"{error}; the transaction may have reached the node ("
+                + (f"hash {sent_hash}" if sent_hash else f"from {tx['from']}, nonce {tx['nonce']}")
+                + "): the next saiaas command on this node reports whether it was mined "
+                "(`saiaas account journal --rpc-url URL` shows it; or ask the node: "
+                "eth_getTransactionReceipt / eth_getTransactionCount)",
+                sent_hash,
+            ) from None
         except Exception as error:
             raise self._translated(error) from None
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        hash_text = "0x" + bytes(tx_hash).hex()
+        if journal is not None and key is not None and hash_text != sent_hash:
+            journal.sent(key, hash_text)
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(
+                tx_hash, timeout=self.receipt_timeout, poll_latency=0.1
+            )
+        except Exception as error:
+            why = _short_reason(error) if not isinstance(error, ChainError) else str(error)
+            raise OutcomeUnknown(
+                f"transaction {hash_text} was sent, but its receipt could not be read ({why}): "
+                "it may be on chain; the next saiaas command on this node reports its outcome "
+                "(`saiaas account journal --rpc-url URL` shows it; or ask the node: "
+                f"eth_getTransactionReceipt {hash_text})",
+                hash_text,
+            ) from None
+        if journal is not None and key is not None:
+            journal.settled(key, int(receipt["status"]))
         if receipt["status"] != 1:
             reverted = ContractError("TransactionReverted")
-            reverted.tx_hash = "0x" + bytes(tx_hash).hex()
+            reverted.tx_hash = hash_text
             raise reverted
         return TxResult(
             tx_hash="0x" + bytes(tx_hash).hex(),
@@ -159,13 +302,30 @@ class Chain:
         return found if found is not None else error
 
 
+def _target(call: Any) -> str | None:
+    address = getattr(call, "address", None)
+    return str(address) if address else None
+
+
+def _what(call: Any) -> str:
+    return str(getattr(call, "fn_name", None) or type(call).__name__)
+
+
 def _short_reason(error: Exception) -> str:
     """One readable clause instead of urllib3's nested retry message."""
     text = str(error)
     for needle, said in (("Connection refused", "connection refused"),
                          ("timed out", "timed out"),
                          ("Name or service not known", "unknown host"),
-                         ("No connection adapters", "not an http(s) URL")):
+                         ("No connection adapters", "not an http(s) URL"),
+                         ("RemoteDisconnected", "the node closed the connection"),
+                         ("Connection aborted", "the node closed the connection"),
+                         ("Connection reset", "the node reset the connection"),
+                         ("Expecting value", "the node answered something that is not JSON"),
+                         ("TimeExhausted", "no complete answer in time"),
+                         ("no complete answer", "no complete answer in time")):
         if needle in text:
             return said
+    if type(error).__name__ in ("TimeExhausted", "ReadTimeout", "ConnectTimeout", "Timeout"):
+        return "no complete answer in time"
     return text.splitlines()[-1][:160] if text else type(error).__name__

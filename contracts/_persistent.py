@@ -4,26 +4,40 @@ The CLI runs each role as a separate command (`auction create`, then `provider b
 embedded default chain must outlive one process. py-evm keeps the whole chain (headers, blocks,
 state trie) in one key-value store; we write that store to a file after each command and read it
 back before the next, under an exclusive lock so two commands never interleave. The file format
-is length-prefixed key/value pairs (no pickle: the file is data, never code).
+is length-prefixed key/value pairs (no pickle: the file is data, never code), behind a SHA-256 of
+them: a damaged file (truncated, a flipped bit) is refused by name, never read as another state.
+
+Each save keeps the previous file as `<file>.bak` (a hard link, so there is no moment without a
+chain file), and a refused file is copied aside before anything else happens. Temporary files a
+killed command left behind are removed when the next command takes the lock.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import shutil
 import struct
 import tempfile
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ._chain import Chain
 from ._errors import ChainError
 
-__all__ = ["persistent_embedded_chain"]
+__all__ = ["persistent_embedded_chain", "ChainFileDamaged", "read_state", "write_state"]
 
-_MAGIC = b"saiaas-pyevm-1\n"
+_MAGIC_V1 = b"saiaas-pyevm-1\n"
+_MAGIC = b"saiaas-pyevm-2\n"
+_DIGEST = hashlib.sha256().digest_size
 _LENGTHS = struct.Struct(">II")
+
+
+class ChainFileDamaged(ChainError):
+    """The embedded chain's file does not hold what was written (checksum, length or format)."""
 
 
 @contextmanager
@@ -41,46 +55,119 @@ def persistent_embedded_chain(state_file: Path) -> Iterator[Chain]:
     state_file.parent.mkdir(parents=True, exist_ok=True)
     with open(state_file.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        remove_leftovers(state_file)
         backend = PyEVMBackend()
-        memory = MemoryDB(_read(state_file)) if state_file.exists() else None
-        if memory is not None:
+        if state_file.exists():
+            memory = MemoryDB(read_state(state_file))
             backend.chain = type(backend.chain)(AtomicDB(memory))
+        elif _backup(state_file).exists():
+            raise ChainFileDamaged(
+                f"{state_file} is missing but its backup {_backup(state_file)} exists: refused "
+                "rather than starting an empty chain (restore it with `cp "
+                f"{_backup(state_file)} {state_file}`, or delete the backup to start afresh)"
+            )
         chain = Chain(Web3(EthereumTesterProvider(EthereumTester(backend))), embedded=True)
         try:
             yield chain
         finally:
-            _write(state_file, backend.chain.chaindb.db.wrapped_db.kv_store)
+            write_state(state_file, backend.chain.chaindb.db.wrapped_db.kv_store)
 
 
-def _read(path: Path) -> dict[bytes, bytes]:
-    data = path.read_bytes()
-    if not data.startswith(_MAGIC):
-        raise ChainError(f"{path} is not a saiaas embedded chain file (delete it to start afresh)")
-    store: dict[bytes, bytes] = {}
-    at = len(_MAGIC)
+def _backup(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def remove_leftovers(state_file: Path) -> list[Path]:
+    """Delete the temporary files of saves that a killed process never finished (called under the
+    lock, so no save is running)."""
+    removed = []
+    for leftover in state_file.parent.glob(".chain-*.part"):
+        with suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def read_state(path: Path) -> dict[bytes, bytes]:
+    """The key-value store a chain file holds; a damaged file is copied aside and refused."""
     try:
-        while at < len(data):
-            key_len, value_len = _LENGTHS.unpack_from(data, at)
-            at += _LENGTHS.size
-            store[data[at : at + key_len]] = data[at + key_len : at + key_len + value_len]
-            at += key_len + value_len
-    except struct.error:
-        raise ChainError(f"{path} is truncated (delete it to start afresh)") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise ChainFileDamaged(f"{path}: cannot read the chain file ({error.strerror})") from None
+    try:
+        if data.startswith(_MAGIC):
+            digest, body = data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
+            if len(digest) != _DIGEST or hashlib.sha256(body).digest() != digest:
+                raise ValueError("its checksum does not match its content")
+            return _pairs(body)
+        if data.startswith(_MAGIC_V1):  # written before checksums: read strictly
+            return _pairs(data[len(_MAGIC_V1) :])
+        raise ValueError("it does not start like a saiaas embedded chain file")
+    except ValueError as why:
+        kept = _keep_damaged(path)
+        backup = _backup(path)
+        restore = (
+            f"the state before the last save is in {backup}: `cp {backup} {path}` returns to it "
+            "(losing what the last command did)"
+            if backup.exists()
+            else f"no backup exists: delete {path} to start an empty chain"
+        )
+        raise ChainFileDamaged(
+            f"{path} is damaged ({why}); refused, nothing was read; a copy is kept as {kept}; "
+            f"{restore}"
+        ) from None
+
+
+def _pairs(body: bytes) -> dict[bytes, bytes]:
+    store: dict[bytes, bytes] = {}
+    at = 0
+    while at < len(body):
+        if at + _LENGTHS.size > len(body):
+            raise ValueError("it is truncated")
+        key_len, value_len = _LENGTHS.unpack_from(body, at)
+        at += _LENGTHS.size
+        if at + key_len + value_len > len(body):
+            raise ValueError("it is truncated")
+        store[body[at : at + key_len]] = body[at + key_len : at + key_len + value_len]
+        at += key_len + value_len
     return store
 
 
-def _write(path: Path, store: dict[bytes, bytes]) -> None:
-    """Atomic: a crash leaves the previous state, never half of the new one."""
-    parts = [_MAGIC]
+def _keep_damaged(path: Path) -> Path:
+    kept = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+    with suppress(OSError):
+        shutil.copy2(path, kept)
+    return kept
+
+
+def write_state(path: Path, store: dict[bytes, bytes]) -> None:
+    """Atomic: a crash leaves the previous state, never half of the new one; the previous file
+    stays as the backup."""
+    parts = []
     for key, value in store.items():
         parts += [_LENGTHS.pack(len(key), len(value)), key, value]
+    body = b"".join(parts)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".chain-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(b"".join(parts))
+            out.write(_MAGIC + hashlib.sha256(body).digest() + body)
             out.flush()
             os.fsync(out.fileno())
+        if path.exists():
+            _link_backup(path)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _link_backup(path: Path) -> None:
+    """Make `<path>.bak` the current file, without a moment where `path` is missing."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".chain-", suffix=".part")
+    os.close(fd)
+    os.unlink(temp)
+    try:
+        os.link(path, temp)
+    except OSError:
+        shutil.copy2(path, temp)
+    os.replace(temp, _backup(path))

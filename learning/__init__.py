@@ -30,7 +30,6 @@ from saiaas.learning.attestation import (
     VerifiedAttestation,
     attestation_for,
 )
-from saiaas.learning.client import ReceivedModel, Verdict, evaluate, label, receive_model
 from saiaas.learning.commitments import (
     CONTENT_CID,
     CommitmentError,
@@ -55,6 +54,7 @@ from saiaas.learning.errors import (
     TrainingResourceLimit,
     TrainingTimeout,
 )
+from saiaas.learning.evaluation import ModelVerdict, ReceivedModel, evaluate, label, receive_model
 from saiaas.learning.hospital import (
     ALGORITHM_FILE,
     DATASET_NOTE,
@@ -93,7 +93,7 @@ __all__ = [
     "SignedReport", "VerifiedAttestation", "PROVES", "DOES_NOT_PROVE", "HARDWARE_REFUSAL",
     "Delivery", "deliver_model",
     # phase 4
-    "ReceivedModel", "Verdict", "receive_model", "evaluate", "label",
+    "ReceivedModel", "ModelVerdict", "receive_model", "evaluate", "label",
     # what a bid commits: the content CID inside the asset description
     "CONTENT_CID", "add_content_cid", "committed_content_cid", "CommitmentError",
     # the hospital case, phase by phase and end to end

@@ -23,10 +23,10 @@ from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from saiaas.learning.client import ReceivedModel, Verdict, evaluate, label, receive_model
 from saiaas.learning.datasets import load_digits_arrays, pack_dataset
 from saiaas.learning.delivery import Delivery, deliver_model
 from saiaas.learning.errors import LearningError
+from saiaas.learning.evaluation import ModelVerdict, ReceivedModel, evaluate, label, receive_model
 from saiaas.learning.keys import KeyPair
 from saiaas.learning.transfer import receive_asset, send_asset
 from saiaas.learning.worker import Limits, TrainingResult, train_isolated
@@ -179,7 +179,7 @@ class Evaluated:
     """The client's side: the checked delivery, the verdict on its own images, the 101st label."""
 
     received: ReceivedModel
-    verdict: Verdict
+    verdict: ModelVerdict
     predicted: Any
     actual: int
 

@@ -19,6 +19,7 @@ from saiaas.ontologies.errors import InputError, UsageError
 __all__ = [
     "AccountError",
     "keystores",
+    "damaged_keystores",
     "keystore_file",
     "keystore_address",
     "password_from_settings",
@@ -50,6 +51,18 @@ def keystores(folder: Path) -> list[tuple[str, str, Path]]:
             continue
         found.append((path.stem, address, path))
     return found
+
+
+def damaged_keystores(folder: Path) -> list[tuple[str, Path, str]]:
+    """(name, file, what is wrong) of every keystore file in the folder that cannot be read: a
+    truncated or damaged keystore is shown as such, never silently left out."""
+    damaged = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            keystore_address(path)
+        except AccountError as error:
+            damaged.append((path.stem, path, str(error).split(": ", 1)[-1]))
+    return damaged
 
 
 def keystore_address(path: Path) -> str:

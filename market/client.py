@@ -239,24 +239,29 @@ def create_auction(
 def list_auctions(
     market: Marketplace, progress: Progress[Any] = _no_progress
 ) -> list[dict[str, Any]]:
-    """The Factory's auctions, oldest first: address, state, client, requirement file, time left."""
-    from saiaas.contracts import Auction
+    """The Factory's auctions, oldest first: address, state, client, requirement file, time left.
 
-    factory = market.factory
-    created = factory.auctions()
+    Read from the chain index (`saiaas.market.indexer`), synced first: paged eth_getLogs that
+    public nodes accept, and only the blocks since the last command."""
+    from saiaas.market.indexer import Index
+
+    index, _report = Index.synced(market)
+    with index:
+        indexed = index.auctions()
     now = market.now()
     rows = []
-    from saiaas.market.views import terms_json
-
-    for event in progress(created, "Reading auctions"):
-        auction = Auction(market.chain, event.auction, factory=factory)
-        state = auction.state().name
-        terms = terms_json(auction.info())
+    for row in progress(indexed, "Reading auctions"):
+        state = row["state"] or "BIDDING"
+        terms = row.get("terms") or {
+            "address": row["address"], "client": row["client"],
+            "requirements_cid": row["requirements_cid"], "deadline": row["deadline"],
+        }
+        closes = terms.get("closes_at") or row["deadline"]
         rows.append(
             {
                 **terms,
                 "state": state,
-                "time_left": max(0, terms["closes_at"] - now) if state == "BIDDING" else 0,
+                "time_left": max(0, closes - now) if state == "BIDDING" else 0,
             }
         )
     return rows

@@ -17,7 +17,9 @@ from typing import Any
 
 from saiaas.ontologies.errors import InputError, UsageError
 
-__all__ = ["Settings", "ConfigError", "config_path", "data_dir", "resolve"]
+__all__ = [
+    "Settings", "ConfigError", "config_path", "data_dir", "resolve", "rpc_timeouts", "ipfs_timeout"
+]
 
 _PATHS = ("keystore", "store", "password_file")
 
@@ -105,3 +107,28 @@ def resolve(**given: Any) -> Settings:
         if getattr(settings, k) is None
     }
     return replace(settings, **from_file)
+
+
+def _seconds(variable: str, default: float) -> float:
+    text = os.environ.get(variable)
+    if text is None or text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{variable}={text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise UsageError(f"{variable}={text!r} must be between 0 and 3600 seconds")
+    return value
+
+
+def rpc_timeouts() -> tuple[float, float]:
+    """(seconds one JSON-RPC request may take in all, seconds to wait for a receipt), from
+    $SAIAAS_RPC_TIMEOUT (default 10) and $SAIAAS_RECEIPT_TIMEOUT (default 120)."""
+    return _seconds("SAIAAS_RPC_TIMEOUT", 10.0), _seconds("SAIAAS_RECEIPT_TIMEOUT", 120.0)
+
+
+def ipfs_timeout() -> float:
+    """Seconds an IPFS node may take to find a CID ($SAIAAS_IPFS_TIMEOUT, default 10); its whole
+    answer must arrive within 5 s more."""
+    return _seconds("SAIAAS_IPFS_TIMEOUT", 10.0)

@@ -23,7 +23,7 @@ from saiaas.market.scenario import (
     BID_ORDER,
     DELIVER,
     PROVIDERS,
-    REFUSED,
+    REFUSALS,
     REQUEST_FILE,
     WITHDRAW,
     WITHDRAW_BOND,
@@ -148,21 +148,22 @@ class _Party:
     """One provider: its catalog (with the content it commits), its asset and its account."""
 
     def __init__(self, provider: Provider, market: Marketplace, content: bytes | None) -> None:
-        from rdflib import Graph, URIRef
+        from rdflib import URIRef
         from saiaas.market.provider import load_catalogs
 
         self.provider, self.market, self.content = provider, market, content
         self.account = market.caller
         data = _catalog_bytes(provider, content)
-        self.catalog: Graph = load_catalogs([(provider.catalog, data)])
-        self.asset_iri = _offered_asset(self.catalog, provider.catalog)
+        self.catalog = load_catalogs([(provider.catalog, data)])
+        graph = self.catalog.graph
+        self.asset_iri = _offered_asset(graph, provider.catalog)
         self.content_cid = None
         if content is not None:
             from saiaas.storage import cid_of
 
             self.content_cid = cid_of(content)
-        by = self.catalog.value(URIRef(self.asset_iri), URIRef("https://w3id.org/saiaas#offeredBy"))
-        self.name = _label(self.catalog, str(by)) if by is not None else self.asset_iri
+        by = graph.value(URIRef(self.asset_iri), URIRef("https://w3id.org/saiaas#offeredBy"))
+        self.name = _label(graph, str(by)) if by is not None else self.asset_iri
         self.category = _CATEGORIES.index(provider.category)
 
 
@@ -183,9 +184,10 @@ def run_hospital(
     started = time.perf_counter()
     chain, store = market.chain, market.store
     accounts = chain.accounts
-    if len(accounts) < 3 + len(PROVIDERS):
+    needed = 2 + len(PROVIDERS) + len(REFUSALS)
+    if len(accounts) < needed:
         raise HospitalRunError(
-            f"the chain holds {len(accounts)} accounts; the scenario needs {3 + len(PROVIDERS)}"
+            f"the chain holds {len(accounts)} accounts; the scenario needs {needed}"
         )
     operator, client_address = accounts[0], accounts[1]
     transactions: list[dict[str, Any]] = []
@@ -223,7 +225,10 @@ def run_hospital(
         _Party(p, market.acting_as(a), provider_content(p, hospital))
         for p, a in zip(PROVIDERS, accounts[2 : 2 + len(PROVIDERS)], strict=True)
     ]
-    misfit = _Party(REFUSED, market.acting_as(accounts[2 + len(PROVIDERS)]), None)
+    misfits = [
+        _Party(p, market.acting_as(a), None)
+        for p, a in zip(REFUSALS, accounts[2 + len(PROVIDERS) : needed], strict=True)
+    ]
     bids: list[dict[str, Any]] = []
     seen: set[int] = set()
     for n, (who, price_index) in enumerate(BID_ORDER):
@@ -243,21 +248,28 @@ def run_hospital(
                      "gas": placed.tx.gas_used, "operation": operation})
     degrees = {b["provider"]: b["degree"] for b in bids}
 
-    # the seventh provider: refused by the matcher, so nothing is sent
+    # the refused providers (a node without a TEE, a dataset whose data-use conditions do not
+    # permit the hospital's purpose): the matcher refuses them, so nothing is sent
     block_before = chain.w3.eth.block_number
-    try:
-        provider_flow.bid(misfit.market, auction, misfit.catalog, misfit.asset_iri,
-                          ether_wei(REFUSED.prices[0]))
-    except provider_flow.NotEligible as refusal:
-        decision = refusal.decision
-    else:
-        raise HospitalRunError(f"the matcher accepted {misfit.asset_iri}, which should not fit")
-    assert decision is not None
-    reasons = [r.message for r in decision.reasons if r.code.endswith("unmet")] or [
-        f"degree {decision.degree}"]
-    refused = [{"provider": misfit.account, "provider_name": misfit.name,
-                "category": REFUSED.category, "asset": misfit.asset_iri,
-                "degree": decision.degree, "price_ether": REFUSED.prices[0], "reasons": reasons}]
+    refused: list[dict[str, Any]] = []
+    refusals: dict[str, Any] = {}
+    for misfit in misfits:
+        try:
+            provider_flow.bid(misfit.market, auction, misfit.catalog, misfit.asset_iri,
+                              ether_wei(misfit.provider.prices[0]))
+        except provider_flow.NotEligible as refusal:
+            decision = refusal.decision
+        else:
+            raise HospitalRunError(
+                f"the matcher accepted {misfit.asset_iri}, which should not fit")
+        assert decision is not None
+        refusals[misfit.account] = decision
+        reasons = [r.message for r in decision.reasons if r.code.endswith("unmet")] or [
+            f"degree {decision.degree}"]
+        refused.append({"provider": misfit.account, "provider_name": misfit.name,
+                        "category": misfit.provider.category, "asset": misfit.asset_iri,
+                        "degree": decision.degree, "price_ether": misfit.provider.prices[0],
+                        "reasons": reasons})
     check("no transaction for the refused bid", chain.w3.eth.block_number == block_before,
           f"block number still {block_before}")
 
@@ -332,15 +344,17 @@ def run_hospital(
         "requirements_cid": info.requirements_cid,
         "state": auction.state().name,
         "reserve": info.reserve,
-        "terms": {"max_prices": list(info.max_prices), "bidding_seconds": terms.bidding_seconds,
+        "terms": {"max_prices": list(info.max_prices), "bonds": list(info.bonds),
+                  "bidding_seconds": terms.bidding_seconds,
                   "delivery_window": info.delivery_window,
                   "acknowledgment_window": info.acknowledgment_window},
         "providers": [
             {"provider": p.account, "provider_name": p.name, "category": p.provider.category,
-             "asset_iri": p.asset_iri, "degree": degrees.get(p.account, decision.degree),
-             "eligible": p is not misfit, "content_cid": p.content_cid,
+             "asset_iri": p.asset_iri,
+             "degree": degrees.get(p.account) or refusals[p.account].degree,
+             "eligible": p not in misfits, "content_cid": p.content_cid,
              "content_bytes": len(p.content or b"")}
-            for p in [*parties, misfit]
+            for p in [*parties, *misfits]
         ],
         "sla": sla_rows,
         "triplet": verdict.as_dict(),

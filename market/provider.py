@@ -33,7 +33,7 @@ __all__ = [
     "CatalogInvalid",
     "NotEligible",
     "SATISFIED",
-    "Catalog",
+    "Catalogs",
     "load_catalogs",
     "scan",
     "scan_new",
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Reason codes that say something is fine; refusals show only the others.
-SATISFIED = ("constraint-met", "exact", "plugin")
+SATISFIED = ("constraint-met", "condition-met", "exact", "plugin")
 
 T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], Iterable[T]]
@@ -78,92 +78,141 @@ class NotEligible(InvalidError):
         self.decision = decision
 
 
-def load_catalogs(sources: Iterable[tuple[str, bytes]]) -> Graph:
-    """Validate every catalog (name, Turtle bytes), refusing an invalid one, and merge them."""
-    from rdflib import Graph
+def load_catalogs(sources: Iterable[tuple[str, bytes]]) -> Catalogs:
+    """Validate every catalog (name, Turtle bytes), refusing an invalid one: bidding from it
+    would put unchecked claims on chain."""
     from saiaas.shapes import validate
 
-    graph = Graph()
+    files = []
     for name, data in sources:
         report = validate(data, kind="catalog", name=name)
         if not report.conforms:
             raise CatalogInvalid(name, report)
-        graph.parse(data=data, format="turtle")
-    return graph
+        files.append((name, data))
+    return Catalogs(tuple(files))
 
 
 @dataclass
-class Catalog:
-    """A provider's merged catalog, with its assets as each ontology version reads them."""
+class Catalogs:
+    """A provider's validated catalog files. Matching goes through the matcher's fast path
+    (`Matcher.catalog`: parsed and inferred once per ontology version, the index cached by the
+    file's sha256), one index per file; the merged RDF graph is built only to write the
+    description of the asset a bid names."""
 
-    market: Marketplace
-    graph: Graph
-    _assets: dict[str, list[Asset]] = field(default_factory=dict)
+    files: tuple[tuple[str, bytes], ...]
+    _indexes: dict[str, list[Any]] = field(default_factory=dict)
+    _graph: Graph | None = None
 
-    def assets(self, ontology_cid: str) -> tuple[Matcher, list[Asset]]:
-        matcher = self.market.matcher(ontology_cid)
-        if ontology_cid not in self._assets:
-            self._assets[ontology_cid] = matcher.assets(self.graph)
-        return matcher, self._assets[ontology_cid]
+    def indexes(self, market: Marketplace, ontology_cid: str) -> tuple[Matcher, list[Any]]:
+        """The matcher of that ontology version and one matcher Catalog per file."""
+        matcher = market.matcher(ontology_cid)
+        if ontology_cid not in self._indexes:
+            self._indexes[ontology_cid] = [matcher.catalog(data, name) for name, data in self.files]
+        return matcher, self._indexes[ontology_cid]
+
+    def find(self, market: Marketplace, ontology_cid: str, name: str) -> Asset:
+        """The one asset of all files named `name` (IRI, prefix:local or local name)."""
+        from saiaas.matcher import UnknownTermError
+
+        _, indexes = self.indexes(market, ontology_cid)
+        found: dict[str, Asset] = {}
+        for index in indexes:
+            try:
+                asset = index.find(name)
+            except UnknownTermError:
+                continue
+            found[asset.iri] = asset
+        if len(found) != 1:
+            what = "no asset" if not found else f"{len(found)} assets"
+            raise UnknownTermError(f"{what} named {name!r} in the catalogs given")
+        return next(iter(found.values()))
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            from rdflib import Graph
+
+            graph = Graph()
+            for _, data in self.files:
+                graph.parse(data=data, format="turtle")
+            self._graph = graph
+        return self._graph
 
 
 # ------------------------------------------------------------------------------ scan
 
 
 def _match_auction(
-    catalog: Catalog, created: AuctionCreated, show_all: bool
+    market: Marketplace, catalogs: Catalogs, created: AuctionCreated, show_all: bool
 ) -> list[dict[str, Any]]:
-    """Rows for one auction still open for bids (empty when closed); UnusableAuction if its
-    requirement file or ontology cannot be used."""
+    """Rows for one auction still open for bids (empty when closed), eligible assets ranked
+    best first per category; UnusableAuction if its requirement file or ontology cannot be
+    used."""
     from saiaas.contracts import Auction
     from saiaas.matcher import MatcherError
     from saiaas.ontologies.requests import Category
 
-    market = catalog.market
     auction = Auction(market.chain, created.auction, factory=market.factory)
     time_left = auction.time_left()
     if time_left <= 0:
         return []
     info = auction.info()
     requirements = Requirements(market, info)
-    try:
-        request = requirements.request
-        matcher, assets = catalog.assets(info.ontology_cid)
-        decisions = matcher.match_request(request, assets)
-    except MatcherError as error:
-        raise UnusableAuction(f"auction {auction.address}: {error}") from None
-    by_iri = {a.iri: a for a in assets}
     terms = terms_json(info)
     rows = []
-    bases: dict[str, int | None] = {}
-    records: dict[str, dict[str, int]] = {}
-    for decision in decisions:
-        if not (decision.eligible or show_all):
-            continue
-        order = Category(decision.category).order
-        if decision.category not in bases:
+    try:
+        request = requirements.request
+        _, indexes = catalogs.indexes(market, info.ontology_cid)
+        for category, spec in request.specs.items():
+            order = category.order
             best = auction.best_bid(order)
-            bases[decision.category] = best.price if best else None
-        row: dict[str, Any] = {
-            "auction": auction.address,
-            "category": decision.category,
-            "asset": decision.asset,
-            "label": by_iri[decision.asset].label,
-            "degree": decision.degree,
-            "eligible": decision.eligible,
-            "max_price_wei": info.max_prices[order],
-            "bond_wei": info.bonds[order],
-            "base_price_wei": bases[decision.category],
-            "time_left_s": time_left,
-        }
-        if show_all:
-            row["reasons"] = [r.message for r in decision.reasons if r.code not in SATISFIED]
-        row["terms"] = terms
-        if decision.category not in records:
-            records[decision.category] = _record(market, market.caller, order)
-        row["record"] = records[decision.category]
-        rows.append(row)
+            base = best.price if best else None
+            record = _record(market, market.caller, order)
+            ranked = [r for index in indexes for r in index.match(spec)]
+            ranked.sort(key=lambda r: (-r.score, r.asset))
+            entries: list[tuple[Decision, dict[str, Any]]] = [
+                (r.decision, {"rank": n, "score": r.score, "score_reasons": list(r.score_reasons)})
+                for n, r in enumerate(ranked, 1)
+            ]
+            if show_all:
+                eligible = {r.asset for r in ranked}
+                entries += [
+                    (d, {}) for index in indexes for d in index.decisions(spec)
+                    if d.asset not in eligible
+                ]
+            for decision, ranking in entries:
+                row: dict[str, Any] = {
+                    "auction": auction.address,
+                    "category": Category(decision.category).value,
+                    "asset": decision.asset,
+                    "label": _label(indexes, decision.asset),
+                    "degree": decision.degree,
+                    "eligible": decision.eligible,
+                    "max_price_wei": info.max_prices[order],
+                    "bond_wei": info.bonds[order],
+                    "base_price_wei": base,
+                    "time_left_s": time_left,
+                    **ranking,
+                }
+                if show_all:
+                    row["reasons"] = [
+                        r.message for r in decision.reasons if r.code not in SATISFIED
+                    ]
+                row["terms"] = terms
+                row["record"] = record
+                rows.append(row)
+    except MatcherError as error:
+        raise UnusableAuction(f"auction {auction.address}: {error}") from None
     return rows
+
+
+def _label(indexes: list[Any], iri: str) -> str | None:
+    for index in indexes:
+        try:
+            return index.find(iri).label  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - the asset is in another file's index
+            continue
+    return None
 
 
 def _record(market: Marketplace, provider: str, category: int) -> dict[str, int]:
@@ -174,7 +223,8 @@ def _record(market: Marketplace, provider: str, category: int) -> dict[str, int]
 
 
 def _scan_events(
-    catalog: Catalog,
+    market: Marketplace,
+    catalogs: Catalogs,
     events: Sequence[AuctionCreated],
     show_all: bool,
     progress: Progress[Any],
@@ -185,7 +235,7 @@ def _scan_events(
     skipped: list[dict[str, str]] = []
     for created in progress(events, "matching auctions"):
         try:
-            rows.extend(_match_auction(catalog, created, show_all))
+            rows.extend(_match_auction(market, catalogs, created, show_all))
         except StoreUnreachable:
             raise  # not this auction's fault: every other fetch would fail too
         except (UnusableAuction, InputError) as error:
@@ -201,42 +251,63 @@ def _scan_events(
 
 def scan(
     market: Marketplace,
-    graph: Graph,
+    catalogs: Catalogs,
     show_all: bool = False,
     progress: Progress[Any] = _no_progress,
 ) -> tuple[int, list[dict[str, Any]], list[dict[str, str]]]:
-    """Match the catalog against every open auction: (auctions scanned, rows, skipped auctions
-    with the reason). The catalog's own errors surface before any auction is read."""
+    """Match the catalogs against every open auction: (auctions scanned, rows, skipped auctions
+    with the reason). The catalogs' own errors surface before any auction is read."""
     from saiaas.ontologies import ontology_bytes
     from saiaas.storage import cid_of
 
-    catalog = Catalog(market, graph)
-    catalog.assets(cid_of(ontology_bytes()))
-    events = market.factory.auctions()
-    rows, skipped = _scan_events(catalog, events, show_all, progress)
-    return len(events), rows, skipped
+    catalogs.indexes(market, cid_of(ontology_bytes()))
+    indexed = _indexed(market)
+    open_ones = [e for e, state in indexed if state in (None, "BIDDING")]
+    rows, skipped = _scan_events(market, catalogs, open_ones, show_all, progress)
+    return len(indexed), rows, skipped
+
+
+def _indexed(
+    market: Marketplace, since_block: int = 0
+) -> list[tuple[AuctionCreated, str | None]]:
+    """The Factory's auctions (creation event, last state read) from the chain index, synced
+    first: paged eth_getLogs, only the blocks since the last command."""
+    from saiaas.contracts import AuctionCreated
+    from saiaas.market.indexer import Index
+
+    index, _report = Index.synced(market)
+    with index:
+        rows = index.auctions(since_block)
+    return [
+        (AuctionCreated(r["address"], r["client"], r["index"], r["ontology_version"],
+                        r["requirements_cid"], r["deadline"], r["block_number"]), r["state"])
+        for r in rows
+    ]
 
 
 def _last_scanned(path: Path) -> int:
-    """The last block a previous watch scanned (-1 when none), so a restart resumes after it."""
-    try:
-        return int(json.loads(path.read_text(encoding="utf-8"))["last_block"])
-    except FileNotFoundError:
+    """The last block a previous watch scanned (-1 when none), so a restart resumes after it;
+    the file's checksum is verified (a damaged one is refused by name, never read as a block)."""
+    from saiaas.market.marketplace import read_state
+
+    state = read_state(path)
+    if state is None:
         return -1
-    except (OSError, ValueError, KeyError, TypeError):
+    try:
+        return int(state["last_block"])
+    except (KeyError, TypeError, ValueError):
         raise InputError(f"{path} is unreadable; delete it to rescan from the start") from None
 
 
 def scan_new(
-    market: Marketplace, graph: Graph, state_dir: Path
+    market: Marketplace, catalogs: Catalogs, state_dir: Path
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Match the auctions created since the last call (remembered per Factory in `state_dir`)."""
-    catalog = Catalog(market, graph)
     state_file = state_dir / f"watch-{market.factory.address.lower()}.json"
     start = _last_scanned(state_file) + 1
     head = int(market.chain.w3.eth.block_number)
-    events = market.factory.auctions(from_block=start)
-    rows, skipped = _scan_events(catalog, events, False, _no_progress)
+    events = [e for e, _state in _indexed(market, start) if e.block_number <= head]
+    rows, skipped = _scan_events(market, catalogs, events, False, _no_progress)
     last = max([head, *(e.block_number for e in events)])
     write_state(state_file, json.dumps({"last_block": last}) + "\n")
     return rows, skipped
@@ -264,7 +335,7 @@ class Bid:
 def bid(
     market: Marketplace,
     auction: Auction,
-    graph: Graph,
+    catalogs: Catalogs,
     asset_name: str,
     price_wei: int,
     references: Sequence[str] = (),
@@ -283,8 +354,8 @@ def bid(
     info = auction.info()
     requirements = Requirements(market, info)
     request = requirements.request
-    matcher, assets = Catalog(market, graph).assets(info.ontology_cid)
-    chosen = matcher.find(assets, asset_name)
+    matcher, _ = catalogs.indexes(market, info.ontology_cid)
+    chosen = catalogs.find(market, info.ontology_cid, asset_name)
     if chosen.category is None:
         raise NotEligible(
             f"{chosen.iri} is not of exactly one category (data, algorithm, infrastructure); "
@@ -305,7 +376,7 @@ def bid(
             f"({'; '.join(differences)}); nothing sent"
         )
     sender = market.sender
-    description = asset_description(graph, chosen.iri, market.sender_address)
+    description = asset_description(catalogs.graph, chosen.iri, market.sender_address)
     asset_cid = market.store.put(description)
     tx = auction.bid(sender, category.order, price_wei, asset_cid, list(references))
     best = auction.best_bid(category.order)

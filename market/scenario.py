@@ -26,6 +26,8 @@ __all__ = [
     "Provider",
     "PROVIDERS",
     "REFUSED",
+    "REFUSED_DATA",
+    "REFUSALS",
     "BID_ORDER",
     "DELIVER",
     "ACKNOWLEDGE",
@@ -99,6 +101,11 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 #: The seventh provider: a GPU node without a TEE, in the US. The matcher refuses it.
 REFUSED = Provider("infra-plain-gpu.ttl", "infrastructure", ("0.10",))
+#: The eighth: chest X-rays consented for COVID-19 research only (DUO DS), while the hospital
+#: studies pneumonia. The matcher refuses it for its data-use conditions.
+REFUSED_DATA = Provider("data-covid-xray-registry.ttl", "data", ("0.15",))
+#: Every provider the matcher refuses, in the order the demo shows them; none sends anything.
+REFUSALS: tuple[Provider, ...] = (REFUSED, REFUSED_DATA)
 
 #: The paper's order of the 9 bids: (index in PROVIDERS, index of the price in its prices).
 BID_ORDER: tuple[tuple[int, int], ...] = (
@@ -165,7 +172,11 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     assert factory.deploy_receipt is not None
     row("Factory deployment", "deploy Factory (+ Auction implementation)",
         factory.deploy_receipt.gas_used, False)
-    terms = paper_terms().as_kwargs()
+    from saiaas.market.client import packaged_ontology_version
+
+    # the terms the client's workflow gives: the file's, pinned to the vocabulary it was
+    # validated against
+    terms = {**paper_terms().as_kwargs(), "ontology_version": packaged_ontology_version(factory)}
     auction, tx = factory.create_auction(client, **terms)
     row("Auction creation", "client creates the auction", tx.gas_used)
     seen: set[int] = set()

@@ -49,7 +49,7 @@ def terms_json(info: AuctionInfo) -> dict[str, Any]:
         "acknowledgment_window": info.acknowledgment_window,
         "min_references": info.min_references,
         "arbitrator": info.arbitrator,
-        "disputes": "none: no arbitrator is named, the contract's timeouts decide"
+        "dispute_resolution": "none: no arbitrator is named, the contract's timeouts decide"
         if info.arbitrator is None else "by the arbitrator named",
         "arbitration_fee": info.arbitration_fee,
         "arbitration_fee_advanced_by": "the party that opens a dispute"

@@ -27,7 +27,7 @@ THING = OWL + "Thing"
 NOTHING = OWL + "Nothing"
 HELPER = "urn:saiaas:matcher:component:"
 #: Bump when the model's layout changes: caches of other layouts are rebuilt, never misread.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 
 
 def _list(graph: Any, node: Any) -> list[Any]:
@@ -247,6 +247,12 @@ def classify(graph: Any) -> dict[str, Any]:
         "different": sorted([a, b] for a, b in different),
         "narrower_than": {a: sorted(b) for a, b in narrower.items()},
         "accepts_tee": {a: sorted(b) for a, b in accepts.items()},
+        # readable names for reasons (data-use conditions name DUO and MONDO terms by label)
+        "labels": {
+            str(s): str(o)
+            for s, o in sorted(graph.subject_objects(RS.label))
+            if isinstance(s, URIRef)
+        },
     }
 
 

@@ -1,7 +1,8 @@
 """One decision: the degree of an asset against a requested class, and its constraints, with
 the reasons a person reads ("sampleCount 80 < required 100").
 
-Degrees (Paolucci et al. 2002) on the inferred hierarchy, R the requested class:
+Degrees on the inferred hierarchy (VOCABULARY.md, "Matching semantics", says which direction of
+the literature's names this follows), R the requested class:
 - exact: the asset is an instance of R and no class of it is strictly below R (its most
   specific classes within R's branch are R or equivalent to R);
 - plugin: the asset is an instance of a class strictly below R;
@@ -17,11 +18,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from saiaas.matcher._assets import Asset
+from saiaas.matcher._entail import (
+    implied_sets,
+    lower_witness,
+    non_numeric,
+    outside,
+    satisfying_set,
+    upper_witness,
+)
 from saiaas.matcher._errors import UnknownTermError
 from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._policy import decide_policy
 from saiaas.matcher._values import Value, is_number
 from saiaas.ontologies.requests import (
     AssetSpecification,
+    Category,
     Constraint,
     ConstraintKind,
     local_name,
@@ -83,6 +94,10 @@ def check_spec(model: OntologyModel, spec: AssetSpecification) -> None:
         raise UnknownTermError(
             f"{spec.iri}: requested class {spec.requested_class} is not a class of the ontology"
         )
+    use = spec.data_use
+    for prop, term in (("usePurpose", use and use.purpose), ("useDisease", use and use.disease)):
+        if term and term not in model.ancestors:
+            raise UnknownTermError(f"{spec.iri}: {prop} {term} is not a class of the ontology")
     for c in spec.constraints:
         kind = model.property_kinds.get(c.property)
         if kind is None or kind == "annotation":
@@ -170,113 +185,143 @@ def implied_min(asset: Asset, prop: str) -> Value | None:
     return max(bounds) if bounds else None
 
 
-def implied_sets(asset: Asset, prop: str) -> list[frozenset[Value]]:
-    """Sets an implied existential (p some {a, b}) says one value of prop lies in."""
-    return [c.one_of for c in asset.implied_some.get(prop, ()) if c.one_of]
+def _show_key(key: tuple[Any, int], lower: bool) -> str:
+    value, tie = key
+    if lower:
+        return f"> {value}" if tie else f">= {value}"
+    return f"< {value}" if tie else f"<= {value}"
 
 
 def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reason:
-    """Min: some value (stated, implied, or an implied lower bound) >= n. Max: at least one
-    value and every stated value <= n. Required: some value equals or is narrower than it, or
-    the asset's class implies a value among such. Allowed: at least one value (stated or
-    implied within the set) and every stated value in the set (narrowerThan counted)."""
+    """One constraint, decided by what is entailed (see `_entail`): Min and Required need some
+    value within (stated, class-implied, or an implied existential); Max and Allowed need some
+    value within and no value entailed outside."""
     name = local_name(c.property)
     values = asset.values(c.property)
     required: Any = (
         c.value if c.kind is not ConstraintKind.ALLOWED_VALUES else sorted(c.allowed, key=str)
     )
     actual = sorted(values, key=str)
-    shown = ", ".join(show_value(v) for v in actual)
     if c.kind is ConstraintKind.MIN_INCLUSIVE:
-        nums = [v for v in values if is_number(v)]
-        bound = implied_min(asset, c.property)
-        best = max(nums) if nums else None
-        stronger = bound is not None and (best is None or bound > best)
-        if stronger and bound >= c.value:  # type: ignore[operator]
-            return Reason(
-                "constraint-met",
-                f"{name} >= {bound} by the asset's class, required >= {c.value}",
-                required,
-                f">= {bound}",
-            )
-        if best is None:
+        low = lower_witness(asset, c.property)
+        stated = [v for v in values if is_number(v)]
+        if low is None:
             return Reason(
                 "constraint-unmet",
                 f"no numeric {name} stated or implied (required >= {c.value})",
                 required,
                 None,
             )
-        ok = best >= c.value  # type: ignore[operator]
+        ok = low >= (c.value, 0)
+        if stated and low == (max(stated), 0):
+            best = max(stated)
+            return Reason(
+                "constraint-met" if ok else "constraint-unmet",
+                f"{name} {best} {'>=' if ok else '<'} required {c.value}",
+                required,
+                best,
+            )
         return Reason(
             "constraint-met" if ok else "constraint-unmet",
-            f"{name} {best} {'>=' if ok else '<'} required {c.value}",
+            f"{name} {_show_key(low, True)} by the asset's class, "
+            f"{'' if ok else 'not enough for '}required >= {c.value}",
             required,
-            best,
+            _show_key(low, True),
         )
     if c.kind is ConstraintKind.MAX_INCLUSIVE:
-        if not values:
+        bound = (c.value, 0)
+        bad = non_numeric(asset, c.property)
+        if bad:
+            return Reason(
+                "constraint-unmet",
+                f"{name} {', '.join(show_value(v) for v in bad)} is not a number "
+                f"(required <= {c.value})",
+                required,
+                actual,
+            )
+        high = lower_witness(asset, c.property)
+        if high is not None and high > bound:
+            stated = [v for v in values if is_number(v)]
+            if stated and high == (max(stated), 0):
+                return Reason(
+                    "constraint-unmet",
+                    f"{name} {max(stated)} > allowed maximum {c.value}",
+                    required,
+                    max(stated),
+                )
+            return Reason(
+                "constraint-unmet",
+                f"{name} {_show_key(high, True)} by the asset's class, "
+                f"above the allowed maximum {c.value}",
+                required,
+                _show_key(high, True),
+            )
+        low = upper_witness(asset, c.property)
+        if low is None:
             return Reason(
                 "constraint-unmet",
                 f"no {name} stated or implied (required <= {c.value})",
                 required,
                 None,
             )
-        nums = [v for v in values if is_number(v)]
-        if len(nums) != len(values):
+        if low > bound:
             return Reason(
                 "constraint-unmet",
-                f"{name} {shown} is not a number (required <= {c.value})",
+                f"{name} {_show_key(low, False)} by the asset's class, "
+                f"not known to be <= {c.value}",
                 required,
-                actual,
+                _show_key(low, False),
             )
-        worst = max(nums)
-        ok = worst <= c.value  # type: ignore[operator]
+        stated = [v for v in values if is_number(v)]
+        worst = max(stated) if stated else None
+        if worst is not None:
+            return Reason(
+                "constraint-met", f"{name} {worst} <= allowed maximum {c.value}", required, worst
+            )
         return Reason(
-            "constraint-met" if ok else "constraint-unmet",
-            f"{name} {worst} {'<=' if ok else '>'} allowed maximum {c.value}",
+            "constraint-met",
+            f"{name} {_show_key(low, False)} by the asset's class, within the maximum {c.value}",
             required,
-            worst,
+            _show_key(low, False),
         )
-    sets = implied_sets(asset, c.property)
     if c.kind is ConstraintKind.REQUIRED_VALUE:
-        hits = [v for v in actual if model.satisfies_value(v, c.value)]  # type: ignore[arg-type]
+        wanted: Value = c.value  # type: ignore[assignment]
+        hits = [v for v in actual if model.satisfies_value(v, wanted)]
         if hits:
             via = (
                 ""
-                if c.value in hits
-                else f" ({show_value(hits[0])} is narrower than {show_value(c.value)})"
+                if wanted in hits
+                else f" ({show_value(hits[0])} is narrower than {show_value(wanted)})"
             )
             return Reason(
-                "constraint-met", f"{name} has {show_value(c.value)}{via}", required, actual
+                "constraint-met", f"{name} has {show_value(wanted)}{via}", required, actual
             )
-        for one_of in sets:
-            if all(model.satisfies_value(v, c.value) for v in one_of):  # type: ignore[arg-type]
+        for one_of in implied_sets(asset, c.property):
+            if all(model.satisfies_value(v, wanted) for v in one_of):
                 return Reason(
                     "constraint-met",
                     f"the asset's class gives {name} one of "
-                    f"{{{_names(one_of)}}}, each satisfying {show_value(c.value)}",
+                    f"{{{_names(one_of)}}}, each satisfying {show_value(wanted)}",
                     required,
                     sorted(one_of, key=str),
                 )
         if not values:
             return Reason(
                 "constraint-unmet",
-                f"no {name} stated or implied (required {show_value(c.value)})",
+                f"no {name} stated or implied (required {show_value(wanted)})",
                 required,
                 None,
             )
         return Reason(
             "constraint-unmet",
-            f"{name} is {shown}, required {show_value(c.value)}",
+            f"{name} is {', '.join(show_value(v) for v in actual)}, required {show_value(wanted)}",
             required,
             actual,
         )
     allowed = ", ".join(sorted(show_value(a) for a in c.allowed))
-
-    def inside(v: Value) -> bool:
-        return any(model.satisfies_value(v, a) for a in c.allowed)
-
-    bad = [v for v in actual if not inside(v)]
+    inside_set = satisfying_set(model, c.allowed)
+    is_outside = outside(model, c.property, inside_set)
+    bad = [v for v in actual if is_outside(v)]
     if bad:
         return Reason(
             "constraint-unmet",
@@ -284,18 +329,37 @@ def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reaso
             required,
             actual,
         )
-    if values:
+    for one_of in implied_sets(asset, c.property):
+        if all(is_outside(v) for v in one_of):
+            return Reason(
+                "constraint-unmet",
+                f"the asset's class gives {name} one of {{{_names(one_of)}}}, "
+                f"none in allowed {{{allowed}}}",
+                required,
+                sorted(one_of, key=str),
+            )
+    within = [v for v in actual if v in inside_set]
+    if within:
+        shown = ", ".join(show_value(v) for v in actual)
         return Reason(
             "constraint-met", f"{name} {shown} within the allowed values", required, actual
         )
-    for one_of in sets:
-        if all(inside(v) for v in one_of):
+    for one_of in implied_sets(asset, c.property):
+        if one_of <= inside_set:
             return Reason(
                 "constraint-met",
                 f"the asset's class gives {name} one of {{{_names(one_of)}}}, all allowed",
                 required,
                 sorted(one_of, key=str),
             )
+    if values:
+        return Reason(
+            "constraint-unmet",
+            f"{name} {', '.join(show_value(v) for v in actual)} not known to be among the "
+            f"allowed {{{allowed}}}",
+            required,
+            actual,
+        )
     return Reason(
         "constraint-unmet", f"no {name} stated or implied (allowed {{{allowed}}})", required, None
     )
@@ -303,6 +367,25 @@ def check_constraint(model: OntologyModel, c: Constraint, asset: Asset) -> Reaso
 
 def _names(values: Any) -> str:
     return ", ".join(sorted(show_value(v) for v in values))
+
+
+def data_use_reasons(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> list[Reason]:
+    """The dataset's data-use conditions against the request's use (`_policy`), one reason per
+    condition: codes condition-met / condition-unmet, path ("data-use", kind). None when the
+    spec is not a data spec or the dataset states no conditions."""
+    if asset.policy is None or spec.category is not Category.DATA:
+        return []
+    use = spec.data_use
+    return [
+        Reason(
+            "condition-met" if part.met else "condition-unmet",
+            part.message,
+            required=part.condition,
+            actual=use.describe() if use is not None else None,
+            path=("data-use", part.kind),
+        )
+        for part in decide_policy(model, use, asset.policy)
+    ]
 
 
 def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Decision:
@@ -313,6 +396,9 @@ def decide(model: OntologyModel, spec: AssetSpecification, asset: Asset) -> Deci
         reason = check_constraint(model, c, asset)
         reasons.append(reason)
         met = met and reason.code == "constraint-met"
+    for reason in data_use_reasons(model, spec, asset):
+        reasons.append(reason)
+        met = met and reason.code == "condition-met"
     eligible = deg in (EXACT, PLUGIN) and met
     return Decision(
         spec=spec.iri,

@@ -10,6 +10,8 @@ from saiaas.matcher._classify import HELPER
 from saiaas.matcher._values import Value, from_json
 from saiaas.ontologies import SAIAAS
 
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
 #: The category classes named by VOCABULARY.md, in the contracts' order.
 CATEGORY_CLASSES = {
     "data": SAIAAS + "DataAsset",
@@ -77,6 +79,12 @@ class OntologyModel:
         self.super_properties = {p: frozenset(s) for p, s in data["super_properties"].items()}
         self.domains = {p: tuple(d) for p, d in data["domains"].items()}
         self.ranges = {p: tuple(r) for p, r in data["ranges"].items()}
+        #: the XML Schema datatypes a property's values must be in, by local name
+        self.xsd_ranges = {
+            p: names
+            for p, r in self.ranges.items()
+            if (names := tuple(x.rsplit("#", 1)[-1] for x in r if x.startswith(XSD_NS)))
+        }
         self.disjoint = frozenset((a, b) for a, b in data["disjoint"])
         self.disjoint_with: dict[str, frozenset[str]] = {}
         for a, b in self.disjoint:
@@ -92,7 +100,23 @@ class OntologyModel:
             v: frozenset(s) for v, s in broader_or_equal.items()
         }
         self.accepts_tee = {a: frozenset(b) for a, b in data["accepts_tee"].items()}
+        self.labels: dict[str, str] = data.get("labels", {})
         self._closure_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._specific_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._domains_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._some_cache: dict[frozenset[str], dict[str, tuple[Component, ...]]] = {}
+        #: properties (and their sub-properties) whose values a class definition reads: the
+        #: only facts that can change which defined classes an individual belongs to
+        used = {
+            c.property
+            for defs in self.definitions.values()
+            for parts in defs
+            for c in parts
+            if c.property
+        }
+        self.definition_properties = frozenset(
+            p for p, ups in data["super_properties"].items() if set(ups) & used
+        ) | frozenset(used)
         # properties whose domain/range types what they touch, super-properties included
         self.fact_domains: dict[str, frozenset[str]] = {}
         self.fact_ranges: dict[str, frozenset[str]] = {}
@@ -136,6 +160,34 @@ class OntologyModel:
             return True
         return isinstance(actual, str) and required in self.narrower_than.get(actual, ())
 
+    def domains_of(self, props: frozenset[str]) -> frozenset[str]:
+        """The classes the domains of these properties (and their super-properties) give."""
+        hit = self._domains_cache.get(props)
+        if hit is None:
+            if len(self._domains_cache) > 50_000:
+                self._domains_cache.clear()
+            hit = self._domains_cache[props] = frozenset(
+                d for p in props for d in self.fact_domains.get(p, ())
+            )
+        return hit
+
+    def most_specific_cached(self, types: frozenset[str]) -> frozenset[str]:
+        hit = self._specific_cache.get(types)
+        if hit is None:
+            if len(self._specific_cache) > 50_000:
+                self._specific_cache.clear()
+            hit = self._specific_cache[types] = self.most_specific(types)
+        return hit
+
+    def implied_some_cached(self, types: frozenset[str]) -> dict[str, tuple[Component, ...]]:
+        """`implied_some`, shared between assets of the same types (do not mutate it)."""
+        hit = self._some_cache.get(types)
+        if hit is None:
+            if len(self._some_cache) > 50_000:
+                self._some_cache.clear()
+            hit = self._some_cache[types] = self.implied_some(types)
+        return hit
+
     def implied_some(self, types: frozenset[str]) -> dict[str, tuple[Component, ...]]:
         """Existential restrictions (p some {..}, p some xsd:integer[>= n]) that the asset's
         classes imply, per property and its super-properties: anonymous values the asset has."""
@@ -149,6 +201,25 @@ class OntologyModel:
                     if comp not in out.setdefault(q, []):
                         out[q].append(comp)
         return {p: tuple(c) for p, c in out.items()}
+
+    def different_individuals(self, a: Value, b: Value) -> bool:
+        """a and b are provably different individuals: a told owl:differentFrom/AllDifferent,
+        or disjoint types (OWL has no unique-name assumption, so nothing else is)."""
+        if a == b:
+            return False
+        if (a, b) in self.different or (b, a) in self.different:
+            return True
+        if not isinstance(a, str) or not isinstance(b, str):
+            return True  # a literal is never an individual
+        ta = self.individual_types.get(a, frozenset())
+        tb = self.individual_types.get(b, frozenset())
+        return any(self.disjoint_with.get(t, frozenset()) & tb for t in ta)
+
+    def label(self, iri: str) -> str:
+        """The term's rdfs:label, else its local name (for reasons a person reads)."""
+        from saiaas.ontologies.requests import local_name
+
+        return self.labels.get(iri) or local_name(iri)
 
     def property_known(self, prop: str) -> bool:
         return prop in self.property_kinds

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from saiaas.matcher._assets import Asset, extract_assets, infer
-from saiaas.matcher._cache import load_or_classify, ontology_key
+from saiaas.matcher._cache import default_cache_dir, load_or_classify, ontology_key
+from saiaas.matcher._catalog import Catalog, build_catalog
 from saiaas.matcher._decide import Decision, check_spec, decide
 from saiaas.matcher._errors import OntologyError, UnknownTermError
 from saiaas.matcher._index import AssetIndex
 from saiaas.matcher._model import OntologyModel
+from saiaas.matcher._parse import CatalogError, read_request
 from saiaas.matcher._triplet import TripletVerdict, triplet
 from saiaas.ontologies.requests import AssetSpecification, Request
 
@@ -26,8 +28,11 @@ class Matcher:
         classification_seconds: float = 0.0,
         from_cache: bool = False,
         cid: str | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.model = model
+        #: where the classification and the catalog indexes are cached (None: platform default)
+        self.cache_dir = cache_dir
         self.key = key
         self.cid = cid
         self.classification_seconds = classification_seconds
@@ -46,7 +51,50 @@ class Matcher:
         model, seconds, cached = load_or_classify(
             data, factory, Path(cache_dir) if cache_dir else None, cid
         )
-        return cls(OntologyModel(model), ontology_key(data), seconds, cached, cid)
+        return cls(
+            OntologyModel(model),
+            ontology_key(data),
+            seconds,
+            cached,
+            cid,
+            Path(cache_dir) if cache_dir else None,
+        )
+
+    # ------------------------------------------------------------------ the fast path
+    def catalog(
+        self, data: bytes | str | Path, name: str | None = None, cache: bool = True
+    ) -> Catalog:
+        """A catalog's assets and index, parsed and inferred once: `data` is the catalog's
+        Turtle bytes or a path to it. The index is cached on disk by the sha256 of the bytes
+        and of the ontology (next to the classification), so the next call with the same bytes
+        loads it. Raises CatalogError (not Turtle), UnknownTermError, AssetContradictionError."""
+        if isinstance(data, str | Path):
+            path = Path(data)
+            try:
+                raw = path.read_bytes()
+            except OSError as error:
+                raise CatalogError(f"{path}: cannot read ({error.strerror})") from None
+            name = name or str(path)
+        else:
+            raw = data
+        folder = self.cache_dir if self.cache_dir is not None else default_cache_dir()
+        return build_catalog(self, raw, name or "the catalog", folder, cache)
+
+    def read_request(self, data: bytes | str | Path, name: str | None = None) -> Request:
+        """The request of a requirement file (Turtle bytes or a path), checked against the
+        ontology; read with the fast parser (see `_parse`)."""
+        if isinstance(data, str | Path):
+            path = Path(data)
+            try:
+                raw = path.read_bytes()
+            except OSError as error:
+                raise CatalogError(f"{path}: cannot read ({error.strerror})") from None
+            name = name or str(path)
+        else:
+            raw = data
+        request = read_request(raw, name or "the requirement file")
+        self.check(request)
+        return request
 
     # ------------------------------------------------------------------ assets
     def assets(self, graph: Any) -> list[Asset]:

@@ -26,6 +26,7 @@ __all__ = [
     "ConstraintKind",
     "Constraint",
     "AssetSpecification",
+    "DataUse",
     "Request",
     "RequestError",
     "parse_request",
@@ -105,6 +106,25 @@ class Constraint:
 
 
 @dataclass(frozen=True)
+class DataUse:
+    """What the client says about its use of the data (VOCABULARY.md, "Data-use conditions"):
+    the purpose (a DUO class IRI), the disease it studies (a MONDO class IRI), whether the use is
+    commercial and whether it holds ethics approval. None: the file does not say, and a
+    condition that depends on it is not known to be met."""
+
+    purpose: str | None = None
+    disease: str | None = None
+    commercial: bool | None = None
+    ethics_approval: bool | None = None
+
+    def describe(self) -> str:
+        parts = [local_name(self.purpose) if self.purpose else "no purpose stated"]
+        if self.disease:
+            parts.append(f"on {local_name(self.disease)}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
 class AssetSpecification:
     iri: str
     category: Category
@@ -114,6 +134,9 @@ class AssetSpecification:
     #: What a first bid locks; None when the file is silent (the auction then takes a tenth of
     #: the max price, see `bond_or_default`).
     bond_wei: int | None = None
+    #: The request's data use, on the data specification only (a dataset's data-use conditions
+    #: are decided against it); None on the other categories.
+    data_use: DataUse | None = None
 
     @property
     def bond_or_default(self) -> int:
@@ -142,6 +165,7 @@ class Request:
     min_reference_value_wei: int = 0
     min_completed_auctions: int = 0
     max_disputes_lost: int | None = None
+    data_use: DataUse = field(default_factory=DataUse)
 
 
 def local_name(iri: str) -> str:
@@ -299,11 +323,16 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
     min_completed = count("minCompletedAuctions")
     max_lost = count("maxDisputesLost")
 
+    data_use = _parse_data_use(node, one, literal)
     specs: dict[Category, AssetSpecification] = {}
     for category in Category:
         spec_node = one(node, category.value + "Spec", True, f"the {category.value} specification")
         assert spec_node is not None
         specs[category] = _parse_spec(graph, spec_node, category, one, literal)
+        if category is Category.DATA:
+            from dataclasses import replace
+
+            specs[category] = replace(specs[category], data_use=data_use)
 
     return Request(
         iri=where,
@@ -330,6 +359,32 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
         else 0,
         min_completed_auctions=min_completed or 0,
         max_disputes_lost=max_lost,
+        data_use=data_use,
+    )
+
+
+def _parse_data_use(node, one, literal) -> DataUse:  # type: ignore[no-untyped-def]
+    """The client's use of the data: saiaas:usePurpose, useDisease (classes, by IRI),
+    clientIsCommercial and holdsEthicsApproval (booleans); each optional."""
+    from rdflib import URIRef
+
+    terms: dict[str, str | None] = {}
+    for prop, what in (("usePurpose", "a DUO purpose class"), ("useDisease", "a disease class")):
+        value = one(node, prop, False, what)
+        if value is not None and not isinstance(value, URIRef):
+            raise RequestError(f"{node}: saiaas:{prop} must name {what} by IRI")
+        terms[prop] = str(value) if value is not None else None
+    flags: dict[str, bool | None] = {}
+    for prop in ("clientIsCommercial", "holdsEthicsApproval"):
+        text = literal(node, prop, False, "true or false")
+        if text is not None and text.strip().lower() not in ("true", "false", "1", "0"):
+            raise RequestError(f"{node}: saiaas:{prop} {text!r} is not true or false")
+        flags[prop] = None if text is None else text.strip().lower() in ("true", "1")
+    return DataUse(
+        purpose=terms["usePurpose"],
+        disease=terms["useDisease"],
+        commercial=flags["clientIsCommercial"],
+        ethics_approval=flags["holdsEthicsApproval"],
     )
 
 

@@ -9,6 +9,7 @@ an unknown `kind` raise a `SaiaasError` (usage errors).
 
 from __future__ import annotations
 
+from saiaas.shapes._context import MAX_VIOLATIONS
 from saiaas.shapes._report import VIOLATION, WARNING, ValidationReport, Violation
 from saiaas.shapes._semantic import MAX_DURATION_DAYS
 from saiaas.shapes._shacl import shapes_path
@@ -24,6 +25,7 @@ __all__ = [
     "WARNING",
     "KINDS",
     "MAX_FILE_BYTES",
+    "MAX_VIOLATIONS",
     "MAX_DURATION_DAYS",
     "FileMissingError",
     "UnknownKindError",

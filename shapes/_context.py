@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-__all__ = ["Context"]
+__all__ = ["Context", "MAX_VIOLATIONS"]
+
+#: Violations reported in full per file; beyond them only a count is kept (naming a node and
+#: finding its line is most of a violation's cost, and nobody reads the 8,000th one).
+MAX_VIOLATIONS = 500
 
 
 @dataclass
@@ -23,6 +27,9 @@ class Context:
     graph: Graph
     vocab: Vocabulary
     violations: list[Violation] = field(default_factory=list)
+    #: Violations and warnings found past MAX_VIOLATIONS: counted, not described.
+    omitted_errors: int = 0
+    omitted_warnings: int = 0
 
     def name(self, node: Node | None) -> str | None:
         """How a person reads a node: prefixed name, quoted literal, or described blank node."""
@@ -104,6 +111,12 @@ class Context:
         severity: str = VIOLATION,
         suggestion: str | None = None,
     ) -> None:
+        if len(self.violations) >= MAX_VIOLATIONS:
+            if severity == VIOLATION:
+                self.omitted_errors += 1
+            else:
+                self.omitted_warnings += 1
+            return
         self.violations.append(
             Violation(
                 file=self.source.name,

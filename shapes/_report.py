@@ -46,10 +46,20 @@ class ValidationReport:
     file: str
     kind: str | None
     violations: list[Violation] = field(default_factory=list)
+    #: Problems found past the report's limit (saiaas.shapes MAX_VIOLATIONS): counted only.
+    omitted_errors: int = 0
+    omitted_warnings: int = 0
 
     @property
     def conforms(self) -> bool:
-        return not any(v.severity == VIOLATION for v in self.violations)
+        return not self.omitted_errors and not any(
+            v.severity == VIOLATION for v in self.violations
+        )
+
+    @property
+    def omitted(self) -> int:
+        """How many more problems were found than the report describes."""
+        return self.omitted_errors + self.omitted_warnings
 
     @property
     def errors(self) -> list[Violation]:
@@ -60,4 +70,14 @@ class ValidationReport:
         return [v for v in self.violations if v.severity != VIOLATION]
 
     def as_dicts(self) -> list[dict[str, Any]]:
-        return [v.as_dict() for v in self.violations]
+        """The violations as dicts; past the report's limit, one last entry counts the rest."""
+        rows = [v.as_dict() for v in self.violations]
+        if self.omitted:
+            rest = Violation(
+                file=self.file,
+                message=f"... and {self.omitted} more problems not listed "
+                f"({self.omitted_errors} violations, {self.omitted_warnings} warnings)",
+                severity=VIOLATION if self.omitted_errors else WARNING,
+            )
+            rows.append({**rest.as_dict(), "omitted": self.omitted})
+        return rows

@@ -104,6 +104,7 @@ def check_request(ctx: Context, unknown: set[str]) -> None:
     for request in requests:
         _check_durations(ctx, request)
         _check_prices(ctx, request)
+        _check_data_use(ctx, request, unknown)
         for prop_name, category in CATEGORIES.items():
             for spec in ctx.graph.objects(request, _u(prop_name)):
                 _check_spec(ctx, spec, prop_name, category, unknown)
@@ -408,6 +409,8 @@ def check_catalog(ctx: Context, unknown: set[str]) -> None:
                 )
         if category == _S + "DataAsset":
             _check_counts(ctx, asset)
+        for policy in ctx.graph.objects(asset, _ODRL_U("hasPolicy")):
+            _check_policy(ctx, asset, policy, unknown)
 
 
 def _check_counts(ctx: Context, asset: Node) -> None:
@@ -436,3 +439,129 @@ def _check_counts(ctx: Context, asset: Node) -> None:
             found="none",
             severity=WARNING,
         )
+
+
+# ---------------------------------------------------------------------------- data-use conditions
+_ODRL = "http://www.w3.org/ns/odrl/2/"
+_OBO = "http://purl.obolibrary.org/obo/"
+_PURPOSE_ROOTS = (_OBO + "DUO_0000001", "https://w3id.org/dpv#Purpose")
+_DISEASE_ROOT = _OBO + "MONDO_0000001"
+_DISEASE_SPECIFIC = _OBO + "DUO_0000007"
+_LEFT_ROOTS = {
+    _ODRL + "purpose": (
+        _PURPOSE_ROOTS,
+        "a purpose (a DUO data use permission or dpv:CommercialPurpose)",
+    ),
+    "https://w3id.org/duodrl#Disease": ((_DISEASE_ROOT,), "a disease (a MONDO class)"),
+}
+
+
+def _ODRL_U(local: str) -> Any:  # noqa: N802 (reads like the prefix)
+    from rdflib import URIRef
+
+    return URIRef(_ODRL + local)
+
+
+def _under(ctx: Context, iri: str, roots: tuple[str, ...]) -> bool:
+    return any(ctx.vocab.is_a(iri, root) for root in roots)
+
+
+def _nearest_under(ctx: Context, iri: str, roots: tuple[str, ...]) -> str | None:
+    """The class under one of `roots` whose local name or spelling is closest to `iri`'s."""
+    import difflib
+
+    pool = sorted(c for c in ctx.vocab.classes if _under(ctx, c, roots))
+    names = {c.rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower(): c for c in pool}
+    local = iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower()
+    best = difflib.get_close_matches(local, list(names), n=1, cutoff=0.5)
+    return names[best[0]] if best else (pool[0] if pool else None)
+
+
+def _wrong_kind(
+    ctx: Context, subject: Node, prop: Any, value: Any, roots: tuple[str, ...], what: str
+) -> None:
+    guess = _nearest_under(ctx, str(value), roots)
+    suggestion = ctx.source.qname(guess) if guess else None
+    message = f"{ctx.name(value)} is not {what}"
+    if suggestion:
+        message += f"; did you mean {suggestion}?"
+    ctx.add(
+        subject,
+        message,
+        prop=prop,
+        value=value,
+        expected=what,
+        found=ctx.name(value),
+        suggestion=suggestion,
+    )
+
+
+def _check_data_use(ctx: Context, request: Node, unknown: set[str]) -> None:
+    """The client's use of the data: a DUO purpose, a MONDO disease, and a disease for DS."""
+    from rdflib import URIRef
+
+    purposes = [p for p in ctx.graph.objects(request, _u("usePurpose")) if isinstance(p, URIRef)]
+    diseases = [d for d in ctx.graph.objects(request, _u("useDisease")) if isinstance(d, URIRef)]
+    for purpose in purposes:
+        if str(purpose) not in unknown and not _under(ctx, str(purpose), _PURPOSE_ROOTS):
+            _wrong_kind(
+                ctx,
+                request,
+                _u("usePurpose"),
+                purpose,
+                (_PURPOSE_ROOTS[0],),
+                "a DUO purpose class (a subclass of obo:DUO_0000001, data use permission)",
+            )
+    for disease in diseases:
+        if str(disease) not in unknown and not _under(ctx, str(disease), (_DISEASE_ROOT,)):
+            _wrong_kind(
+                ctx,
+                request,
+                _u("useDisease"),
+                disease,
+                (_DISEASE_ROOT,),
+                "a disease class (a subclass of obo:MONDO_0000001)",
+            )
+    if any(ctx.vocab.is_a(str(p), _DISEASE_SPECIFIC) for p in purposes) and not diseases:
+        ctx.add(
+            request,
+            "usePurpose is disease specific research but no useDisease says which disease; "
+            "a permission for a specific disease will not cover it",
+            prop=_u("usePurpose"),
+            expected="a saiaas:useDisease (a MONDO class)",
+            found="none",
+            severity=WARNING,
+        )
+
+
+def _check_policy(ctx: Context, asset: Node, policy: Node, unknown: set[str]) -> None:
+    """A dataset's ODRL policy: each constraint's right operand of the kind its left operand
+    is about, and at least one permission (else no use is permitted)."""
+    from rdflib import URIRef
+
+    graph = ctx.graph
+    if not list(graph.objects(policy, _ODRL_U("permission"))):
+        ctx.add(
+            policy,
+            f"the data-use policy of {ctx.name(asset)} has no odrl:permission, "
+            "so it permits no use and every request is refused",
+            prop=_ODRL_U("permission"),
+            expected="at least one odrl:permission",
+            found="none",
+            severity=WARNING,
+        )
+    rules = [
+        *graph.objects(policy, _ODRL_U("permission")),
+        *graph.objects(policy, _ODRL_U("prohibition")),
+    ]
+    for rule in rules:
+        for constraint in graph.objects(rule, _ODRL_U("constraint")):
+            left = graph.value(constraint, _ODRL_U("leftOperand"))
+            right = graph.value(constraint, _ODRL_U("rightOperand"))
+            if left is None or right is None or not isinstance(right, URIRef):
+                continue  # the shapes report a missing or literal operand
+            if str(right) in unknown or str(left) not in _LEFT_ROOTS:
+                continue
+            roots, what = _LEFT_ROOTS[str(left)]
+            if not _under(ctx, str(right), roots):
+                _wrong_kind(ctx, constraint, _ODRL_U("rightOperand"), right, roots, what)

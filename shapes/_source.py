@@ -6,6 +6,8 @@ scanning the text for the term's prefixed names and full IRI.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -63,22 +65,49 @@ class Source:
         return f"<{iri}>"
 
     def line_of(self, iri: str, start: int = 1, prefer_subject: bool = False) -> int | None:
-        """1-based line where `iri` is first written at or after line `start`."""
-        patterns = [
-            re.compile(r"(?<![\w:<.-])" + re.escape(n) + r"(?![\w-])") for n in self.names_of(iri)
-        ]
+        """1-based line where `iri` is first written at or after line `start`.
+
+        The comment-stripped text is searched once per name with `str.find` (C speed), and only
+        the lines where the name occurs are checked with the word-boundary pattern: a catalog
+        with thousands of violations costs thousands of searches, never thousands of scans of
+        every line in Python (which took minutes on a 250 KB file)."""
         first: int | None = None
-        for number in range(max(start, 1), len(self.lines) + 1):
-            line = _strip_comment(self.lines[number - 1])
-            for pattern in patterns:
+        text, starts = self._stripped
+        begin = starts[max(start, 1) - 1] if max(start, 1) - 1 < len(starts) else len(text)
+        best: int | None = None
+        for name in self.names_of(iri):
+            pattern = _name_pattern(name)
+            at = text.find(name, begin)
+            while at != -1:
+                number = bisect.bisect_right(starts, at)
+                if best is not None and number >= best:
+                    break
+                line = text[starts[number - 1] : starts[number] - 1 if number < len(starts)
+                            else len(text)]
                 match = pattern.search(line)
-                if match is None:
-                    continue
-                if not prefer_subject or not line[: match.start()].strip():
-                    return number
-                if first is None:
-                    first = number
-        return first
+                if match is not None:
+                    if not prefer_subject or not line[: match.start()].strip():
+                        best = number
+                        break
+                    if first is None or number < first:
+                        first = number
+                at = text.find(name, starts[number] if number < len(starts) else len(text))
+        return best if best is not None else first
+
+    @functools.cached_property
+    def _stripped(self) -> tuple[str, list[int]]:
+        """The text with comments stripped, one line per line, and where each line starts."""
+        lines = [_strip_comment(line) for line in self.lines]
+        starts, at = [], 0
+        for line in lines:
+            starts.append(at)
+            at += len(line) + 1
+        return "\n".join(lines), starts
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w:<.-])" + re.escape(name) + r"(?![\w-])")
 
 
 _DEFAULT_PREFIXES = {

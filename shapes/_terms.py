@@ -9,7 +9,17 @@ from saiaas.shapes._vocabulary import STANDARD_NAMESPACES
 
 __all__ = ["check_terms"]
 
-_TERM_OBJECTS = {SAIAAS + "requestedClass": "class", SAIAAS + "onProperty": "property"}
+_TERM_OBJECTS = {
+    SAIAAS + "requestedClass": "class",
+    SAIAAS + "onProperty": "property",
+    # data-use conditions name classes (DUO purposes, MONDO diseases) and ODRL individuals
+    SAIAAS + "usePurpose": "class",
+    SAIAAS + "useDisease": "class",
+    "http://www.w3.org/ns/odrl/2/rightOperand": "class",
+    "http://www.w3.org/ns/odrl/2/leftOperand": "individual",
+    "http://www.w3.org/ns/odrl/2/operator": "individual",
+    "http://www.w3.org/ns/odrl/2/action": "individual",
+}
 _VALUE_OBJECTS = {SAIAAS + "value", SAIAAS + "allowedValue"}
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -84,7 +84,9 @@ def validate(
         else:
             check_catalog(ctx, unknown)
     ctx.violations.sort(key=lambda v: v.line if v.line is not None else 0)
-    return ValidationReport(label, effective, ctx.violations)
+    return ValidationReport(
+        label, effective, ctx.violations, ctx.omitted_errors, ctx.omitted_warnings
+    )
 
 
 def warm() -> float:

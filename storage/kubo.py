@@ -9,6 +9,7 @@ blocks until it gives up. The node's answer is never trusted: added CIDs are com
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from saiaas.storage.cid import CHUNK_SIZE, canonical_cid, cid_of, same_cid
@@ -32,6 +33,18 @@ _ADD_PARAMS = {
     "cid-base": "base32",
 }
 
+#: Attempts of a read (version, cat, block/stat) whose connection failed, with exponential backoff
+#: from RETRY_BACKOFF seconds. A deadline that passed is not retried: the node is slow, and the
+#: command must end within its limit.
+READ_ATTEMPTS = 3
+RETRY_BACKOFF = 0.2
+#: Seconds an answer may take beyond the node-side timeout, from the request to its last byte (at
+#: most; a short timeout gets a grace as long as itself).
+GRACE = 5.0
+#: The largest answer read from a node (a node that streams forever is cut here).
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+_READS = ("version", "cat", "block/stat")
+
 #: Words nodes use when they gave up looking for a CID (Kubo and js-ipfs).
 _NOT_FOUND_HINTS = ("timed out", "timeout", "deadline", "not found", "could not find")
 
@@ -42,6 +55,10 @@ def _reason(error: httpx.HTTPError) -> str:
     if "refused" in text.lower():
         return "connection refused"
     return text.splitlines()[0]
+
+
+class _Retryable(Exception):
+    """A connection that failed in a way another attempt may not."""
 
 
 class KuboStore:
@@ -55,11 +72,13 @@ class KuboStore:
             raise StorageError(f"the IPFS timeout must be positive, got {timeout}")
         self.api_url = url
         self.timeout = float(timeout)
+        self.grace = max(1.0, min(GRACE, self.timeout))
         import httpx
 
         # The HTTP timeout outlives the node-side one, so the node's own answer arrives first.
         self._client = httpx.Client(
-            base_url=f"{url}/api/v0/", timeout=httpx.Timeout(self.timeout + 5.0, connect=5.0)
+            base_url=f"{url}/api/v0/",
+            timeout=httpx.Timeout(self.timeout + self.grace, connect=self.grace),
         )
 
     def __repr__(self) -> str:
@@ -77,15 +96,49 @@ class KuboStore:
     # -- transport ---------------------------------------------------------------------------
 
     def _post(self, command: str, params: dict[str, str], **kwargs: Any) -> httpx.Response:
+        """POST to the node; the whole answer must arrive within `timeout + GRACE` seconds
+        (a node that drips bytes is cut at that deadline) and reads are retried on a failed
+        connection."""
+        attempts = READ_ATTEMPTS if command in _READS else 1
+        for attempt in range(attempts):
+            try:
+                return self._post_once(command, params, **kwargs)
+            except _Retryable as error:
+                if attempt == attempts - 1:
+                    raise StoreUnreachable(str(error)) from None
+                time.sleep(RETRY_BACKOFF * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_once(self, command: str, params: dict[str, str], **kwargs: Any) -> httpx.Response:
         import httpx
 
         params = {**params, "timeout": f"{self.timeout:g}s"}
+        limit = self.timeout + self.grace
+        deadline = time.monotonic() + limit
+        late = StoreUnreachable(
+            f"the IPFS API at {self.api_url} did not answer {command} within {limit:g} s"
+        )
         try:
-            return self._client.post(command, params=params, **kwargs)
+            with self._client.stream("POST", command, params=params, **kwargs) as response:
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_ANSWER_BYTES:
+                        raise StorageError(
+                            f"the IPFS node at {self.api_url} answered {command} with more than "
+                            f"{MAX_ANSWER_BYTES} bytes: refused"
+                        )
+                    if time.monotonic() > deadline:
+                        raise late
+                return httpx.Response(
+                    response.status_code, headers=response.headers, content=b"".join(chunks)
+                )
         except httpx.TimeoutException:
-            raise StoreUnreachable(
-                f"the IPFS API at {self.api_url} did not answer {command} "
-                f"within {self.timeout + 5.0:g} s"
+            raise late from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+            raise _Retryable(
+                f"cannot reach the IPFS API at {self.api_url}: {_reason(error)}"
             ) from None
         except httpx.HTTPError as error:
             raise StoreUnreachable(
@@ -149,7 +202,24 @@ class KuboStore:
                 f"the IPFS node at {self.api_url} stored the bytes as {answered}, "
                 f"but they hash to {expected}"
             )
+        self._read_back(expected)
         return expected
+
+    def _read_back(self, cid: str) -> None:
+        """Fetch what was just added, so content published on chain is content others can
+        fetch: a node that accepts `add` but serves other bytes is caught here, not by them."""
+        try:
+            self.get(cid)
+        except CIDMismatch as error:
+            raise CIDMismatch(
+                f"the IPFS node at {self.api_url} accepted the content as {cid} but serves other "
+                f"bytes for it ({error}): refused, nothing published"
+            ) from None
+        except NotFound as error:
+            raise StorageError(
+                f"the IPFS node at {self.api_url} accepted the content as {cid} but cannot serve "
+                f"it back ({error}): refused, nothing published"
+            ) from None
 
     def get(self, cid: str) -> bytes:
         wanted = canonical_cid(cid)

@@ -46,7 +46,9 @@ class LocalStore:
             raise StorageError(
                 f"cannot create the store folder {self.root}: {error.strerror}"
             ) from None
-        fd, temp_name = tempfile.mkstemp(dir=self.root, prefix=".put-", suffix=".part")
+        fd, temp_name = tempfile.mkstemp(
+            dir=self.root, prefix=f".put-p{os.getpid()}-", suffix=".part"
+        )
         try:
             with os.fdopen(fd, "wb") as temp:
                 temp.write(data)

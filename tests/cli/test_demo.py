@@ -90,7 +90,7 @@ def test_winners_are_the_first_three_providers(demo) -> None:  # type: ignore[no
 
 def test_the_misfit_is_refused_with_reasons_and_sends_nothing(demo) -> None:  # type: ignore[no-untyped-def]
     out, chain, _ = demo
-    (refused,) = out["refused_bids"]
+    refused, _ = out["refused_bids"]
     assert refused["asset"].endswith("#l4-node")
     assert refused["category"] == "infrastructure"
     text = " ".join(refused["reasons"])
@@ -98,6 +98,24 @@ def test_the_misfit_is_refused_with_reasons_and_sends_nothing(demo) -> None:  # 
     # no transaction ever came from that account
     assert chain.w3.eth.get_transaction_count(refused["provider"]) == 0
     assert refused["provider"] not in {b["provider"] for b in out["bids"]}
+
+
+def test_the_dataset_refused_for_its_data_use_conditions_sends_nothing(demo) -> None:  # type: ignore[no-untyped-def]
+    out, chain, _ = demo
+    _, refused = out["refused_bids"]
+    assert refused["asset"].endswith("#covid-chest-xray-8k")
+    assert refused["category"] == "data" and refused["degree"] == "exact"
+    # the only reason is the permission: the hospital's pneumonia research is not COVID-19's
+    (reason,) = refused["reasons"]
+    assert reason.startswith("data use not permitted")
+    assert "pneumonia" in reason and "COVID-19" in reason
+    assert chain.w3.eth.get_transaction_count(refused["provider"]) == 0
+    assert refused["provider"] not in {b["provider"] for b in out["bids"]}
+    row = next(p for p in out["providers"] if p["provider"] == refused["provider"])
+    assert row["eligible"] is False and row["category"] == "data"
+    # the six others still fit and bid 9 times; the SLA's data winner states conditions too
+    assert len(out["bids"]) == 9
+    assert sum(p["eligible"] for p in out["providers"]) == 6
 
 
 def test_scenario_gas_is_the_benchmarks_scenario(demo) -> None:  # type: ignore[no-untyped-def]
@@ -152,8 +170,11 @@ def test_money_ends_where_it_should(demo) -> None:  # type: ignore[no-untyped-de
     assert chain.balance(out["auction"]) == 0
     total = sum(row["price"] for row in out["sla"])
     owed = {w["address"]: w["owed"] for w in out["withdrawals"]}
-    for row in out["sla"]:
-        assert owed[row["provider"]] == row["price"]
+    for index, row in enumerate(out["sla"]):  # a winner's pay comes with its bond back
+        assert owed[row["provider"]] == row["price"] + out["terms"]["bonds"][index]
+    for bid in out["bids"][3:6]:  # the losers take their bonds back
+        category = CATEGORIES.index(bid["category"])
+        assert owed[bid["provider"]] == out["terms"]["bonds"][category]
     client = next(w for w in out["withdrawals"] if w["who"].startswith("client"))
     assert client["owed"] == out["reserve"] - total
     for w in out["withdrawals"]:
@@ -293,3 +314,16 @@ def test_negative_gas_price_is_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--gas-price-gwei" in result.output
+
+
+def test_the_printed_demo_shows_the_data_use_refusal_before_any_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAIAAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    refusal = text.index("refused before any transaction: COVID X-ray Registry for data")
+    assert "data use not permitted" in text[refusal:]
+    assert refusal < text.index("The auction ends")

@@ -97,7 +97,7 @@ def test_without_an_arbitrator_every_dispute_command_says_so(cli, market, reques
         assert out.exit_code == EXIT_CHAIN, args
         assert "no arbitrator is named" in out.stderr and "nothing sent" in out.stderr
     status = json.loads(cli("auction", "status", auction, "--json").stdout)
-    assert status["disputes"].startswith("none: no arbitrator")
+    assert status["dispute_resolution"].startswith("none: no arbitrator")
     assert "no arbitrator is named" in cli("auction", "status", auction).stdout
 
 

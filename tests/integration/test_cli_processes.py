@@ -217,7 +217,9 @@ def test_sla_equals_the_embedded_demo(marketplace: dict[str, Any]) -> None:
     for ours, theirs, provider in zip(winners, demo_sla, PROVIDERS[:3], strict=True):
         assert ours["category"] == theirs["category"]
         assert ours["price"] == theirs["price"]
-        assert same_cid(ours["asset"], theirs["asset"])
+        # the same description as the demo's, naming this run's bidder as its provider account
+        assert same_cid(ours["asset"], _description_cid(provider, theirs["asset_iri"],
+                                                        ours["provider"]))
         assert ours["provider"].lower() == account_of[provider.catalog].lower()
     assert marketplace["settled"]["sla"]["winners"] == winners
 
@@ -230,11 +232,29 @@ def test_bids_and_gas_equal_the_embedded_demo(marketplace: dict[str, Any]) -> No
     for ours, theirs in zip(marketplace["bids"], demo["bids"], strict=True):
         assert ours["category"] == theirs["category"]
         assert ours["price_wei"] == theirs["price"]
-        assert ours["asset_cid"] == theirs["asset"] or ours["asset_cid"].lower() == theirs["asset"]
-        assert ours["gas_used"] == theirs["gas"], ours
+        # the descriptions name different bidders (anvil's accounts, not py-evm's): the gas may
+        # differ only by the calldata of the CIDs' digests (a zero byte costs 4, others 16)
+        assert (ours["gas_used"] - _digest_gas(ours["asset_cid"])
+                == theirs["gas"] - _digest_gas(theirs["asset"])), ours
     scenario = (marketplace["created"]["gas_used"] + sum(b["gas_used"] for b in marketplace["bids"])
                 + marketplace["settled"]["gas_used"])
-    assert scenario == demo["gas"]
+    digests = sum(_digest_gas(b["asset_cid"]) for b in marketplace["bids"])
+    assert scenario - digests == demo["gas"] - sum(_digest_gas(b["asset"]) for b in demo["bids"])
+
+
+def _digest_gas(cid: str) -> int:
+    from saiaas.contracts import encode_cid
+
+    return sum(4 if byte == 0 else 16 for byte in encode_cid(cid)[0])
+
+
+def _description_cid(provider: Any, asset_iri: str, account: str) -> str:
+    from rdflib import Graph
+    from saiaas.ontologies.descriptions import asset_description
+    from saiaas.storage import cid_of
+
+    catalog = Graph().parse(data=provider_catalog(provider), format="turtle")
+    return cid_of(asset_description(catalog, asset_iri, account))
 
 
 def test_descriptions_on_the_ipfs_node_rehash(marketplace: dict[str, Any]) -> None:

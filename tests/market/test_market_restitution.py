@@ -86,7 +86,7 @@ def test_terms_come_from_the_requirement_file_and_are_shown(market: Marketplace)
     request = parse_request_bytes(request_with(committee.address, extra), REQUEST_FILE)
     assert info.differences(**client.expected_terms(request)) == []
     terms = terms_json(info)
-    assert terms["disputes"] == "by the arbitrator named"
+    assert terms["dispute_resolution"] == "by the arbitrator named"
     assert terms["arbitration_fee_advanced_by"] == "the party that opens a dispute"
     assert terms["required_record"] == {"min_completed": 0, "max_disputes_lost": 2}
 
@@ -139,7 +139,7 @@ def test_without_an_arbitrator_the_client_stays_silent_and_says_why(
     assert arbitration.NO_ARBITRATOR in answer["note"]
     with pytest.raises(client.Refused, match="no arbitrator is named"):
         arbitration.reject(hospital, created.auction, b"report")
-    assert terms_json(created.auction.info())["disputes"].startswith("none")
+    assert terms_json(created.auction.info())["dispute_resolution"].startswith("none")
 
 
 def test_appeal_and_missing_confirmation_through_the_market(market: Marketplace) -> None:

@@ -17,6 +17,7 @@ import pytest
 from saiaas.contracts import Chain, Factory
 from saiaas.market import Marketplace, Settings, client, provider
 from saiaas.market.provider import load_catalogs
+from saiaas.market.requirements import parse_request_bytes
 from saiaas.market.scenario import REQUEST_FILE, ether_wei
 from saiaas.ontologies import example_path, ontology_bytes
 from saiaas.storage import LocalStore
@@ -122,3 +123,52 @@ def test_an_invalid_requirement_file_stores_and_sends_nothing(tmp_path: Path) ->
     assert sorted(p.name for p in (tmp_path / "store").iterdir()) == [
         store.put(ontology_bytes())  # only the ontology the Factory was deployed under
     ]
+
+
+def _fresh(tmp_path: Path) -> Marketplace:
+    store = LocalStore(tmp_path / "store")
+    return Marketplace(Settings(store=tmp_path / "store"), Chain.embedded(), store)
+
+
+def test_the_audit_flags_a_bid_with_another_providers_asset(tmp_path: Path) -> None:
+    market = _fresh(tmp_path)
+    accounts = market.chain.accounts
+    hospital, owner, borrower = (market.acting_as(a) for a in accounts[1:4])
+    created = client.create_auction(hospital, example_path(REQUEST_FILE).read_bytes(),
+                                    REQUEST_FILE)
+    catalog_name, asset, price = OFFERS[0]
+    placed = provider.bid(owner, created.auction, _catalog(catalog_name), asset, ether_wei(price))
+    # the borrower bids lower with the very description the owner published (same CID)
+    created.auction.bid(borrower.caller, 0, ether_wei("0.29"), placed.asset_cid)
+    _, rows = client.audit(hospital, created.auction)
+    verdicts = {r["bidder"]: r for r in rows}
+    assert verdicts[owner.caller]["eligible"] is True
+    borrowed = verdicts[borrower.caller]
+    assert borrowed["eligible"] is False
+    assert [r["code"] for r in borrowed["reasons"]][-1] == "borrowed-asset"
+    assert owner.caller in borrowed["reasons"][-1]["message"]
+    # the client disqualifies it on the audit's report, and the owner's bid is best again
+    reason_cid, _ = client.disqualify(hospital, created.auction, 0, borrower.caller, None)
+    assert created.auction.best_bid(0).bidder == owner.caller  # type: ignore[union-attr]
+    assert b"borrowed-asset" in market.store.get(reason_cid)
+
+
+def test_a_bid_is_refused_when_the_terms_on_chain_disagree_with_the_file(tmp_path: Path) -> None:
+    market = _fresh(tmp_path)
+    accounts = market.chain.accounts
+    hospital, seller = market.acting_as(accounts[1]), market.acting_as(accounts[2])
+    data = example_path(REQUEST_FILE).read_bytes()
+    terms = client.auction_terms(
+        parse_request_bytes(data, REQUEST_FILE), market.store.put(data)
+    )
+    # the same requirement file, but bonds of nearly the whole max price
+    bonds = tuple(p for p in terms.max_prices)
+    auction, _ = market.factory.create_auction(
+        hospital.caller, **{**terms.as_kwargs(), "bonds": bonds}
+    )
+    block = market.chain.w3.eth.block_number
+    catalog_name, asset, price = OFFERS[0]
+    with pytest.raises(client.Refused, match="bonds: on chain") as refused:
+        provider.bid(seller, auction, _catalog(catalog_name), asset, ether_wei(price))
+    assert "nothing sent" in str(refused.value)
+    assert market.chain.w3.eth.block_number == block

@@ -108,3 +108,25 @@ def test_unknown_requested_class_is_named(tmp_path) -> None:  # noqa: ANN001
     bad.write_text(text)
     result = runner.invoke(app, ["match", str(bad), *catalogs()])
     assert result.exit_code == 3 and "GPUNod " in result.output
+
+
+def test_json_ranks_the_eligible_assets_with_score_and_reasons() -> None:
+    result = runner.invoke(app, ["match", ex("hospital-request.ttl"), *catalogs(), "--json"])
+    rows = json.loads(result.stdout)
+    for category in ("data", "algorithm", "infrastructure"):
+        eligible = [r for r in rows if r["category"] == category and r["eligible"]]
+        assert eligible, category
+        assert [r["rank"] for r in eligible] == list(range(1, len(eligible) + 1))
+        scores = [r["score"] for r in eligible]
+        assert all(isinstance(s, float) and s > 0 for s in scores)
+        assert all(r["score_reasons"] for r in eligible)
+    assert not any("rank" in r for r in rows if not r["eligible"])
+
+
+def test_a_catalog_that_is_not_turtle_is_one_line(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is { not turtle\n")
+    result = runner.invoke(app, ["match", ex("hospital-request.ttl"), str(bad)])
+    assert result.exit_code == 3
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "bad.ttl: not valid Turtle" in lines[0]

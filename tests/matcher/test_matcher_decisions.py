@@ -212,7 +212,7 @@ def test_triplet_compatible_and_reasons(mini, assets) -> None:  # noqa: ANN001
     [
         ("tab", "resnet", "sgx", "algorithm accepts modality Image"),  # Tabular is not an Image
         ("chest", "resnet", "plain", "acceleratorMemoryGB 8 < minAcceleratorMemoryGB 16"),
-        ("chest", "resnet", "plain", "data policy TEERequired accepts"),  # no TEE
+        ("chest", "resnet", "plain", "TEE duty unmet: data policy TEERequired accepts"),  # no TEE
         ("chest", "resnet", "cpu", "requires accelerator GPU; infrastructure has NoAccelerator"),
         ("chest", "gb", "sgx", "algorithm accepts modality Tabular"),
         ("chest", "sgx", "resnet", "is not a algorithm asset"),

@@ -108,6 +108,10 @@ CASES = [
     ("comments-only.ttl", None, "no triples", None),
     ("empty.ttl", None, "file is empty", None),
     ("neither.ttl", None, "neither a requirement file nor a catalog", None),
+    # data-use conditions (more in test_shapes_data_use.py)
+    ("catalog-policy-disease-as-purpose.ttl", "odrl:rightOperand", "is not a purpose", 35),
+    ("catalog-policy-unknown-purpose.ttl", "odrl:rightOperand", "DUO_0000066 is not in", 35),
+    ("request-use-disease-as-purpose.ttl", "saiaas:usePurpose", "not a DUO purpose class", 17),
 ]
 
 

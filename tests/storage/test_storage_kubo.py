@@ -50,6 +50,8 @@ def test_add_sends_kubos_chunking_parameters_and_accepts_base58() -> None:
     seen: dict[str, str] = {}
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/cat"):  # the read-back after add
+            return httpx.Response(200, content=b"hello\n")
         seen.update(request.url.params)
         seen["path"] = request.url.path
         answer = {"Hash": "zb2rhcc1wJn2GHDLT2YkmPq5b69cXc2xfRZZmyufbjFUfBkxr"}

@@ -30,7 +30,7 @@ from saiaas.storage import Store
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["ReceivedModel", "Verdict", "receive_model", "evaluate", "label"]
+__all__ = ["ReceivedModel", "ModelVerdict", "receive_model", "evaluate", "label"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ReceivedModel:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ModelVerdict:
     """Whether to acknowledge on chain, with the figure it rests on."""
 
     acknowledge: bool
@@ -139,7 +139,7 @@ def evaluate(
     *,
     code_name: str = "algo.py",
     limits: Limits | None = None,
-) -> Verdict:
+) -> ModelVerdict:
     """Accuracy of the model on the client's own labelled data, and whether it meets `required`
     (a Request, whose min_accuracy is used, or a number in [0, 1]; None: any accuracy is fine)."""
     import numpy as np
@@ -153,11 +153,11 @@ def evaluate(
     correct, total = int(np.sum(predicted == y)), len(y)
     accuracy = correct / total
     if minimum is None:
-        return Verdict(True, accuracy, correct, total, None,
+        return ModelVerdict(True, accuracy, correct, total, None,
                        f"accuracy {accuracy:.3f} ({correct}/{total}); no minimum was asked")
     ok = Decimal(correct) >= minimum * total  # exact: 90/100 meets 0.90
     sign = ">=" if ok else "<"
-    return Verdict(ok, accuracy, correct, total, float(minimum),
+    return ModelVerdict(ok, accuracy, correct, total, float(minimum),
                    f"accuracy {accuracy:.3f} ({correct}/{total}) {sign} required {minimum} on the "
                    "client's held-out data" + ("" if ok else "; do not acknowledge"))
 
