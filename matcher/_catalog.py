@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from saiaas.matcher._assets import Asset, assets_from_rows
 from saiaas.matcher._decide import EXACT, PLUGIN, Decision, check_spec, decide
-from saiaas.matcher._index import AssetIndex
+from saiaas.matcher._index import AssetIndex, as_float
 from saiaas.matcher._parse import rows_of, triples
 from saiaas.matcher._policy import ox_policies
 from saiaas.matcher._values import is_number
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from saiaas.matcher.matcher import Matcher
 
 #: Bump when the cached payload's layout (Asset, AssetIndex) changes.
-CATALOG_VERSION = 2
+CATALOG_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -192,9 +192,9 @@ class Catalog:
         out = []
         for c in spec.constraints:
             if c.kind is ConstraintKind.MIN_INCLUSIVE and is_number(c.value):
-                out.append((True, self.index.low_of.get(c.property, {}), float(c.value)))  # type: ignore[arg-type]
+                out.append((True, self.index.low_of.get(c.property, {}), as_float(c.value)))  # type: ignore[arg-type]
             elif c.kind is ConstraintKind.MAX_INCLUSIVE and is_number(c.value):
-                out.append((False, self.index.stated_max.get(c.property, {}), float(c.value)))  # type: ignore[arg-type]
+                out.append((False, self.index.stated_max.get(c.property, {}), as_float(c.value)))  # type: ignore[arg-type]
         return out
 
     def _levels(self, requested: str, t: str) -> int:

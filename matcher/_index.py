@@ -5,6 +5,7 @@ asset is a handful of big-int ANDs instead of a loop over assets. Reasons are no
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
@@ -74,10 +75,10 @@ class AssetIndex:
                 low, up = lower_witness(asset, p), upper_witness(asset, p)
                 if low is not None:
                     _add(lows, p, low, bit)
-                    self.low_of.setdefault(p, {})[i] = float(low[0])
+                    self.low_of.setdefault(p, {})[i] = as_float(low[0])
                 stated = [v for v in asset.values(p) if is_number(v)]
                 if stated:
-                    self.stated_max.setdefault(p, {})[i] = float(max(stated))
+                    self.stated_max.setdefault(p, {})[i] = as_float(max(stated))
                 if up is not None:
                     _add(ups, p, up, bit)
             for p in asset.implied_some:
@@ -248,3 +249,12 @@ def _suffixes(table: dict[Key, int]) -> tuple[list[Key], list[int]]:
     for j in range(len(keys) - 1, -1, -1):
         suffix[j] = suffix[j + 1] | table[keys[j]]
     return keys, suffix
+
+
+def as_float(value: Any) -> float:
+    """A number as a float for ranking margins; one too large for a float (a hostile
+    5,000-digit literal) ranks as infinitely far, it does not crash the index."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf

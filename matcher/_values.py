@@ -38,6 +38,11 @@ class BadLiteral(ValueError):
     """A literal whose lexical form is not in its datatype (HermiT calls that inconsistent)."""
 
 
+#: Longer numeric literals are refused: no real quantity needs them, and Python cannot even print
+#: an int of 4,300 digits (a hostile catalog would crash every reason that shows it).
+MAX_NUMBER_CHARS = 200
+
+
 def literal_value(lexical: str, datatype: str | None) -> Value:
     if datatype and datatype.startswith(XSD):
         name = datatype[len(XSD) :]
@@ -47,6 +52,11 @@ def literal_value(lexical: str, datatype: str | None) -> Value:
                 raise BadLiteral(f"{lexical!r} is not an xsd:boolean")
             return text in ("true", "1")
         if name in _NUMERIC:
+            if len(lexical) > MAX_NUMBER_CHARS:
+                raise BadLiteral(
+                    f"a number of {len(lexical):,} characters is not a usable xsd:{name} (at most "
+                    f"{MAX_NUMBER_CHARS}): {lexical[:20]}..."
+                )
             try:
                 number = Decimal(lexical.strip())
             except InvalidOperation:
