@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from saiaas.ontologies import SAIAAS
 from saiaas.ontologies.errors import InputError
@@ -238,6 +238,20 @@ def _python_value(node: Node) -> Value:
     return str(node)
 
 
+_PROPERTIES: dict[str, Any] = {}
+
+
+def _property(name: str) -> Any:
+    """The saiaas: property's URIRef, made once: a matcher scan reads a thousand requirement
+    files, each asking for some thirty properties."""
+    found = _PROPERTIES.get(name)
+    if found is None:
+        from rdflib import URIRef
+
+        found = _PROPERTIES[name] = URIRef(SAIAAS + name)
+    return found
+
+
 def parse_request(graph: Graph, iri: str | None = None) -> Request:
     """Read the one `saiaas:Request` of a requirement file (or the one named by `iri`)."""
     from rdflib import RDF, Literal, URIRef
@@ -259,7 +273,7 @@ def parse_request(graph: Graph, iri: str | None = None) -> Request:
     where = str(node)
 
     def one(subject: Node, prop: str, required: bool, what: str) -> Node | None:
-        values = list(graph.objects(subject, URIRef(s + prop)))
+        values = list(graph.objects(subject, _property(prop)))
         if not values:
             if required:
                 raise RequestError(f"{subject}: missing saiaas:{prop} ({what})")
