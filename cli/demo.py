@@ -61,6 +61,8 @@ def _say(text: str) -> None:
 
 
 def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one story, in order)
+    from saiaas.market.views import CATEGORY_NAMES
+
     ether = _ether
     _say("[bold]SAIaaS demo[/]: the paper's scenario with the hospital use case "
          f"(in-process EVM, content store in {escape(str(store or 'a temporary folder'))})")
@@ -77,7 +79,7 @@ def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one s
          f"reserve {ether(out['reserve'])} ETH escrowed, bidding "
          f"{terms['bidding_seconds'] // 86400} days, max prices "
          + ", ".join(f"{c} {ether(p)}" for c, p in
-                     zip(("data", "algorithm", "infrastructure"), terms["max_prices"], strict=True))
+                     zip(CATEGORY_NAMES, terms["max_prices"], strict=True))
          + " ETH")
     _step("3. Providers find the auction with the matcher and bid")
     matcher = out["matcher"]

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from saiaas.ontologies.errors import SaiaasError
+from saiaas.ontologies.requests import Category as RequestCategory
 
 from ._artifacts import abi
 
@@ -121,7 +122,7 @@ _SENTENCES = {
 _WEI = {"price", "maxPrice", "previous", "best", "sent", "required_wei", "amount", "reserve",
         "sumOfMaxPrices", "bond", "balance", "needed", "paid", "minimum"}
 _WEI_BY_ERROR = {"WrongBond": {"required"}, "WrongFee": {"required"}}
-_CATEGORIES = ("data", "algorithm", "infrastructure")
+_CATEGORIES = tuple(c.value for c in RequestCategory)
 
 _STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCELLED", "CLAIMED",
            "REJECTED", "FORFEITED"]

@@ -33,6 +33,7 @@ from saiaas.market.scenario import (
     ether_text,
     ether_wei,
 )
+from saiaas.market.views import CATEGORY_NAMES
 from saiaas.ontologies.errors import InvalidError
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ ALGORITHM_DEFAULTS: tuple[dict[str, Any] | None, ...] = (None, {"epochs": 200, "
 #: The worker's walls in the demo (the hospital case trains in ~1-2 s here).
 TRAINING_LIMITS = {"wall_seconds": 120.0, "cpu_seconds": 120, "memory_mib": 2048}
 CLIENT_KEY_FILE, IMAGE_101_FILE = "client-x25519.key", "image-101.npy"
-_CATEGORIES = ("data", "algorithm", "infrastructure")
+_CATEGORIES = CATEGORY_NAMES
 
 
 class HospitalRunError(ChainError):

@@ -159,6 +159,7 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     adjudication are extra rows, outside the scenario total."""
     from saiaas.contracts import Category, Chain, Factory
     from saiaas.ontologies import ontology_bytes
+    from saiaas.ontologies.requests import Category as RequestCategory
     from saiaas.storage import cid_of
 
     chain = chain or Chain.embedded()
@@ -182,7 +183,7 @@ def gas_scenario(chain: Chain | None = None) -> list[dict[str, Any]]:
     seen: set[int] = set()
     for n, (who, price_index) in enumerate(BID_ORDER):
         provider = PROVIDERS[who]
-        category = Category(["data", "algorithm", "infrastructure"].index(provider.category))
+        category = Category(RequestCategory(provider.category).order)
         price = ether_wei(provider.prices[price_index])
         tx = auction.bid(providers[who], category, price, _fake_cid(who))
         side = "A" if who < 3 else "B"

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from saiaas.market.requirements import Requirements
+from saiaas.ontologies.requests import Category
 
 if TYPE_CHECKING:
     from saiaas.contracts import SLA, Auction, AuctionInfo, TxResult
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 #: The contract's category indexes 0, 1, 2, by the names people type and read.
-CATEGORY_NAMES = ("data", "algorithm", "infrastructure")
+CATEGORY_NAMES = tuple(c.value for c in Category)
 
 
 def tx_json(tx: TxResult) -> dict[str, Any]:
