@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from saiaas.cli.errors import EXIT_INVALID
-from saiaas.cli.options import READ, JsonOption, connection, open_market
+from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
     console,
     err_console,
@@ -48,19 +48,6 @@ def _done(json_output: bool, line: str, payload: dict[str, Any]) -> None:
         print_json(payload)
     else:
         console.print(f"{line} (gas {payload['gas_used']})", highlight=False, soft_wrap=True)
-
-
-def _category(text: str) -> int:
-    from saiaas.ontologies.requests import Category
-
-    wanted = text.strip().lower()
-    names = [c.value for c in Category]
-    aliases = {"infra": 2, "0": 0, "1": 1, "2": 2}
-    if wanted in names:
-        return names.index(wanted)
-    if wanted in aliases:
-        return aliases[wanted]
-    raise UsageError(f"unknown category {text!r}: use data, algorithm or infrastructure")
 
 
 @auction_app.command("create")
@@ -292,7 +279,7 @@ def disqualify(
     from saiaas.market.accounts import checksum
     from saiaas.market.views import CATEGORY_NAMES, tx_json
 
-    index = _category(category)
+    index = parse_category(category)
     who = checksum(bidder, "bidder")
     reason = None
     if reason_file is not None:

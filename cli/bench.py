@@ -4,10 +4,19 @@ same numbers serve the `--json` output, the README and the closing notes."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from saiaas.cli.output import console, print_json, reports_errors
+
+
+def _show(result: dict[str, Any], render: Any, json_output: bool) -> None:
+    """A benchmark's figures: one JSON object, or its own table."""
+    if json_output:
+        print_json(result)
+    else:
+        render(result, console)
+
 
 bench_app = typer.Typer(
     help="Benchmarks that print the figures the project reports.", no_args_is_help=True
@@ -24,10 +33,7 @@ def bench_validate(
     from saiaas.benchmarks import validation
 
     result = validation.run(repeats=repeats)
-    if json_output:
-        print_json(result)
-    else:
-        validation.render(result, console)
+    _show(result, validation.render, json_output)
 
 
 @bench_app.command("gas")
@@ -42,10 +48,7 @@ def gas(
 
     with console.status("running the scenario on the embedded chain...", spinner="dots"):
         result = bench.run(gas_price_gwei=gas_price_gwei, eth_usd=eth_usd)
-    if json_output:
-        print_json(result)
-    else:
-        bench.render(result, console)
+    _show(result, bench.render, json_output)
 
 
 @bench_app.command("match")
@@ -65,10 +68,7 @@ def bench_match(
 
     with console.status("generating the corpus and deciding...", spinner="dots"):
         result = bench.run(assets=assets, requests=requests, hermit=hermit, thorough=thorough)
-    if json_output:
-        print_json(result)
-    else:
-        bench.render(result, console)
+    _show(result, bench.render, json_output)
 
 
 @bench_app.command("serve")
@@ -94,10 +94,7 @@ def bench_serve(
     with console.status("indexing and loading the service on 127.0.0.1...", spinner="dots"):
         result = bench.run(auctions=auctions, bids=bids, cap=cap, clients=clients,
                            duration=duration, blocks=blocks)
-    if json_output:
-        print_json(result)
-    else:
-        bench.render(result, console)
+    _show(result, bench.render, json_output)
 
 
 @bench_app.command("faults")
@@ -122,7 +119,4 @@ def bench_faults(
     if unknown:
         raise UsageError(f"unknown --kind {unknown[0]!r}; known: {', '.join(bench.KINDS)}")
     result = bench.run(size=size, kinds=tuple(kind or bench.KINDS), limit=limit)
-    if json_output:
-        print_json(result)
-    else:
-        bench.render(result, console)
+    _show(result, bench.render, json_output)

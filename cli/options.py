@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-__all__ = ["connection", "open_market", "JsonOption", "CONNECTION_OPTIONS"]
+__all__ = ["connection", "open_market", "parse_category", "JsonOption", "CONNECTION_OPTIONS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,3 +114,19 @@ def open_market(settings: Any) -> Any:
 
     return Marketplace.open(settings, password=prompt_password, notify=notify,
                             unlock_early=_SENDS.get())
+
+
+def parse_category(text: str) -> int:
+    """The contract's category index of what a person typed: data, algorithm, infrastructure
+    (or infra, or the index itself); a UsageError otherwise."""
+    from saiaas.ontologies.errors import UsageError
+    from saiaas.ontologies.requests import Category
+
+    wanted = text.strip().lower()
+    names = [c.value for c in Category]
+    aliases = {"infra": 2, "0": 0, "1": 1, "2": 2}
+    if wanted in names:
+        return names.index(wanted)
+    if wanted in aliases:
+        return aliases[wanted]
+    raise UsageError(f"unknown category {text!r}: use data, algorithm or infrastructure")

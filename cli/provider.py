@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from saiaas.cli.options import READ, JsonOption, connection, open_market
+from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
     console,
     err_console,
@@ -436,11 +436,10 @@ def appeal(
     You advance the arbitration fee; upheld, the client owes you your bid price. Exit codes: 0
     appealed, 4 refused (no arbitrator, not disqualified, window closed; nothing sent).
     """
-    from saiaas.cli.auction import _category
     from saiaas.market import arbitration
     from saiaas.market.views import tx_json
 
-    index = _category(category)
+    index = parse_category(category)
     document = _dispute_reason(reason)
     with open_market(settings) as market:
         handle = market.auction(auction_address)
