@@ -19,11 +19,18 @@ if TYPE_CHECKING:
     from saiaas.market.marketplace import Marketplace
 
 __all__ = [
-    "CATEGORY_NAMES", "tx_json", "terms_json", "sla_json", "event_json", "auction_status"
+    "CATEGORY_NAMES", "wei", "tx_json", "terms_json", "sla_json", "event_json", "auction_status"
 ]
 
 #: The contract's category indexes 0, 1, 2, by the names people type and read.
 CATEGORY_NAMES = tuple(c.value for c in Category)
+
+
+def wei(amount: int | None) -> str | None:
+    """A wei amount as JSON prints it: a decimal string, because JSON numbers above 2**53 are
+    rounded by common readers (jq 1.6 turns 1999817954316936189 into 1999817954316936200).
+    Every key that holds one ends in `_wei`."""
+    return None if amount is None else str(int(amount))
 
 
 def tx_json(tx: TxResult) -> dict[str, Any]:
