@@ -122,6 +122,9 @@ class Chain:
         self.receipt_timeout = receipt_timeout
         #: Records each transaction sent to a node (set by the marketplace; None: not recorded).
         self.journal: Journal | None = None
+        #: The SHA-256 (hex) of the embedded chain file's state: as loaded, then as saved (set by
+        #: contracts._persistent; None otherwise). Answers of reads are kept under it.
+        self.file_digest: str | None = None
 
     @classmethod
     def embedded(cls) -> Chain:
@@ -197,13 +200,20 @@ class Chain:
         address = sender if isinstance(sender, str) else sender.address
         tx: dict[str, Any] = {"from": self.w3.to_checksum_address(address), "value": value}
         try:
+            # The dry run sees the block the transaction will be mined in ("pending": its
+            # timestamp, not the last block's), so a rule that depends on time (BiddingClosed,
+            # a passed delivery deadline) refuses here and nothing is sent.
             if self.is_embedded and hasattr(call, "call"):
                 # py-evm estimates by binary search (~15 executions); one dry run surfaces the
                 # same revert data, and gasUsed in the receipt does not depend on the limit.
-                call.call(tx)
+                # Its pending header carries the exact timestamp the next block is mined with.
+                call.call(tx, block_identifier="pending")
                 tx["gas"] = self._gas_cap()
             else:
-                estimate = call.estimate_gas(tx)
+                # (eth-tester cannot estimate on "pending"; there only a constructor gets here)
+                estimate = call.estimate_gas(
+                    tx, block_identifier="latest" if self.is_embedded else "pending"
+                )
                 tx["gas"] = min(int(estimate * 1.25) + 20_000, self._gas_cap())
         except Exception as error:
             found = self._translated(error)
@@ -264,8 +274,9 @@ class Chain:
         if journal is not None and key is not None:
             journal.settled(key, int(receipt["status"]))
         if receipt["status"] != 1:
-            reverted = ContractError("TransactionReverted")
+            reverted = self._replayed(call, tx, int(receipt["blockNumber"]))
             reverted.tx_hash = hash_text
+            reverted.sent = True
             raise reverted
         return TxResult(
             tx_hash="0x" + bytes(tx_hash).hex(),
@@ -292,6 +303,20 @@ class Chain:
                 }
             )
         )
+
+    def _replayed(self, call: Any, tx: dict[str, Any], block_number: int) -> ContractError:
+        """The custom error of a transaction that was mined and reverted: the same call replayed
+        on the block it was mined in (its timestamp; its state, which the revert left as it was
+        for this call). A replay that passes (a transaction earlier in that block changed what
+        it saw) keeps the bare TransactionReverted."""
+        replay = {k: v for k, v in tx.items() if k in ("from", "value", "gas")}
+        try:
+            call.call(replay, block_identifier=block_number)
+        except Exception as error:
+            found = translate(error)
+            if found is not None:
+                return found
+        return ContractError("TransactionReverted")
 
     def _gas_cap(self) -> int:
         return int(self.w3.eth.get_block("latest")["gasLimit"])
