@@ -125,6 +125,8 @@ class Chain:
         #: The SHA-256 (hex) of the embedded chain file's state: as loaded, then as saved (set by
         #: contracts._persistent; None otherwise). Answers of reads are kept under it.
         self.file_digest: str | None = None
+        self._logs_head: bytes | None = None
+        self._logs_seen: dict[tuple[str, int], list[Any]] = {}
 
     @classmethod
     def embedded(cls) -> Chain:
@@ -182,6 +184,7 @@ class Chain:
         return self.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
 
     def revert(self, snapshot: Any) -> None:
+        self._logs_head, self._logs_seen = None, {}
         if self.is_embedded:
             self.w3.provider.ethereum_tester.revert_to_snapshot(snapshot)  # type: ignore[attr-defined]
         else:
@@ -294,15 +297,24 @@ class Chain:
             raise self._translated(error) from None
 
     def logs(self, address: str, from_block: int = 0) -> list[Any]:
-        return list(
-            self.w3.eth.get_logs(
-                {
-                    "address": self.w3.to_checksum_address(address),
-                    "fromBlock": from_block,
-                    "toBlock": "latest",
-                }
+        """The contract's logs from `from_block` to the head. One read asks for the same logs
+        many times (each category's bids, the history): they are kept until the head moves."""
+        block = self.w3.eth.get_block("latest")
+        head, head_hash = int(block["number"]), bytes(block["hash"])  # a revert reuses numbers
+        key = (str(address).lower(), int(from_block))
+        if self._logs_head != head_hash:
+            self._logs_head, self._logs_seen = head_hash, {}
+        if key not in self._logs_seen:
+            self._logs_seen[key] = list(
+                self.w3.eth.get_logs(
+                    {
+                        "address": self.w3.to_checksum_address(address),
+                        "fromBlock": from_block,
+                        "toBlock": head,
+                    }
+                )
             )
-        )
+        return list(self._logs_seen[key])
 
     def _replayed(self, call: Any, tx: dict[str, Any], block_number: int) -> ContractError:
         """The custom error of a transaction that was mined and reverted: the same call replayed
