@@ -79,3 +79,18 @@ def test_disqualify_without_a_reachable_store_sends_nothing(
                  "--ipfs-api", refused_node)
     assert result.exit_code == 5, result.stdout + result.stderr
     assert market.nonce(client) == nonce
+
+
+def test_a_hung_chain_node_ends_status_and_list_with_exit_4_within_the_timeout(
+        cli, silent_node, monkeypatch) -> None:
+    """The same for the chain: SAIAAS_RPC_TIMEOUT bounds each request (reads are retried a few
+    times with backoff), then one line and exit 4."""
+    monkeypatch.setenv("SAIAAS_RPC_TIMEOUT", "1")
+    auction = "0x" + "11" * 20
+    for args in (["auction", "status", auction], ["auction", "list"]):
+        started = time.monotonic()
+        result = cli(*args, "--rpc-url", silent_node, "--factory", "0x" + "22" * 20)
+        took = time.monotonic() - started
+        assert result.exit_code == 4, result.stdout + result.stderr
+        assert silent_node in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert took < 10, f"{args[1]} took {took:.1f} s with SAIAAS_RPC_TIMEOUT=1"
