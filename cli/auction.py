@@ -173,7 +173,8 @@ def status(
 
         with waiting("Reading the auction", json_output), open_market(settings) as market:
             now, chain_now = market.pin_now()
-            report = auction_status(market, market.auction(auction), judge=match)
+            with market.chain.reading():  # nothing is sent: identical calls answered once
+                report = auction_status(market, market.auction(auction), judge=match)
         readcache.store("auction status", asked, settings, market.chain.file_digest, report,
                         now, chain_now)
     if json_output:
