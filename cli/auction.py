@@ -117,7 +117,6 @@ def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     from saiaas.market import client, readcache
     from saiaas.market.indexer import index_status, lag_text
 
-
     kept = readcache.lookup("auction list", {}, settings)
     if kept is not None:  # the chain file is as it was when this was answered
         rows, lag = readcache.answer(kept), kept["lag"]
