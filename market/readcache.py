@@ -71,10 +71,25 @@ def _folder() -> Path:
     return data_dir() / "cache" / "reads"
 
 
+def _account_stamp(settings: Settings) -> list[Any] | None:
+    """An account named by keystore is whoever that file holds now: its size and time go into
+    the key, so a replaced keystore is never answered for with the old address."""
+    name = settings.account
+    if not name or (name.startswith("0x") and len(name) == 42):
+        return None
+    path = settings.keystore_dir / f"{name}.json"
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
 def _key(digest: str, command: str, arguments: dict[str, Any], settings: Settings) -> str:
     described = json.dumps(
         [_VERSION, digest, command, arguments,
-         {k: str(v) if v is not None else None for k, v in vars(settings).items()}],
+         {k: str(v) if v is not None else None for k, v in vars(settings).items()},
+         _account_stamp(settings)],
         sort_keys=True, default=str,
     )
     return hashlib.sha256(described.encode()).hexdigest()
