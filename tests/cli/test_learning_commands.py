@@ -420,3 +420,14 @@ def test_example_hospital_writes_every_party_file_once(tmp_path: Path) -> None:
                 row["content_cid"]]
     again = run("example", "hospital", tmp_path / "case")
     assert again.exit_code == 2 and "choose an empty folder" in error_line(again)
+
+
+def test_label_takes_the_client_key_by_name(delivered: Case) -> None:
+    with session() as s:
+        manifest = s.auction(delivered.auction).sla().model_cid
+    labelled = ok_json("client", "label", manifest, delivered.file("image-101.npy"), "--key",
+                       "hospital", "--auction", delivered.auction)
+    assert labelled["predicted"] in range(10) and labelled["signer"] == delivered.infra
+    unknown = run("client", "label", manifest, delivered.file("image-101.npy"), "--key",
+                  "nobody")
+    assert unknown.exit_code == 3 and "neither a key file nor the name" in error_line(unknown)
