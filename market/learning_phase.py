@@ -331,8 +331,12 @@ def _sla(auction: Auction) -> SLA:
 def _description_values(store: Store, cid: str, predicate: str) -> list[str]:
     from rdflib import Graph, URIRef
 
+    data = store.get(cid)
     graph = Graph()
-    graph.parse(data=store.get(cid), format="nt")
+    try:
+        graph.parse(data=data, format="nt")
+    except Exception as error:  # noqa: BLE001 - rdflib raises several parser types
+        raise LearningRefused(f"the asset description {cid} is not N-Triples ({error})") from None
     return sorted({str(o) for o in graph.objects(None, URIRef(predicate))})
 
 
