@@ -16,6 +16,7 @@ from saiaas.cli import (
     auction,
     bench,
     client,
+    config,
     demo,
     devnet,
     match,
@@ -61,3 +62,4 @@ app.add_typer(provider.provider_app, name="provider")
 app.add_typer(client.client_app, name="client")
 app.add_typer(arbitrator.arbitrator_app, name="arbitrator")
 app.add_typer(bench.bench_app, name="bench")
+app.add_typer(config.config_app, name="config")

@@ -74,7 +74,7 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     url = f"http://127.0.0.1:{port}"
     assert info["rpc_url"] == url and info["factory_deployed"] is True and alive(info["pid"])
     recorded = json.loads((home / "home" / "deployments.json").read_text())
-    assert recorded[url] == info["factory"]
+    assert recorded[url] == {"address": info["factory"], "chain_id": 31337}
     assert (home / "home" / "store" / cid_of(ontology_bytes())).exists()
     # Commands reach it by URL alone: the Factory comes from deployments.json.
     catalog = ROOT / "ontologies" / "examples" / "data-radiology-archive.ttl"
