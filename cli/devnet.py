@@ -340,6 +340,8 @@ def _ensure_factory(url: str, ipfs_api: str | None, store: Path | None) -> tuple
             pass  # the node's state was reset: deploy again
         else:
             record_factory(url, address, chain_id)
+            if ipfs_api:  # an IPFS node started after the Factory was: give it the ontology
+                session.store.put(ontology_bytes())
             return address, False
     ontology_cid = session.store.put(ontology_bytes())
     deployed = Factory.deploy(session.chain, session.chain.accounts[0], ontology_cid)
