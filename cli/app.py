@@ -19,6 +19,7 @@ from saiaas.cli import (
     config,
     demo,
     devnet,
+    factory,
     match,
     ontology,
     output,
@@ -63,3 +64,4 @@ app.add_typer(client.client_app, name="client")
 app.add_typer(arbitrator.arbitrator_app, name="arbitrator")
 app.add_typer(bench.bench_app, name="bench")
 app.add_typer(config.config_app, name="config")
+app.add_typer(factory.factory_app, name="factory")

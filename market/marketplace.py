@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from saiaas.contracts import ChainError
 from saiaas.market.accounts import AccountError, checksum, keystore_address, keystore_file, unlock
 from saiaas.market.config import DEV_CHAIN_IDS, Settings, config_path, data_dir
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InvalidError, UsageError
 
 if TYPE_CHECKING:
-    from saiaas.contracts import Auction, Chain, Factory
+    from saiaas.contracts import Auction, Chain, Factory, TxResult
     from saiaas.matcher import Matcher
     from saiaas.storage import Store
 
@@ -39,6 +39,8 @@ __all__ = [
     "recorded_factory",
     "recorded_chain_id",
     "AccountRequired",
+    "WrongChain",
+    "deploy_factory",
     "known_factory",
     "write_state",
     "read_state",
@@ -545,3 +547,35 @@ class Marketplace:
         return max(self.chain.now(), int(time.time())) if self.settings.embedded_chain else (
             self.chain.now()
         )
+
+
+def deploy_factory(market: Marketplace) -> tuple[Factory, TxResult]:
+    """Deploy a Factory under the packaged ontology's CID from the acting account, and record it
+    for the node's URL with its chain id: what a node other than `saiaas devnet`'s (a public
+    testnet) needs once, before any auction. A Factory already known for the chain is refused
+    (a second one would hide the first one's auctions from whoever uses the record)."""
+    from saiaas.contracts import Factory
+    from saiaas.ontologies import ontology_bytes
+
+    settings = market.settings
+    if settings.embedded_chain:
+        raise UsageError("the embedded chain deploys its Factory on first use: name a node "
+                         "(--rpc-url or --network) to deploy one there")
+    existing = known_factory(settings)
+    if existing:
+        try:
+            Factory.at(market.chain, checksum(existing, "Factory"))
+        except ChainError:
+            pass  # no Factory's code there (a node whose state was reset): deploy a new one
+        else:
+            where = settings.sources.get("factory", "the deployments record")
+            raise InvalidError(
+                f"a Factory is already known for {settings.rpc_url}: {existing} (from {where}); "
+                "refused rather than deploying a second one"
+            )
+    sender = market.sender  # a named account off dev chains: refused before anything is stored
+    cid = market.store.put(ontology_bytes())
+    factory = Factory.deploy(market.chain, sender, cid)
+    assert factory.deploy_receipt is not None
+    record_factory(market.chain_key, factory.address, market.chain_id)
+    return factory, factory.deploy_receipt

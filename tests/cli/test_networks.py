@@ -173,3 +173,26 @@ def test_on_a_dev_chain_id_the_first_account_still_acts(cli: Any, anvil_url: str
     result = cli("arbitrator", "deploy", *MEMBERS, "--rpc-url", anvil_url, "--json")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["threshold"] == 1
+
+
+@pytest.mark.anvil
+def test_factory_deploy_on_a_public_chain_id_records_it_with_its_chain_id(
+    cli: Any, sepolia: str, anvil_tools: Any, home: Path
+) -> None:
+    from saiaas.market.marketplace import recorded_chain_id, recorded_factory
+
+    refused = cli("factory", "deploy", "--rpc-url", sepolia)
+    assert refused.exit_code == 2 and "not a dev chain" in refused.stderr
+    assert recorded_factory(sepolia) is None and not (home / "store").exists()
+    result = cli("factory", "deploy", "--rpc-url", sepolia, "--account", SECOND, "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = result.json()
+    assert out["chain_id"] == SEPOLIA and out["account"] == SECOND
+    assert set(out) >= {"factory", "ontology_cid", "tx_hash", "gas_used", "block_number"}
+    assert recorded_factory(sepolia) == out["factory"] and recorded_chain_id(sepolia) == SEPOLIA
+    # Commands now find it by URL; a second deployment is refused, naming the first.
+    listed = cli("auction", "list", "--rpc-url", sepolia, "--json")
+    assert listed.exit_code == 0, listed.stdout + listed.stderr
+    again = cli("factory", "deploy", "--rpc-url", sepolia, "--account", SECOND)
+    assert again.exit_code == 1 and out["factory"] in again.stderr
+    assert cli("factory", "deploy").exit_code == 2  # the embedded chain deploys its own
