@@ -129,5 +129,5 @@ def show(settings: Settings = None, json_output: JsonOption = False) -> None:  #
     if profiles:
         console.print("profiles     " + ", ".join(sorted(profiles)), highlight=False)
     else:
-        console.print("profiles     none (add [networks.NAME] tables to the config file)",
+        console.print(escape("profiles     none (add [networks.NAME] tables to the config file)"),
                       highlight=False)

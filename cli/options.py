@@ -46,8 +46,8 @@ CONNECTION_OPTIONS: dict[str, tuple[Any, str, str, str]] = {
     "password_file": (Path | None, "--password-file", "SAIAAS_PASSWORD_FILE",
                       "File holding the keystore password (else $SAIAAS_PASSWORD, else a prompt)."),
     "network": (str | None, "--network", "SAIAAS_NETWORK",
-                "Network profile of config.toml ([networks.NAME]: RPC URL, chain id, Factory, "
-                "fees, confirmations); see `saiaas config show`."),
+                "Network profile of config.toml (its networks.NAME table: RPC URL, chain id, "
+                "Factory, account, fees, confirmations); see `saiaas config show`."),
 }
 #: The options of commands that only read (no account to act as).
 READ = ("rpc_url", "ipfs_api", "factory", "store", "network")

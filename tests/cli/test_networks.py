@@ -196,3 +196,32 @@ def test_factory_deploy_on_a_public_chain_id_records_it_with_its_chain_id(
     again = cli("factory", "deploy", "--rpc-url", sepolia, "--account", SECOND)
     assert again.exit_code == 1 and out["factory"] in again.stderr
     assert cli("factory", "deploy").exit_code == 2  # the embedded chain deploys its own
+
+
+@pytest.mark.anvil
+def test_a_keystore_account_signs_type_2_transactions_with_the_profile_fees(
+    cli: Any, sepolia: str, anvil_tools: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rpc = anvil_tools.rpc
+    monkeypatch.setenv("SAIAAS_PASSWORD", "correct horse")
+    made = cli("account", "new", "--name", "bob", "--json")
+    assert made.exit_code == 0, made.stdout + made.stderr
+    bob = made.json()["address"]
+    rpc(sepolia, "anvil_setBalance", [bob, hex(10**18)])
+    write_config(tmp_path / "config.toml", f"""
+network = "sepolia"
+[networks.sepolia]
+rpc_url = "{sepolia}"
+chain_id = {SEPOLIA}
+account = "bob"
+max_fee = "7gwei"
+max_priority_fee = "2gwei"
+""", monkeypatch)
+    before = head(rpc, sepolia)
+    deployed = cli("factory", "deploy", "--json")
+    assert deployed.exit_code == 0, deployed.stdout + deployed.stderr
+    assert deployed.json()["account"] == bob
+    tx = last_tx_of(rpc, sepolia, bob, before)
+    assert tx["type"] == "0x2" and int(tx["chainId"], 16) == SEPOLIA
+    assert (int(tx["maxFeePerGas"], 16), int(tx["maxPriorityFeePerGas"], 16)) == (7 * 10**9,
+                                                                                2 * 10**9)
