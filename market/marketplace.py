@@ -373,13 +373,19 @@ class Marketplace:
                 f"the node at {url} answers chain id {node}, but {profile} expects chain id "
                 f"{wanted}: refused (a wrong RPC URL or profile?)"
             )
-        recorded = recorded_chain_id(url) if self._persistent and url else None
+        if not (self._persistent and url):
+            return
+        address = recorded_factory(url)
+        given = self.settings.factory
+        if given is not None and (address is None or given.lower() != address.lower()):
+            return  # the record is not used: the Factory is named
+        recorded = recorded_chain_id(url)
         if recorded is not None and recorded != node:
             raise WrongChain(
-                f"the Factory recorded for {url} ({recorded_factory(url or '')}) was deployed on "
-                f"chain id {recorded}, but the node there now answers chain id {node}: refused "
-                f"(another node on that URL? pass --factory for this chain, or fix "
-                f"{_deployments_file()})"
+                f"the Factory recorded for {url} ({address}) was deployed on chain id "
+                f"{recorded}, but the node there now answers chain id {node}: refused (another "
+                f"node on that URL? name this chain's Factory with --factory, or remove the "
+                f"entry from {_deployments_file()})"
             )
 
     @property

@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAIAAS_VARIABLES = ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIAAS_KEYSTORE",
                     "SAIAAS_ACCOUNT", "SAIAAS_STORE", "SAIAAS_PASSWORD", "SAIAAS_PASSWORD_FILE",
-                    "SAIAAS_ANVIL", "SAIAAS_NETWORK")
+                    "SAIAAS_ANVIL", "SAIAAS_NETWORK", "SAIAAS_JSIPFS")
 
 
 @pytest.fixture(autouse=True)

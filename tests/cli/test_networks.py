@@ -131,12 +131,25 @@ def test_a_recorded_factory_of_another_chain_is_refused(
 ) -> None:
     from saiaas.market.marketplace import record_factory
 
-    record_factory(sepolia, "0x" + "11" * 20, 31337)  # a devnet that ran on this URL before
+    deployed = cli("factory", "deploy", "--rpc-url", sepolia, "--account", SECOND, "--json")
+    assert deployed.exit_code == 0, deployed.stdout + deployed.stderr
+    factory = deployed.json()["factory"]
+    assert cli("auction", "list", "--rpc-url", sepolia).exit_code == 0
+    record_factory(sepolia, factory, 31337)  # as if a devnet had run on this URL before
     result = cli("auction", "list", "--rpc-url", sepolia)
     assert result.exit_code == 4
     line = result.stderr.strip()
     assert "deployed on chain id 31337" in line and f"now answers chain id {SEPOLIA}" in line
-    assert len(line.splitlines()) == 1
+    assert "--factory" in line and len(line.splitlines()) == 1
+    # Naming the Factory is what the line suggests, and works (another address than the
+    # record's; the recorded one, named, is still refused).
+    other = cli("factory", "deploy", "--rpc-url", sepolia, "--account", SECOND,
+                "--factory", "0x" + "22" * 20, "--json")
+    assert other.exit_code == 0, other.stdout + other.stderr
+    record_factory(sepolia, factory, 31337)
+    named = cli("auction", "list", "--rpc-url", sepolia, "--factory", other.json()["factory"])
+    assert named.exit_code == 0, named.stderr
+    assert cli("auction", "list", "--rpc-url", sepolia, "--factory", factory).exit_code == 4
 
 
 @pytest.mark.anvil
