@@ -19,6 +19,7 @@ from saiaas.cli import (
     config,
     demo,
     devnet,
+    example,
     factory,
     match,
     ontology,
@@ -65,3 +66,4 @@ app.add_typer(arbitrator.arbitrator_app, name="arbitrator")
 app.add_typer(bench.bench_app, name="bench")
 app.add_typer(config.config_app, name="config")
 app.add_typer(factory.factory_app, name="factory")
+app.add_typer(example.example_app, name="example")

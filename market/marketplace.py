@@ -542,6 +542,14 @@ class Marketplace:
             return self._unlocked
         return unlock(self.settings, wanted, self._password)
 
+    def password(self, what: str) -> str:
+        """A password for one of this party's local secrets (a keystore, an X25519 key file):
+        the password file, else $SAIAAS_PASSWORD, else the caller's prompt (which may refuse)."""
+        from saiaas.market.accounts import password_from_settings
+
+        given = password_from_settings(self.settings)
+        return given if given is not None else self._password(f"Password of {what}")
+
     @property
     def sender_address(self) -> str:
         sender = self.sender
