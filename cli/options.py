@@ -25,6 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Whether the running command takes a password (it sends transactions): such a command unlocks
 #: its keystore before the embedded chain is locked, so a prompt never holds other commands up.
 _SENDS: ContextVar[bool] = ContextVar("saiaas_sends", default=False)
+#: Whether the running command acts as an account (it takes --account and a password): off dev
+#: chains it must name one, and is refused as soon as the chain is known if it does not.
+_ACTS: ContextVar[bool] = ContextVar("saiaas_acts", default=False)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -89,6 +92,7 @@ def connection(*names: str) -> Callable[[F], F]:
 
             given = {n: kwargs.pop(n, None) for n in wanted}
             _SENDS.set("password_file" in wanted)  # a command that may need a key's password
+            _ACTS.set("password_file" in wanted and "account" in wanted)
             return command(*args, settings=resolve(origins=origins(given), **given), **kwargs)
 
         parameters = sorted([*own, *added], key=lambda p: p.kind)
@@ -131,7 +135,7 @@ def open_market(settings: Any) -> Any:
         err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
     return Marketplace.open(settings, password=prompt_password, notify=notify,
-                            unlock_early=_SENDS.get())
+                            unlock_early=_SENDS.get(), acts=_ACTS.get())
 
 
 def parse_category(text: str) -> int:

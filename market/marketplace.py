@@ -294,17 +294,20 @@ class Marketplace:
         password: Callable[[str], str] = _no_prompt,
         notify: Callable[[str], None] | None = None,
         unlock_early: bool = False,
+        acts: bool = False,
     ) -> Iterator[Marketplace]:
         """A Marketplace whose embedded chain (if any) is loaded, locked and saved around the
         block; `password(prompt)` is asked when a keystore must be unlocked and neither the
         password file nor $SAIAAS_PASSWORD gives one. `unlock_early` (a party about to send)
         unlocks the settings' keystore account before the embedded chain's lock is taken, so a
         person at a prompt never holds up other commands. `notify(line)` hears about earlier
-        transactions whose outcome this command found out."""
+        transactions whose outcome this command found out. `acts` (a party that sends as its
+        account): on a chain that is not a dev chain, no named account is refused as soon as the
+        node's chain id is known, before anything is read or stored."""
         settings = settings or Settings()
         market = cls(settings, password=password, persistent=True, notify=notify)
         remove_leftovers(data_dir())
-        market._sends = unlock_early
+        market._sends = acts
         if unlock_early:
             market._unlock_early()
         with ExitStack() as stack:
