@@ -307,19 +307,22 @@ def _start_ipfs(port: int, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         start_new_session=True,  # its own group: stopped as one, and not by the terminal's Ctrl-C
     )
     log.close()
-    deadline = time.monotonic() + IPFS_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = (folder / IPFS_LOG).read_text(errors="replace").strip().splitlines()[-1:]
-            raise DevnetError(
-                f"jsipfs daemon exited with code {process.returncode}: "
-                f"{' '.join(tail) or 'no output'} (log: {folder / IPFS_LOG})"
-            )
-        if _ipfs_answers(api):
-            return process, api
-        time.sleep(0.2)
-    _terminate(process.pid, group=True, program=b"ipfs")
-    raise DevnetError(f"jsipfs did not answer at {api} within {IPFS_START_TIMEOUT_S:.0f} s")
+    try:
+        deadline = time.monotonic() + IPFS_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = (folder / IPFS_LOG).read_text(errors="replace").strip().splitlines()[-1:]
+                raise DevnetError(
+                    f"jsipfs daemon exited with code {process.returncode}: "
+                    f"{' '.join(tail) or 'no output'} (log: {folder / IPFS_LOG})"
+                )
+            if _ipfs_answers(api):
+                return process, api
+            time.sleep(0.2)
+        raise DevnetError(f"jsipfs did not answer at {api} within {IPFS_START_TIMEOUT_S:.0f} s")
+    except BaseException:  # Ctrl-C while it starts included: never leave it running
+        _terminate(process.pid, group=True, program=b"ipfs")
+        raise
 
 
 def _ensure_factory(url: str, ipfs_api: str | None, store: Path | None) -> tuple[str, bool]:

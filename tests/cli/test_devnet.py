@@ -226,3 +226,21 @@ def test_devnet_ipfs_and_ipfs_api_together_are_a_usage_error(home: Path) -> None
                     "--state", str(home / "d"))
     assert result.exit_code == 2 and "give one" in result.stderr
     assert not (home / "d" / "anvil.json").exists()
+
+
+@pytest.mark.anvil
+def test_a_failing_jsipfs_leaves_no_node_running(
+    devnet_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need_anvil()
+    broken = devnet_home / "jsipfs"
+    broken.write_text("#!/bin/sh\necho 'repo locked' >&2\nexit 7\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("SAIAAS_JSIPFS", str(broken))
+    state, port = devnet_home / "broken", free_port()
+    result = invoke("devnet", "--detach", "--ipfs", "--port", str(port), "--state", str(state))
+    assert result.exit_code == 4
+    assert result.stderr.strip() == "error: jsipfs init exited with code 7: repo locked"
+    assert not (state / "anvil.json").exists()
+    with socket.socket() as sock:  # the anvil it started is stopped again
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
