@@ -370,7 +370,9 @@ class Marketplace:
         node = self._chain_id = int(chain.w3.eth.chain_id)
         wanted = self.settings.chain_id
         if wanted is not None and wanted != node:
-            profile = (f"network profile {self.settings.network!r} in {config_path()}"
+            source = self.settings.sources.get("network", "")
+            chosen = " (the file's default `network`)" if source == "config" else ""
+            profile = (f"network profile {self.settings.network!r}{chosen} in {config_path()}"
                        if self.settings.network else "the settings")
             raise WrongChain(
                 f"the node at {url} answers chain id {node}, but {profile} expects chain id "
