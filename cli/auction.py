@@ -93,7 +93,8 @@ def create(
 
     data = read_file(requirements, "requirement", missing=UsageError)
     if client_key is not None:
-        from saiaas.market.learning_phase import client_public_key, publish_client_key
+        from saiaas.market.learning_keys import client_public_key
+        from saiaas.market.learning_terms import publish_client_key
 
         data = publish_client_key(data, str(requirements), client_public_key(client_key))
     try:
@@ -435,7 +436,8 @@ def acknowledge(
     (exit 1, nothing sent) unless --force.
     """
     from saiaas.market import client
-    from saiaas.market.learning_phase import LearningRefused, delivery_findings
+    from saiaas.market.delivery_checks import delivery_findings
+    from saiaas.market.learning_terms import LearningRefused
     from saiaas.market.views import tx_json
 
     with open_market(settings) as market:

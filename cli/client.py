@@ -151,7 +151,7 @@ def label_command(
     expected, source = _expected_signer(settings, auction, signer, model)
     from saiaas.cli.output import prompt_password
     from saiaas.market import Marketplace
-    from saiaas.market.learning_phase import key_from_file_or_name
+    from saiaas.market.learning_keys import key_from_file_or_name
 
     keys = key_from_file_or_name(Marketplace(settings, password=prompt_password).password, key)
     from saiaas.cli.store import open_store
@@ -215,7 +215,7 @@ def generate_key(
     """
     from saiaas.cli.output import prompt_password
     from saiaas.market import Marketplace
-    from saiaas.market.learning_phase import generate_client_key
+    from saiaas.market.learning_keys import generate_client_key
 
     market = Marketplace(settings, password=prompt_password)
     path, public = generate_client_key(market.password, name)
@@ -260,7 +260,7 @@ def evaluate_command(
     out), 3 unreadable file, wrong password or no key, 4 chain, 5 store.
     """
     from saiaas.cli.options import open_market
-    from saiaas.market.learning_phase import evaluate, evaluation_report
+    from saiaas.market.delivery_checks import evaluate, evaluation_report
 
     data = _held_out(held_out)
     with open_market(settings) as market:
@@ -307,7 +307,7 @@ def decrypt_command(
     file cannot be written, 4 chain, 5 store.
     """
     from saiaas.cli.options import open_market
-    from saiaas.market.learning_phase import decrypt_model
+    from saiaas.market.delivery_checks import decrypt_model
 
     with open_market(settings) as market:
         handle = market.auction(auction)

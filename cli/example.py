@@ -31,7 +31,7 @@ def hospital(
     The README's section "The hospital case by hand, five terminals" uses them. Exit codes: 0
     written, 2 DIR already holds one of the files.
     """
-    from saiaas.market.learning_phase import write_hospital_example
+    from saiaas.market.example_files import write_hospital_example
 
     rows = write_hospital_example(folder)
     if json_output:

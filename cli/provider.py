@@ -319,7 +319,7 @@ def deliver(
     """
     from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
     from saiaas.market import provider
-    from saiaas.market.learning_phase import check_manifest
+    from saiaas.market.delivery_checks import check_manifest
     from saiaas.market.views import tx_json
     from saiaas.ontologies.errors import InputError
 
@@ -536,7 +536,7 @@ def send(
     stored), 3 unreadable file, 4 chain, 5 store.
     """
     from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
-    from saiaas.market.learning_phase import send as send_content
+    from saiaas.market.handover import send as send_content
     from saiaas.ontologies.errors import InputError
 
     data = read_file(content, "content", MAX_CONTENT_BYTES, missing=InputError)
@@ -575,7 +575,7 @@ def train(
     Exit codes: 0 delivered, 1 refused (not the winner, an input that is not the committed one,
     no client key, training failed; nothing delivered), 3 key or password, 4 chain, 5 store.
     """
-    from saiaas.market.learning_phase import train as train_and_deliver
+    from saiaas.market.handover import train as train_and_deliver
     from saiaas.market.views import tx_json
 
     with open_market(settings) as market:

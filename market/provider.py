@@ -348,7 +348,7 @@ def bid(
     """Bid with an asset of the catalog, after the matcher finds it eligible for the auction's
     request; the asset description (which commits its content CID) is stored and its CID bid.
     An infrastructure asset's description also publishes a fresh per-auction X25519 key
-    (saiaas:transferPublicKey, kept locally by `learning_phase.new_transfer_key`) unless
+    (saiaas:transferPublicKey, kept locally by `learning_keys.new_transfer_key`) unless
     `transfer_key` is False (the demo, which holds every party's keys in one process)."""
     from saiaas.contracts import AuctionState
     from saiaas.ontologies.descriptions import asset_description
@@ -388,7 +388,7 @@ def bid(
     if category is Category.INFRASTRUCTURE and transfer_key:
         # the content winners will seal their assets to this key; its private half is kept
         # before the bid is sent, so a crash after sending never loses it
-        from saiaas.market.learning_phase import new_transfer_key
+        from saiaas.market.learning_keys import new_transfer_key
 
         keys, note = new_transfer_key(market, auction.address)
         transfer_public = keys.public_hex

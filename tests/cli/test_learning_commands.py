@@ -143,7 +143,7 @@ def delivered(built: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
 def test_generate_key_keeps_the_private_half_encrypted(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from saiaas.market.learning_phase import client_key_file
+    from saiaas.market.learning_keys import client_key_file
 
     no_password = run("client", "generate-key", "--name", "mine")
     assert no_password.exit_code == 3 and "password" in error_line(no_password)
@@ -163,11 +163,9 @@ def test_generate_key_keeps_the_private_half_encrypted(
 
 def test_the_request_and_the_infrastructure_bid_publish_their_keys(adjudicated: Case) -> None:
     from rdflib import Graph, URIRef
-    from saiaas.market.learning_phase import (
-        CLIENT_PUBLIC_KEY,
-        TRANSFER_PUBLIC_KEY,
-        client_public_key,
-    )
+    from saiaas.market.learning_keys import client_public_key
+    from saiaas.market.learning_terms import CLIENT_PUBLIC_KEY
+    from saiaas.ontologies.descriptions import TRANSFER_PUBLIC_KEY
 
     with session() as s:
         handle = s.auction(adjudicated.auction)

@@ -1,4 +1,5 @@
-"""`saiaas.market.learning_phase` without a chain: the published client key and the key files."""
+"""`saiaas.market.learning_keys` and `learning_terms` without a chain: the key files and the
+client key published in the request."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ from pathlib import Path
 
 import pytest
 from saiaas.market.accounts import AccountError
-from saiaas.market.learning_phase import (
-    CLIENT_PUBLIC_KEY,
-    KeyFileError,
-    generate_client_key,
-    key_from_file_or_name,
-    publish_client_key,
-)
+from saiaas.market.learning_keys import KeyFileError, generate_client_key, key_from_file_or_name
+from saiaas.market.learning_terms import CLIENT_PUBLIC_KEY, publish_client_key
 from saiaas.ontologies import example_path
 from saiaas.ontologies.errors import UsageError
 
