@@ -85,11 +85,12 @@ def _require_arbitrator(auction: Auction) -> None:
 
 
 def evaluation_report(
-    auction: Auction, accuracy: float, required: float, details: dict[str, Any] | None = None
+    auction: str, accuracy: float, required: float, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The client's reason for a rejection: accuracy measured vs required (the evidence)."""
+    """The client's reason for a rejection: accuracy measured vs required (the evidence). The
+    auction is named by address, so a client that kept only its recorded evaluation can cite it."""
     return {
-        "auction": auction.address,
+        "auction": auction,
         "kind": "evaluation report",
         "accuracy": accuracy,
         "required_accuracy": required,
@@ -129,7 +130,8 @@ def answer_delivery(
     if auction.arbitrator() is None:
         return {"action": "silent", "tx": None, "reason_cid": None,
                 "note": f"{reason}; {NO_ARBITRATOR}"}
-    report = evaluation_report(auction, accuracy, required, {"reason": reason, **(details or {})})
+    report = evaluation_report(auction.address, accuracy, required,
+                               {"reason": reason, **(details or {})})
     cid, tx = reject(market, auction, report)
     return {"action": "rejected", "tx": tx, "reason_cid": cid, "note": reason}
 

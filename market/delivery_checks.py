@@ -142,10 +142,7 @@ def evaluation_report(result: dict[str, Any]) -> bytes:
     """The evaluation as a document `auction reject --reason-file` can cite."""
     from saiaas.market.arbitration import evaluation_report as report_of
 
-    class _Named:
-        address = result["auction"]
-
-    body = report_of(_Named(), result["accuracy"],  # type: ignore[arg-type]
+    body = report_of(result["auction"], result["accuracy"],
                      result["required_accuracy"] if result["required_accuracy"] is not None
                      else 0.0,
                      {k: result[k] for k in ("manifest_cid", "model_cid", "correct", "total",

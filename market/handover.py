@@ -20,7 +20,7 @@ from saiaas.market.learning_terms import (
     LearningRefused,
     categories_won,
     infrastructure_transfer_key,
-    published_client_key,
+    required_client_key,
     winning_sla,
 )
 from saiaas.market.views import CATEGORY_NAMES
@@ -150,11 +150,8 @@ def train(
     if state is not AuctionState.ADJUDICATED:
         raise LearningRefused(f"auction {auction.address} is {state.name}, not ADJUDICATED: "
                               "nothing to deliver now; nothing trained or sent")
-    client_key = published_client_key(market, auction)
-    if client_key is None:
-        raise LearningRefused(
-            f"auction {auction.address}: its request publishes no saiaas:clientPublicKey, so "
-            "no one could read the model; nothing trained or sent")
+    client_key = required_client_key(
+        market, auction, ", so no one could read the model; nothing trained or sent")
     keys = open_transfer_key(market, auction.address,
                              infrastructure_transfer_key(market, sla, auction.address))
     committed = [committed_content_cid(market.store, sla.winners[i].asset_cid,  # type: ignore[index]

@@ -31,6 +31,7 @@ __all__ = [
     "LearningRefused",
     "publish_client_key",
     "published_client_key",
+    "required_client_key",
     "load_client_key",
     "winning_sla",
     "categories_won",
@@ -90,14 +91,20 @@ def published_client_key(market: Marketplace, auction: Auction) -> str | None:
     return values[0] if values else None
 
 
+def required_client_key(market: Marketplace, auction: Auction, consequence: str) -> str:
+    """The client key the request publishes, or refused, `consequence` ending the message: a
+    model sealed to no key could be read by no one."""
+    published = published_client_key(market, auction)
+    if published is None:
+        raise LearningRefused(f"auction {auction.address}: its request publishes no "
+                              f"saiaas:clientPublicKey{consequence}")
+    return published
+
+
 def load_client_key(market: Marketplace, auction: Auction, name: str | None) -> tuple[str, Any]:
     """(name, KeyPair) of the client key for this auction: `name`, or by default the local key
     whose public half the auction's request publishes; refused when it is not the published one."""
-    published = published_client_key(market, auction)
-    if published is None:
-        raise LearningRefused(
-            f"auction {auction.address}: its request publishes no saiaas:clientPublicKey "
-            "(create the auction with --client-key NAME)")
+    published = required_client_key(market, auction, " (create the auction with --client-key NAME)")
     if name is None:
         name = client_key_named_for(published)
         if name is None:

@@ -343,7 +343,9 @@ def test_evaluate_records_a_verdict_that_acknowledge_uses(delivered: Case, tmp_p
                      delivered.file("held-out.npz"), "--report", report)
     assert passed["passed"] is True and passed["accuracy"] >= 0.9
     assert passed["required_accuracy"] == 0.9 and passed["signer"] == delivered.infra
-    assert json.loads(report.read_text())["verdict"] == "accepted"
+    written = json.loads(report.read_text())
+    assert written["verdict"] == "accepted" and written["auction"] == passed["auction"]
+    assert written["auction"].lower() == delivered.auction.lower()
     acked = ok_json("auction", "acknowledge", delivered.auction, "--account", delivered.client)
     assert acked["state"] == "COMPLETED" and acked["account"] == delivered.client
     assert [c["check"] for c in acked["checks"]] == ["manifest", "decrypts", "evaluation"]

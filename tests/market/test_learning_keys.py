@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from saiaas.market.accounts import AccountError
@@ -49,3 +50,51 @@ def test_key_files_open_with_their_password_only(home: Path) -> None:
         key_from_file_or_name(lambda what: "secret", str(damaged))
     with pytest.raises(KeyFileError, match="neither a key file nor the name"):
         key_from_file_or_name(lambda what: "secret", "nobody")
+
+
+def _auction_publishing(request: bytes) -> tuple[Any, Any]:
+    """A marketplace and an auction whose stored request is `request` (no chain needed: the
+    client key is read from the request alone)."""
+    from types import SimpleNamespace
+
+    market = SimpleNamespace(store=SimpleNamespace(get={"request-cid": request}.__getitem__),
+                             password=lambda what: "secret")
+    auction = SimpleNamespace(address="0x" + "12" * 20,
+                              info=lambda: SimpleNamespace(requirements_cid="request-cid"))
+    return market, auction
+
+
+def test_every_step_refuses_a_request_that_publishes_no_single_client_key(home: Path) -> None:
+    from saiaas.market.learning_terms import (
+        LearningRefused,
+        load_client_key,
+        published_client_key,
+        required_client_key,
+    )
+
+    market, auction = _auction_publishing(_request())
+    assert published_client_key(market, auction) is None
+    with pytest.raises(LearningRefused, match="publishes no saiaas:clientPublicKey, so no one"):
+        required_client_key(market, auction, ", so no one could read the model")
+    with pytest.raises(LearningRefused, match=r"no saiaas:clientPublicKey \(create the auction"):
+        load_client_key(market, auction, "mine")
+    twice = publish_client_key(_request(), "request", KEY) + (
+        f'\n<urn:other> <{CLIENT_PUBLIC_KEY}> "{"cd" * 32}" .\n').encode()
+    market, auction = _auction_publishing(twice)
+    with pytest.raises(LearningRefused, match="publishes 2 client keys"):
+        required_client_key(market, auction, "")
+
+
+def test_the_client_key_for_an_auction_is_the_one_its_request_publishes(home: Path) -> None:
+    from saiaas.market.learning_terms import LearningRefused, load_client_key
+
+    _, public = generate_client_key(lambda what: "secret", "mine")
+    generate_client_key(lambda what: "secret", "other")
+    market, auction = _auction_publishing(publish_client_key(_request(), "request", public))
+    name, keys = load_client_key(market, auction, None)  # found by its public half
+    assert name == "mine" and keys.public_hex == public
+    with pytest.raises(LearningRefused, match="'other' .* is not the key auction"):
+        load_client_key(market, auction, "other")
+    market, auction = _auction_publishing(publish_client_key(_request(), "request", KEY))
+    with pytest.raises(KeyFileError, match="no client key in .* has the public key abab"):
+        load_client_key(market, auction, None)
