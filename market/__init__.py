@@ -8,8 +8,10 @@ from a requirement file, audit, disqualify, settle, acknowledge, cancel, withdra
 withdraw), `saiaas.market.arbitration` (confirm inputs, reject, appeal, dispute, rule: restitution
 for every party); `saiaas.market.views` shapes chain values as JSON-ready data;
 `saiaas.market.scenario` states the paper's scenario once, `saiaas.market.hospital` runs it end
-to end and `saiaas.market.demos` runs the restitution scenarios. It imports
-neither typer nor rich: the command line, a service or a notebook sit on top of it alike.
+to end and `saiaas.market.demos` runs the restitution scenarios; the learning phase for parties
+in separate processes is `learning_keys`, `learning_terms`, `handover` and `delivery_checks`.
+It imports neither typer nor rich: the command line, a service or a notebook sit on top of it
+alike.
 
     from saiaas.market import Marketplace, Settings, client, provider
     with Marketplace.open(Settings()) as market:

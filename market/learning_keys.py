@@ -124,10 +124,13 @@ def _open_key(path: Path, password: Any, what: str) -> KeyPair:
 
 
 def client_keys_dir() -> Path:
+    """Beside the account keystores: the data folder is what a party backs up."""
     return data_dir() / "client-keys"
 
 
 def client_key_file(name: str) -> Path:
+    """The file of the client key `name`; a name is one plain word, so it never leaves the
+    folder."""
     if not _NAME.match(name):
         raise UsageError(f"key name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     return client_keys_dir() / f"{name}.json"
@@ -195,6 +198,7 @@ def open_client_key(name: str, password: Any) -> KeyPair:
 
 
 def transfer_keys_dir(auction: str) -> Path:
+    """One folder per auction, so that keys of finished auctions can be removed together."""
     return data_dir() / "transfer-keys" / auction.lower()
 
 

@@ -98,3 +98,17 @@ def test_the_client_key_for_an_auction_is_the_one_its_request_publishes(home: Pa
     market, auction = _auction_publishing(publish_client_key(_request(), "request", KEY))
     with pytest.raises(KeyFileError, match="no client key in .* has the public key abab"):
         load_client_key(market, auction, None)
+
+
+def test_importing_the_learning_modules_loads_neither_typer_nor_rich() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, saiaas.market.learning_keys, saiaas.market.learning_terms, "
+        "saiaas.market.handover, saiaas.market.delivery_checks, saiaas.market.example_files\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'rich', 'click')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
