@@ -279,7 +279,8 @@ def fund(
         str, typer.Argument(help="Address or keystore name to fund.", show_default=False)
     ],
     amount: Annotated[
-        str, typer.Argument(help="Amount, e.g. 10ether or 0.5 (ether).", show_default=False)
+        str, typer.Argument(help="Amount with its unit, e.g. 10ether or 500gwei.",
+                            show_default=False)
     ],
     json_output: JsonOption = False,
     settings: Settings = None,  # type: ignore[assignment]
@@ -287,7 +288,7 @@ def fund(
     """Send ether from the dev chain's first account (embedded chain or anvil only)."""
     from eth_utils import is_address, to_checksum_address
 
-    wei = parse_amount(amount)
+    wei = parse_amount(amount, "AMOUNT")
     if wei == 0:
         raise AccountUsageError(f"amount {amount!r} must be above zero")
     if is_address(address):

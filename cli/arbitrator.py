@@ -46,7 +46,7 @@ def deploy(
     """Deploy an m-of-n committee arbitrator; name it in a requirement file (saiaas:arbitrator)."""
     from saiaas.market import arbitration
 
-    fee_wei = parse_amount(fee)
+    fee_wei = parse_amount(fee, "--fee")
     with open_market(settings) as market:
         committee, gas = arbitration.deploy_committee(market, members, threshold, fee_wei)
     out = {"arbitrator": committee.address, "members": committee.members(),

@@ -17,6 +17,7 @@ import typer
 from saiaas.cli.errors import EXIT_INVALID
 from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
+    amount,
     console,
     err_console,
     fail,
@@ -60,7 +61,8 @@ def create(
     reserve: Annotated[
         str | None,
         typer.Option("--reserve", show_default=False,
-                     help="Escrow, e.g. 1ether or 0.8 (ether); default: the file's reservePrice."),
+                     help="Escrow with its unit, e.g. 1ether or 0.8ether; default: the file's "
+                          "reservePrice."),
     ] = None,
     duration: Annotated[
         str | None,
@@ -78,7 +80,7 @@ def create(
     from saiaas.market import client
     from saiaas.market.views import terms_json, tx_json
 
-    reserve_wei = parse_amount(reserve) if reserve is not None else None
+    reserve_wei = parse_amount(reserve, "--reserve") if reserve is not None else None
     duration_s = parse_duration(duration) if duration is not None else None
     from saiaas.cli.files import read_file
 
@@ -128,7 +130,7 @@ def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     console.print(f"[bold]{'auction':<42}  {'state':<11} {'time left':<9} client[/]")
     for row in rows:
         console.print(
-            f"{row['address']}  {row['state']:<11} {format_duration(row['time_left']):<9} "
+            f"{row['address']}  {row['state']:<11} {format_duration(row['time_left_seconds']):<9} "
             f"{row['client']}",
             highlight=False,
             soft_wrap=True,
@@ -310,8 +312,8 @@ def _closing(json_output: bool, handle: Any, tx: Any) -> None:
     if sla and not json_output:
         for w in payload["sla"]["winners"]:
             console.print(
-                f"  {w['category']:<15} {w['provider']}  {format_amount(w['price'])}  "
-                f"{w['asset']}",
+                f"  {w['category']:<15} {w['provider']}  {amount(w['price_wei'])}  "
+                f"{w['asset_cid']}",
                 highlight=False,
             )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from saiaas.market.client import Refused, expected_terms
 from saiaas.market.marketplace import write_state
 from saiaas.market.requirements import Requirements, UnusableAuction
-from saiaas.market.views import terms_json
+from saiaas.market.views import terms_json, wei
 from saiaas.ontologies.errors import InputError, InvalidError
 
 if TYPE_CHECKING:
@@ -188,10 +188,10 @@ def _match_auction(
                     "label": _label(indexes, decision.asset),
                     "degree": decision.degree,
                     "eligible": decision.eligible,
-                    "max_price_wei": info.max_prices[order],
-                    "bond_wei": info.bonds[order],
-                    "base_price_wei": base,
-                    "time_left_s": time_left,
+                    "max_price_wei": wei(info.max_prices[order]),
+                    "bond_wei": wei(info.bonds[order]),
+                    "base_price_wei": wei(base),
+                    "time_left_seconds": time_left,
                     **ranking,
                 }
                 if show_all:
@@ -215,7 +215,7 @@ def _label(indexes: list[Any], iri: str) -> str | None:
     return None
 
 
-def _record(market: Marketplace, provider: str, category: int) -> dict[str, int]:
+def _record(market: Marketplace, provider: str, category: int) -> dict[str, Any]:
     """The caller's record at the Factory in one category (what bids may be required to meet)."""
     from saiaas.market.arbitration import record_json
 

@@ -60,7 +60,7 @@ def test_reject_and_rule_through_the_commands(cli, market, request_file, tmp_pat
     assert rejected.exit_code == 0, rejected.stderr
     assert json.loads(rejected.stdout)["state"] == "REJECTED"
     status = json.loads(cli("auction", "status", auction, "--json").stdout)
-    assert status["arbitrator"] == arbitrator and status["arbitration_fee"] == 10**15
+    assert status["arbitrator"] == arbitrator and status["arbitration_fee_wei"] == str(10**15)
     (dispute,) = status["restitution"]["disputes"]
     assert dispute["kind"] == "rejection" and dispute["open"]
     first = cli("arbitrator", "rule", arbitrator, dispute["dispute_id"], "for", "--account",
