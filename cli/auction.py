@@ -7,7 +7,6 @@ first and refused with the contract's reason, before anything is sent.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from saiaas.cli.output import (
     err_console,
     fail,
     print_json,
+    print_json_line,
     progress,
     reports_errors,
 )
@@ -92,7 +92,9 @@ def create(
             info = created.auction.info()
     except client.InvalidRequirements as invalid:
         if json_output:
-            print_json({"created": False, "violations": invalid.report.as_dicts()})
+            print_json({"error": {"message": str(invalid), "exit_code": EXIT_INVALID,
+                                  "kind": type(invalid).__name__},
+                        "violations": invalid.report.as_dicts()})
         else:
             render_violations(invalid.report)
         raise fail(str(invalid), EXIT_INVALID) from None
@@ -219,7 +221,7 @@ def _reopen(market: Any, address: str) -> Any:
 
 def _emit(event: dict[str, Any], json_output: bool) -> None:
     if json_output:
-        sys.stdout.write(json.dumps(event, default=str) + "\n")
+        print_json_line(event)
     else:
         console.print(
             f"[{event['block_number']}] {event_line(event)}", highlight=False, soft_wrap=True

@@ -7,8 +7,6 @@ command line, prints tables and maps errors to exits.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,6 +20,7 @@ from saiaas.cli.output import (
     err_console,
     iri_tail,
     print_json,
+    print_json_line,
     progress,
     reports_errors,
 )
@@ -218,8 +217,7 @@ def watch(
 
 def _print_stream(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(row) + "\n")
-        sys.stdout.flush()
+        print_json_line(row)
         return
     base = amount(row["base_price_wei"]) if row["base_price_wei"] else "no bid"
     console.print(
