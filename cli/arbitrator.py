@@ -85,6 +85,7 @@ def rule(
     if wanted not in arbitration.RULINGS and wanted not in ("0", "1", "2"):
         raise UsageError(f"ruling {ruling!r}: use for, against or refuse (or 1, 2, 0)")
     value = arbitration.RULINGS.get(wanted, int(wanted) if wanted.isdigit() else 0)
+    arbitrator = parse_address(arbitrator, "ARBITRATOR")
     with open_market(settings) as market:
         tx = arbitration.rule(market, arbitrator, dispute_id, value)
         case = Committee.at(market.chain, arbitrator).dispute(dispute_id)
@@ -112,6 +113,7 @@ def show(
     """A dispute at the committee: who opened it, the votes per ruling, the ruling."""
     from saiaas.contracts import Committee
 
+    arbitrator = parse_address(arbitrator, "ARBITRATOR")
     with open_market(settings) as market:
         committee = Committee.at(market.chain, arbitrator)
         case = committee.dispute(dispute_id)

@@ -267,7 +267,7 @@ def disqualify(
                           show_default=False),
     ],
     bidder: Annotated[
-        str, typer.Option("--bidder", help="Address of the bidder to disqualify.",
+        str, typer.Option("--bidder", help="The bidder to disqualify: address or keystore name.",
                           show_default=False),
     ],
     reason_file: Annotated[
@@ -279,12 +279,12 @@ def disqualify(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Reject a bid whose asset does not match, citing a stored reason (by CID)."""
+    from saiaas.cli.units import parse_address
     from saiaas.market import client
-    from saiaas.market.accounts import checksum
     from saiaas.market.views import CATEGORY_NAMES, tx_json
 
     index = parse_category(category)
-    who = checksum(bidder, "bidder")
+    who = parse_address(bidder, "--bidder", settings.keystore_dir)
     reason = None
     if reason_file is not None:
         from saiaas.cli.files import read_file

@@ -114,10 +114,10 @@ def test_demo_scenarios_print_payouts_disputes_and_gas(cli, scenario: str) -> No
     assert out.exit_code == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["scenario"] == scenario
-    assert {"payouts", "disputes", "gas", "transactions", "story"} <= set(result)
+    assert {"payouts", "disputes", "total_gas", "transactions", "story"} <= set(result)
     for payout in result["payouts"]:
-        assert {"address", "role", "wei"} <= set(payout)
-    roles = {p["role"]: p["wei"] for p in result["payouts"]}
+        assert {"address", "role", "received_wei"} <= set(payout)
+    roles = {p["role"]: int(p["received_wei"]) for p in result["payouts"]}
     if scenario == "non-delivery":
         assert result["state"] == "FORFEITED" and roles["infrastructure winner"] == 0
         assert roles["data winner"] > 0 and roles["algorithm winner"] > 0
