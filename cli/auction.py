@@ -27,7 +27,7 @@ from saiaas.cli.output import (
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
 from saiaas.cli.views import event_line, render_audit, render_status, render_violations
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from saiaas.market import Settings
@@ -75,7 +75,7 @@ def create(
     """Validate REQUIREMENTS, store it, and open an auction with the reserve in escrow.
 
     An invalid file is refused with its violations (exit 1): nothing is stored or sent.
-    Exit 2: bad --reserve/--duration; 3: unreadable file; 4: the chain refused.
+    Exit 2: bad --reserve/--duration; 3: a missing or unreadable file; 4: the chain refused.
     """
     from saiaas.market import client
     from saiaas.market.views import terms_json, tx_json
@@ -84,7 +84,7 @@ def create(
     duration_s = parse_duration(duration) if duration is not None else None
     from saiaas.cli.files import read_file
 
-    data = read_file(requirements, "requirement", missing=UsageError)
+    data = read_file(requirements, "requirement", missing=InputError)
     try:
         with open_market(settings) as market:
             created = client.create_auction(market, data, str(requirements), reserve_wei,
@@ -289,7 +289,7 @@ def disqualify(
     if reason_file is not None:
         from saiaas.cli.files import read_file
 
-        reason = read_file(reason_file, "reason", missing=UsageError)
+        reason = read_file(reason_file, "reason", missing=InputError)
     with open_market(settings) as market:
         handle = market.auction(auction)
         reason_cid, tx = client.disqualify(market, handle, index, who, reason)

@@ -25,7 +25,7 @@ from saiaas.cli.output import (
     reports_errors,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InputError
 
 if TYPE_CHECKING:
     from saiaas.market import Settings
@@ -47,7 +47,7 @@ AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction
 def _read(path: Path, what: str) -> bytes:
     from saiaas.cli.files import read_file
 
-    return read_file(path, what, missing=UsageError)
+    return read_file(path, what, missing=InputError)
 
 
 def _load_catalogs(paths: list[Path]) -> Any:

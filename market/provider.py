@@ -124,7 +124,8 @@ class Catalogs:
             found[asset.iri] = asset
         if len(found) != 1:
             what = "no asset" if not found else f"{len(found)} assets"
-            raise UnknownTermError(f"{what} named {name!r} in the catalogs given")
+            hint = "" if found else _did_you_mean(name, [i for x in indexes for i in x.iris])
+            raise UnknownTermError(f"{what} named {name!r} in the catalogs given{hint}")
         return next(iter(found.values()))
 
     @property
@@ -204,6 +205,21 @@ def _match_auction(
     except MatcherError as error:
         raise UnusableAuction(f"auction {auction.address}: {error}") from None
     return rows
+
+
+def _did_you_mean(name: str, iris: list[str]) -> str:
+    """'; did you mean ...?' naming the catalog assets closest to a mistyped name (by local
+    name, or by whole IRI when one was typed), or nothing when none is close."""
+    import difflib
+
+    def local(iri: str) -> str:
+        return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    typed = name.split(":", 1)[1] if ":" in name and "://" not in name else name
+    whole = "://" in name
+    names = {(iri if whole else local(iri)): iri for iri in iris}
+    close = difflib.get_close_matches(name if whole else typed, list(names), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 def _label(indexes: list[Any], iri: str) -> str | None:

@@ -56,7 +56,7 @@ def test_an_invalid_requirement_file_sends_and_stores_nothing(cli, market, tmp_p
     assert "Traceback" not in result.stderr + result.stdout
     as_json = cli("auction", "create", bad, "--json")
     assert as_json.exit_code == 1
-    assert as_json.json()["created"] is False and as_json.json()["violations"]
+    assert as_json.json()["error"]["exit_code"] == 1 and as_json.json()["violations"]
     assert market.auctions() == []
     assert market.balance(client) == before_balance and market.nonce(client) == before_nonce
     from saiaas.storage import cid_of
@@ -80,7 +80,7 @@ def test_bad_amounts_durations_and_files_are_usage_errors(cli, request_file, tmp
     assert cli("auction", "create", request_file, "--duration", "soon").exit_code == 2
     assert cli("auction", "create", request_file, "--reserve", "3 dollars").exit_code == 2
     missing = cli("auction", "create", tmp_path / "nope.ttl")
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert missing.exit_code == 3 and "does not exist" in missing.stderr  # as the help says
 
 
 def test_a_requirement_file_that_no_longer_resolves_is_one_line(cli, market, home, request_file):
