@@ -16,8 +16,11 @@ from saiaas.cli import (
     auction,
     bench,
     client,
+    config,
     demo,
     devnet,
+    example,
+    factory,
     match,
     ontology,
     output,
@@ -98,3 +101,6 @@ app.add_typer(provider.provider_app, name="provider")
 app.add_typer(client.client_app, name="client")
 app.add_typer(arbitrator.arbitrator_app, name="arbitrator")
 app.add_typer(bench.bench_app, name="bench")
+app.add_typer(config.config_app, name="config")
+app.add_typer(factory.factory_app, name="factory")
+app.add_typer(example.example_app, name="example")

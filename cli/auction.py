@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from saiaas.cli.errors import EXIT_INVALID
 from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
@@ -69,6 +70,12 @@ def create(
         typer.Option("--duration", show_default=False,
                      help="Bidding time, e.g. 90s, 2h, 3d; default: the file's biddingDuration."),
     ] = None,
+    client_key: Annotated[
+        str | None,
+        typer.Option("--client-key", show_default=False,
+                     help="Publish this client key (`saiaas client generate-key --name NAME`) "
+                          "with the request: the trained model is sealed to it."),
+    ] = None,
     json_output: JsonOption = False,
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
@@ -85,6 +92,10 @@ def create(
     from saiaas.cli.files import read_file
 
     data = read_file(requirements, "requirement", missing=InputError)
+    if client_key is not None:
+        from saiaas.market.learning_phase import client_public_key, publish_client_key
+
+        data = publish_client_key(data, str(requirements), client_public_key(client_key))
     try:
         with open_market(settings) as market:
             created = client.create_auction(market, data, str(requirements), reserve_wei,
@@ -383,13 +394,49 @@ def _state_change(settings: Settings, auction: str, action: Any, state: str | No
 
 @auction_app.command("acknowledge")
 @reports_errors
-@connection("rpc_url", "factory", "keystore", "account", "password_file")
-def acknowledge(auction: AuctionArg, settings: Settings, json_output: JsonOption = False) -> None:
-    """Accept the delivered model (client only): winners' prices become withdrawable."""
-    from saiaas.market import client
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account", "password_file")
+def acknowledge(
+    auction: AuctionArg,
+    settings: Settings,
+    key: Annotated[str | None, typer.Option(
+        "--key", show_default=False,
+        help="Your client key's name; default: the one the request publishes.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Pay even when a check of the delivery fails.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Accept the delivered model (client only): winners' prices become withdrawable.
 
-    _state_change(settings, auction, client.acknowledge, "COMPLETED", "; winners may withdraw",
-                  json_output)
+    Checks the delivery first and says what it found: the manifest verifies (signed by the
+    SLA's infrastructure winner for this auction and chain), the model decrypts with your client
+    key, and `saiaas client evaluate` recorded a passing verdict on it. A failed check refuses
+    (exit 1, nothing sent) unless --force.
+    """
+    from saiaas.market import client
+    from saiaas.market.learning_phase import LearningRefused, delivery_findings
+    from saiaas.market.views import tx_json
+
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        caller = market.caller
+        findings: list[dict[str, Any]] = []
+        if handle.state().name == "DELIVERED" and caller.lower() == handle.info().client.lower():
+            findings = delivery_findings(market, handle, key)  # else the contract says why not
+        failed = [f for f in findings if not f["ok"]]
+        if not json_output:
+            for f in findings:
+                mark = "[green]ok[/]" if f["ok"] else "[red]FAILED[/]"
+                err_console.print(f"  {mark} {f['check']}: {escape(f['detail'])}",
+                                  highlight=False, soft_wrap=True)
+        if failed and not force:
+            raise LearningRefused(
+                f"{handle.address}: not acknowledged ({failed[0]['check']}: "
+                f"{failed[0]['detail']}); nothing sent; --force pays anyway")
+        tx = client.acknowledge(market, handle)
+    _done(json_output, f"{handle.address}: COMPLETED; winners may withdraw"
+          + (" (acknowledged with --force despite a failed check)" if failed else ""),
+          {"auction": handle.address, "state": "COMPLETED", "account": caller,
+           "checks": findings, "forced": bool(failed), **tx_json(tx)})
 
 
 @auction_app.command("cancel")

@@ -177,3 +177,140 @@ def label_command(
         console.print("[yellow]note:[/] without --auction or --signer this shows only that the "
                       "report is signed by the key it names, not that it is the winner's",
                       highlight=False, soft_wrap=True)
+
+
+# ------------------------------------------------------------------ the learning phase (issue 15)
+
+KeyNameOption = Annotated[str | None, typer.Option(
+    "--key", show_default=False,
+    help="Name of your client key (`saiaas client generate-key`); default: the one whose public "
+         "half the auction's request publishes.")]
+AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction address.",
+                                                show_default=False)]
+
+
+@client_app.command("generate-key")
+@reports_errors
+@connection("password_file")
+def generate_key(
+    name: Annotated[str, typer.Option("--name", help="Name to keep the key under.")] = "default",
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Make your X25519 key pair for receiving models; prints the public key.
+
+    The private half is kept encrypted in <data dir>/client-keys/NAME.json (the password comes
+    from --password-file, $SAIAAS_PASSWORD or a prompt) and is never printed. Publish the public
+    half with `saiaas auction create REQUEST --client-key NAME`. Exit codes: 0 made, 2 the name
+    is taken or not a plain name, 3 no password.
+    """
+    from saiaas.cli.output import prompt_password
+    from saiaas.market import Marketplace
+    from saiaas.market.learning_phase import generate_client_key
+
+    market = Marketplace(settings, password=prompt_password)
+    path, public = generate_client_key(market.password, name)
+    if json_output:
+        print_json({"name": name, "public_key": public, "file": str(path)})
+        return
+    console.print(public, highlight=False)
+    from saiaas.cli.output import err_console
+
+    err_console.print(f"[dim]client key {name!r} kept encrypted in {path}; publish it with "
+                      f"`saiaas auction create REQUEST --client-key {name}`[/]",
+                      highlight=False, soft_wrap=True)
+
+
+def _held_out(path: Path) -> bytes:
+    from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
+
+    return read_file(path, "held-out images", MAX_CONTENT_BYTES, missing=InputError)
+
+
+@client_app.command("evaluate")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "password_file")
+def evaluate_command(
+    auction: AuctionArgument,
+    held_out: Annotated[Path, typer.Option(
+        "--held-out", show_default=False,
+        help="Your labelled held-out images: an .npz with arrays X (one row per image) and y.")],
+    key: KeyNameOption = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", show_default=False,
+        help="Write the evaluation report here (usable as `auction reject --reason-file`).")]
+    = None,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Check the delivered model (signer = the SLA's infrastructure winner, this auction, this
+    chain), decrypt it with your key and measure its accuracy on your held-out images against
+    the request's minAccuracy. The verdict is recorded for `saiaas auction acknowledge`.
+
+    Exit codes: 0 the model meets minAccuracy, 1 it does not (or the delivery does not check
+    out), 3 unreadable file, wrong password or no key, 4 chain, 5 store.
+    """
+    from saiaas.cli.options import open_market
+    from saiaas.market.learning_phase import evaluate, evaluation_report
+
+    data = _held_out(held_out)
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        result = evaluate(market, handle, data, str(held_out), key)
+    if report is not None:
+        try:
+            report.write_bytes(evaluation_report(result))
+        except OSError as error:
+            raise InputError(f"cannot write --report {report}: {error.strerror}") from None
+        result["report_file"] = str(report)
+    if json_output:
+        print_json(result)
+    else:
+        verdict = "[green]meets[/]" if result["passed"] else "[red]misses[/]"
+        console.print(f"{verdict} the request: {result['reason']}", highlight=False,
+                      soft_wrap=True)
+        console.print(f"model {result['model_cid']} (manifest {result['manifest_cid']}), report "
+                      f"signed by the infrastructure winner {result['signer']}; decrypted with "
+                      f"key {result['key']!r}", highlight=False, soft_wrap=True)
+        nxt = (f"saiaas auction acknowledge {handle.address}" if result["passed"] else
+               f"saiaas auction reject {handle.address} --reason-file "
+               f"{report or 'REPORT'} (when the terms name an arbitrator)")
+        console.print(f"next: {nxt}", highlight=False, soft_wrap=True)
+    if not result["passed"]:
+        raise typer.Exit(1)
+
+
+@client_app.command("decrypt")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "password_file")
+def decrypt_command(
+    auction: AuctionArgument,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the decrypted model.",
+                                      show_default=False)],
+    key: KeyNameOption = None,
+    json_output: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Write the delivered model, decrypted with your key, after checking the delivery (signer
+    = the SLA's infrastructure winner, this auction, this chain).
+
+    Exit codes: 0 written, 1 the delivery does not check out, 3 wrong key or password, or the
+    file cannot be written, 4 chain, 5 store.
+    """
+    from saiaas.cli.options import open_market
+    from saiaas.market.learning_phase import decrypt_model
+
+    with open_market(settings) as market:
+        handle = market.auction(auction)
+        result = decrypt_model(market, handle, key)
+    model = result.pop("model")
+    try:
+        out.write_bytes(model)
+    except OSError as error:
+        raise InputError(f"cannot write --out {out}: {error.strerror}") from None
+    result.update({"out": str(out), "bytes": len(model)})
+    if json_output:
+        print_json(result)
+        return
+    console.print(f"model {result['model_cid']} decrypted with key {result['key']!r}: "
+                  f"{len(model)} bytes written to {out}", highlight=False, soft_wrap=True)

@@ -26,6 +26,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Whether the running command takes a password (it sends transactions): such a command unlocks
 #: its keystore before the embedded chain is locked, so a prompt never holds other commands up.
 _SENDS: ContextVar[bool] = ContextVar("saiaas_sends", default=False)
+#: Whether the running command acts as an account (it takes --account and a password): off dev
+#: chains it must name one, and is refused as soon as the chain is known if it does not.
+_ACTS: ContextVar[bool] = ContextVar("saiaas_acts", default=False)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -42,12 +45,16 @@ CONNECTION_OPTIONS: dict[str, tuple[Any, str, str, str]] = {
     "keystore": (Path | None, "--keystore", "SAIAAS_KEYSTORE",
                  "Folder of encrypted JSON keystores; default: <data dir>/keystore."),
     "account": (str | None, "--account", "SAIAAS_ACCOUNT",
-                "Keystore name or address to act as; default: the node's first account."),
+                "Keystore name or address to act as; default: the node's first account (dev "
+                "chains only: elsewhere an account must be named)."),
     "password_file": (Path | None, "--password-file", "SAIAAS_PASSWORD_FILE",
                       "File holding the keystore password (else $SAIAAS_PASSWORD, else a prompt)."),
+    "network": (str | None, "--network", "SAIAAS_NETWORK",
+                "Network profile of config.toml (its networks.NAME table: RPC URL, chain id, "
+                "Factory, account, fees, confirmations); see `saiaas config show`."),
 }
 #: The options of commands that only read (no account to act as).
-READ = ("rpc_url", "ipfs_api", "factory", "store")
+READ = ("rpc_url", "ipfs_api", "factory", "store", "network")
 #: The options of commands that send transactions.
 ACT = tuple(CONNECTION_OPTIONS)
 #: The options of commands that only read or write content.
@@ -66,6 +73,8 @@ def connection(*names: str) -> Callable[[F], F]:
     """Add the named connection options (default: those of a command that acts) to a command
     whose body takes `settings`; the body receives the resolved Settings instead."""
     wanted = names or ACT
+    if "network" not in wanted and ("rpc_url" in wanted or "ipfs_api" in wanted):
+        wanted = (*wanted, "network")  # a profile gives the URLs: wherever they are taken
 
     def decorate(command: F) -> F:
         signature = inspect.signature(command)
@@ -84,7 +93,8 @@ def connection(*names: str) -> Callable[[F], F]:
 
             given = {n: kwargs.pop(n, None) for n in wanted}
             _SENDS.set("password_file" in wanted)  # a command that may need a key's password
-            return command(*args, settings=resolve(**given), **kwargs)
+            _ACTS.set("password_file" in wanted and "account" in wanted)
+            return command(*args, settings=resolve(origins=origins(given), **given), **kwargs)
 
         parameters = sorted([*own, *added], key=lambda p: p.kind)
         wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -93,6 +103,18 @@ def connection(*names: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def origins(given: dict[str, Any]) -> dict[str, str]:
+    """Where each given connection value came from: its environment variable, else a flag."""
+    import os
+
+    found = {}
+    for name, value in given.items():
+        if value is not None:
+            variable = CONNECTION_OPTIONS[name][2]
+            found[name] = f"env {variable}" if os.environ.get(variable) == str(value) else "flag"
+    return found
 
 
 def option(name: str) -> Any:
@@ -114,8 +136,8 @@ def open_market(settings: Any) -> Any:
         err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
     opened = Marketplace.open(settings, password=prompt_password, notify=notify,
-                              unlock_early=_SENDS.get())
-    return _announcing(opened) if _SENDS.get() else opened
+                              unlock_early=_SENDS.get(), acts=_ACTS.get())
+    return _announcing(opened) if _ACTS.get() else opened
 
 
 @contextmanager

@@ -276,6 +276,11 @@ def bid(
         "price_wei": placed.price_wei, "base_price_wei": placed.base_price_wei,
         "best_bidder": placed.best_bidder, **tx_json(placed.tx),
     }
+    if placed.transfer_public_key is not None:
+        result["transfer_public_key"] = placed.transfer_public_key
+    if placed.transfer_key_note is not None and not as_json:
+        err_console.print(f"[yellow]note:[/] {escape(placed.transfer_key_note)}",
+                          highlight=False, soft_wrap=True)
     if as_json:
         print_json(result)
         return
@@ -293,23 +298,31 @@ def bid(
 @connection()
 def deliver(
     auction_address: AuctionArgument,
-    model: Annotated[Path, typer.Option("--model", help="The trained (encrypted) model file.")],
+    model: Annotated[Path, typer.Option("--model", help="The delivery manifest (JSON) that "
+                                        "`saiaas provider train` made.")],
     as_json: JsonOption = False,
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
-    """Store the model and deliver its CID (infrastructure winner, before the delivery deadline).
+    """Store a delivery manifest and deliver its CID (infrastructure winner, before the delivery
+    deadline). `saiaas provider train` does this itself; this command re-delivers a manifest.
 
-    Exit codes: 0 delivered, 3 unreadable model file, 4 refused (not adjudicated, not the
-    infrastructure winner, deadline passed; nothing sent) or chain unreachable, 5 store error.
+    A manifest is refused (exit 1, nothing sent) unless it verifies: saiaas delivery JSON whose
+    report you signed for this auction and chain, its sealed model in the store.
+    Exit codes: 0 delivered, 1 refused manifest, 3 unreadable model file, 4 refused (not
+    adjudicated, not the infrastructure winner, deadline passed; nothing sent) or chain
+    unreachable, 5 store error.
     """
     from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
     from saiaas.market import provider
+    from saiaas.market.learning_phase import check_manifest
     from saiaas.market.views import tx_json
     from saiaas.ontologies.errors import InputError
 
     data = read_file(model, "model", MAX_CONTENT_BYTES, missing=InputError)
     with open_market(settings) as market:
         handle = market.auction(auction_address)
+        if _may_deliver(handle, market.caller):  # the chain's refusals first, then the file's
+            check_manifest(market, handle, data, market.caller)
         model_cid, tx = provider.deliver(market, handle, data)
     result = {"auction": handle.address, "model_cid": model_cid, **tx_json(tx)}
     if as_json:
@@ -317,6 +330,15 @@ def deliver(
         return
     console.print(f"Model {model_cid} delivered to {handle.address}: gas {tx.gas_used}",
                   highlight=False)
+
+
+def _may_deliver(handle: Any, caller: str) -> bool:
+    """Whether the chain would take a delivery from `caller` now (adjudicated, infrastructure
+    winner); when not, `provider.deliver` refuses in the contract's words."""
+    from saiaas.contracts import AuctionState
+
+    sla = handle.sla() if handle.state() is AuctionState.ADJUDICATED else None
+    return sla is not None and sla.winners[2].bidder.lower() == caller.lower()
 
 
 @provider_app.command("claim")
@@ -484,3 +506,86 @@ def dispute(
         return
     console.print(f"Disputed the missing confirmation in {handle.address} (reason {cid}): gas "
                   f"{tx.gas_used}; the arbitrator decides", highlight=False, soft_wrap=True)
+
+
+# ------------------------------------------------------------------- learning phase (issue 15)
+
+
+@provider_app.command("send")
+@reports_errors
+@connection("rpc_url", "ipfs_api", "factory", "store", "keystore", "account")
+def send(
+    auction_address: AuctionArgument,
+    content: Annotated[Path, typer.Option(
+        "--content", show_default=False,
+        help="Your asset's content: the file whose CID your catalog states as saiaas:contentCID.")],
+    as_json: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Seal your content to the infrastructure winner and store it (data or algorithm winner).
+
+    Checks that the acting account won data or algorithm on the SLA and that the file is the
+    saiaas:contentCID its winning description committed; seals it to the transfer key the
+    infrastructure winner published in its bid; prints the sealed CID to hand to it. Nothing is
+    sent on chain. Exit codes: 0 stored, 1 refused (not a content winner, wrong file; nothing
+    stored), 3 unreadable file, 4 chain, 5 store.
+    """
+    from saiaas.cli.files import MAX_CONTENT_BYTES, read_file
+    from saiaas.market.learning_phase import send as send_content
+    from saiaas.ontologies.errors import InputError
+
+    data = read_file(content, "content", MAX_CONTENT_BYTES, missing=InputError)
+    with open_market(settings) as market:
+        handle = market.auction(auction_address)
+        result = send_content(market, handle, data, str(content))
+    if as_json:
+        print_json(result)
+        return
+    console.print(result["sealed_cid"], highlight=False)
+    err_console.print(
+        f"[dim]{result['category']} content {result['content_cid']} sealed to the infrastructure "
+        f"winner {result['infrastructure_winner']}; next: {escape(result['next'])}[/]",
+        highlight=False, soft_wrap=True)
+
+
+@provider_app.command("train")
+@reports_errors
+@connection()
+def train(
+    auction_address: AuctionArgument,
+    data: Annotated[str, typer.Option(
+        "--data", show_default=False,
+        help="Sealed CID the data winner's `provider send` printed.")],
+    algorithm: Annotated[str, typer.Option(
+        "--algorithm", show_default=False,
+        help="Sealed CID the algorithm winner's `provider send` printed.")],
+    as_json: JsonOption = False,
+    settings: Settings = None,  # type: ignore[assignment]
+) -> None:
+    """Train and deliver (infrastructure winner): unseal both inputs with this auction's transfer
+    key, check each against the content CID its winning bid committed, confirm them on chain when
+    the terms name an arbitrator, train in the isolated worker, seal the model to the client's
+    published key, sign the report and deliver the manifest's CID on chain.
+
+    Exit codes: 0 delivered, 1 refused (not the winner, an input that is not the committed one,
+    no client key, training failed; nothing delivered), 3 key or password, 4 chain, 5 store.
+    """
+    from saiaas.market.learning_phase import train as train_and_deliver
+    from saiaas.market.views import tx_json
+
+    with open_market(settings) as market:
+        handle = market.auction(auction_address)
+        trained = train_and_deliver(market, handle, data, algorithm)
+    result = {**trained.result, **tx_json(trained.deliver_tx)}
+    if trained.confirm_tx is not None:
+        result["confirm_inputs"] = tx_json(trained.confirm_tx)
+    if as_json:
+        print_json(result)
+        return
+    metrics = ", ".join(f"{k} {v}" for k, v in sorted(trained.result["metrics"].items())
+                        if isinstance(v, int | float))
+    console.print(f"manifest {result['manifest_cid']} delivered to {handle.address} (gas "
+                  f"{result['gas_used']}); model {result['model_cid']} sealed to the client's "
+                  f"key; {metrics}", highlight=False, soft_wrap=True)
+    err_console.print(f"[dim]next: the client runs `saiaas client evaluate {handle.address} "
+                      "--held-out FILE`[/]", highlight=False, soft_wrap=True)

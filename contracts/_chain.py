@@ -122,6 +122,11 @@ class Chain:
         self.receipt_timeout = receipt_timeout
         #: Records each transaction sent to a node (set by the marketplace; None: not recorded).
         self.journal: Journal | None = None
+        #: EIP-1559 fee fields every transaction sent to a node carries (maxFeePerGas,
+        #: maxPriorityFeePerGas; the network profile's), else the node's suggestion.
+        self.fees: dict[str, int] = {}
+        #: Blocks mined on top of a transaction's block before `transact` reports it.
+        self.confirmations = 0
 
     @classmethod
     def embedded(cls) -> Chain:
@@ -210,6 +215,8 @@ class Chain:
             if isinstance(found, ContractError):
                 found.sent = False
             raise found from None
+        if not self.is_embedded:
+            tx.update(self.fees)  # type 2 with the profile's fee cap and tip
         journal = None if self.is_embedded else self.journal
         key = None
         sent_hash: str | None = None
@@ -261,6 +268,8 @@ class Chain:
                 f"eth_getTransactionReceipt {hash_text})",
                 hash_text,
             ) from None
+        if self.confirmations and not self.is_embedded:
+            receipt = self._confirmed(hash_text, receipt)
         if journal is not None and key is not None:
             journal.settled(key, int(receipt["status"]))
         if receipt["status"] != 1:
@@ -274,6 +283,35 @@ class Chain:
             events=decode_logs(receipt["logs"]),
             contract_address=receipt.get("contractAddress"),
         )
+
+    def _confirmed(self, tx_hash: str, receipt: Any) -> Any:
+        """The receipt once `confirmations` blocks are mined on top of its block, read again
+        then (a reorganisation may have moved it); OutcomeUnknown if that takes longer than the
+        receipt timeout or the transaction left the chain."""
+        import time
+
+        deadline = time.monotonic() + self.receipt_timeout
+        while True:
+            if int(self.w3.eth.block_number) - int(receipt["blockNumber"]) >= self.confirmations:
+                try:
+                    again = self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+                except Exception:
+                    again = None
+                if again is not None and again["blockHash"] == receipt["blockHash"]:
+                    return again
+                if again is None:
+                    raise OutcomeUnknown(
+                        f"transaction {tx_hash} was mined in block {receipt['blockNumber']} but "
+                        f"is no longer on chain (a reorganisation) while waiting for "
+                        f"{self.confirmations} confirmations; the next saiaas command on this "
+                        "node reports its outcome", tx_hash)
+                receipt = again  # moved to another block: count again from there
+            if time.monotonic() > deadline:
+                raise OutcomeUnknown(
+                    f"transaction {tx_hash} was mined in block {receipt['blockNumber']}, but "
+                    f"{self.confirmations} confirmations did not come within "
+                    f"{self.receipt_timeout:g} s (SAIAAS_RECEIPT_TIMEOUT)", tx_hash)
+            time.sleep(0.2)
 
     def call(self, call: Any) -> Any:
         """A view call; reverts become ContractError too."""

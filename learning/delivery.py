@@ -45,9 +45,12 @@ def deliver_model(
     signer_key: Any,
     auction: str | None = None,
     attestation: SoftwareAttestation | None = None,
+    chain_id: int | None = None,
 ) -> Delivery:
     """Seal the trained model and the predictor code to the client, store both, sign the report
-    with the infrastructure winner's key, store the manifest; return its CID (for the chain)."""
+    with the infrastructure winner's key, store the manifest; return its CID (for the chain).
+    `chain_id`, when given, is signed into the report beside `auction`, so a manifest made for an
+    auction on one chain is not accepted for the same address on another."""
     from saiaas.storage import cid_of
 
     client_key = public_key_from_hex(client_public_key)
@@ -70,6 +73,8 @@ def deliver_model(
         "finished_at": training.finished_at,
         "wall_seconds": training.wall_seconds,
     }
+    if chain_id is not None:
+        report["chain_id"] = int(chain_id)
     signed = (attestation or SoftwareAttestation()).sign(report, signer_key)
     manifest = {"kind": MANIFEST_KIND, "version": 1, "model_cid": model_cid,
                 "predictor_cid": predictor_cid, "attestation": signed.to_json()}

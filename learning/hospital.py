@@ -158,6 +158,7 @@ def train_and_deliver(
     limits: Limits | None = None,
     auction: str | None = None,
     code_name: str = ALGORITHM_FILE,
+    chain_id: int | None = None,
 ) -> Trained:
     """Open both sealed assets and refuse either whose bytes are not the CID its winning bid
     committed (`data_cid`, `algorithm_cid`: read from the bids' descriptions, not from the bytes),
@@ -170,7 +171,7 @@ def train_and_deliver(
     delivery = deliver_model(
         store, training, code=algorithm, code_name=code_name, data_cid=data_cid,
         algorithm_cid=algorithm_cid, client_public_key=client_public_key, signer_key=signer_key,
-        auction=auction)
+        auction=auction, chain_id=chain_id)
     return Trained(training, delivery, len(data), len(algorithm))
 
 

@@ -236,7 +236,8 @@ def run_hospital(
         party = parties[who]
         price_text = party.provider.prices[price_index]
         placed = provider_flow.bid(
-            party.market, auction, party.catalog, party.asset_iri, ether_wei(price_text)
+            party.market, auction, party.catalog, party.asset_iri, ether_wei(price_text),
+            transfer_key=False,  # this process makes the infrastructure winner's key below
         )
         operation = bid_operation(n, who not in seen)
         seen.add(who)
@@ -257,7 +258,7 @@ def run_hospital(
     for misfit in misfits:
         try:
             provider_flow.bid(misfit.market, auction, misfit.catalog, misfit.asset_iri,
-                              ether_wei(misfit.provider.prices[0]))
+                              ether_wei(misfit.provider.prices[0]), transfer_key=False)
         except provider_flow.NotEligible as refusal:
             decision = refusal.decision
         else:
@@ -422,7 +423,7 @@ def _learning(  # noqa: PLR0913 (the phase needs the run's state)
         store, keys=infra_keys, data_blob_cid=blobs[0], algorithm_blob_cid=blobs[1],
         data_cid=committed[0], algorithm_cid=committed[1],
         client_public_key=client_keys.public_key, signer_key=dev_key(chain, infra_winner),
-        limits=limits, auction=auction.address)
+        limits=limits, auction=auction.address, chain_id=int(chain.w3.eth.chain_id))
     training, delivery = trained.training, trained.delivery
     from saiaas.market import provider as provider_flow
 

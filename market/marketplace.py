@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from saiaas.contracts import ChainError
 from saiaas.market.accounts import AccountError, checksum, keystore_address, keystore_file, unlock
-from saiaas.market.config import Settings, data_dir
+from saiaas.market.config import DEV_CHAIN_IDS, Settings, config_path, data_dir
+from saiaas.ontologies.errors import InvalidError, UsageError
 
 if TYPE_CHECKING:
-    from saiaas.contracts import Auction, Chain, Factory
+    from saiaas.contracts import Auction, Chain, Factory, TxResult
     from saiaas.matcher import Matcher
     from saiaas.storage import Store
 
@@ -36,6 +37,10 @@ __all__ = [
     "EMBEDDED",
     "record_factory",
     "recorded_factory",
+    "recorded_chain_id",
+    "AccountRequired",
+    "WrongChain",
+    "deploy_factory",
     "known_factory",
     "write_state",
     "read_state",
@@ -48,6 +53,14 @@ EMBEDDED = "embedded"
 
 class NoFactoryError(ChainError):
     """No Factory is known (or usable) for the chain the party talks to."""
+
+
+class WrongChain(ChainError):
+    """The node answers another chain id than the network profile or the Factory record says."""
+
+
+class AccountRequired(UsageError):
+    """A transaction on a chain that is not a dev chain, with no account named."""
 
 
 #: The key under which a state file written by `write_state` keeps the SHA-256 of the rest.
@@ -101,12 +114,19 @@ def _restore_hint(path: Path) -> str:
     return "repair it, or pass the value by option (e.g. --factory)"
 
 
-def _deployments() -> dict[str, str]:
+def _deployments() -> dict[str, Any]:
+    """chain key -> the Factory's address, or {"address", "chain_id"} (the chain id the node
+    answered when the Factory was deployed; records written before it are bare addresses)."""
     path = _deployments_file()
     entries = read_state(path)
     if entries is None:
         return {}
-    if not all(isinstance(v, str) for v in entries.values()):
+    if not all(
+        isinstance(v, str)
+        or (isinstance(v, dict) and isinstance(v.get("address"), str)
+            and isinstance(v.get("chain_id", 0), int))
+        for v in entries.values()
+    ):
         raise DamagedRecord(f"{path} is not a map of chains to Factory addresses; "
                             f"{_restore_hint(path)}")
     return dict(entries)
@@ -114,7 +134,14 @@ def _deployments() -> dict[str, str]:
 
 def recorded_factory(chain_key: str) -> str | None:
     """The Factory recorded for a chain (an RPC URL, or EMBEDDED), if any."""
-    return _deployments().get(chain_key)
+    entry = _deployments().get(chain_key)
+    return entry["address"] if isinstance(entry, dict) else entry
+
+
+def recorded_chain_id(chain_key: str) -> int | None:
+    """The chain id the Factory recorded for a chain was deployed on, if recorded."""
+    entry = _deployments().get(chain_key)
+    return entry.get("chain_id") if isinstance(entry, dict) else None
 
 
 def known_factory(settings: Settings) -> str | None:
@@ -201,9 +228,10 @@ def _created_address(deployer: str, nonce: int) -> str:
     return str(to_checksum_address(keccak(encoded)[12:]))
 
 
-def record_factory(chain_key: str, address: str) -> None:
-    """Remember which Factory serves a chain."""
-    entries = _deployments() | {chain_key: address}
+def record_factory(chain_key: str, address: str, chain_id: int | None = None) -> None:
+    """Remember which Factory serves a chain (and the chain id it was deployed on)."""
+    entry: Any = address if chain_id is None else {"address": address, "chain_id": chain_id}
+    entries = _deployments() | {chain_key: entry}
     write_state(_deployments_file(), json.dumps(entries, indent=2) + "\n")
 
 
@@ -239,6 +267,8 @@ class Marketplace:
         self._matchers: dict[str, Matcher] = {} if matchers is None else matchers
         self._notify = notify or (lambda line: None)
         self._unlocked: Any = None  # a keystore account unlocked before the chain was opened
+        self._sends = False  # the party is about to send: a non-dev chain needs a named account
+        self._chain_id: int | None = None
 
     def acting_as(self, account: str) -> Marketplace:
         """The same marketplace (chain, store, Factory, matchers) seen by another party: what a
@@ -264,16 +294,20 @@ class Marketplace:
         password: Callable[[str], str] = _no_prompt,
         notify: Callable[[str], None] | None = None,
         unlock_early: bool = False,
+        acts: bool = False,
     ) -> Iterator[Marketplace]:
         """A Marketplace whose embedded chain (if any) is loaded, locked and saved around the
         block; `password(prompt)` is asked when a keystore must be unlocked and neither the
         password file nor $SAIAAS_PASSWORD gives one. `unlock_early` (a party about to send)
         unlocks the settings' keystore account before the embedded chain's lock is taken, so a
         person at a prompt never holds up other commands. `notify(line)` hears about earlier
-        transactions whose outcome this command found out."""
+        transactions whose outcome this command found out. `acts` (a party that sends as its
+        account): on a chain that is not a dev chain, no named account is refused as soon as the
+        node's chain id is known, before anything is read or stored."""
         settings = settings or Settings()
         market = cls(settings, password=password, persistent=True, notify=notify)
         remove_leftovers(data_dir())
+        market._sends = acts
         if unlock_early:
             market._unlock_early()
         with ExitStack() as stack:
@@ -313,6 +347,13 @@ class Marketplace:
             assert self.settings.rpc_url  # the embedded chain is opened by Marketplace.open
             timeout, receipt_timeout = rpc_timeouts()
             chain = Chain.connect(self.settings.rpc_url, timeout, receipt_timeout)
+            self._check_chain_id(chain)
+            fees = (("maxFeePerGas", self.settings.max_fee),
+                    ("maxPriorityFeePerGas", self.settings.max_priority_fee))
+            chain.fees = {k: v for k, v in fees if v is not None}
+            chain.confirmations = self.settings.confirmations
+            if self._sends and self.settings.account is None and not self.is_dev_chain:
+                raise self._account_required()
             if self._persistent:
                 journal = TxJournal(data_dir() / "journal.json", self.settings.rpc_url)
                 for line in journal.reconcile(chain):
@@ -320,6 +361,63 @@ class Marketplace:
                 chain.journal = journal
             self._chain = chain
         return self._chain
+
+    def _check_chain_id(self, chain: Chain) -> None:
+        """The node must answer the chain id the network profile names and the one the recorded
+        Factory was deployed on: a URL pointing at another chain is refused before anything is
+        read or sent there."""
+        url = self.settings.rpc_url
+        node = self._chain_id = int(chain.w3.eth.chain_id)
+        wanted = self.settings.chain_id
+        if wanted is not None and wanted != node:
+            source = self.settings.sources.get("network", "")
+            chosen = " (the file's default `network`)" if source == "config" else ""
+            profile = (f"network profile {self.settings.network!r}{chosen} in {config_path()}"
+                       if self.settings.network else "the settings")
+            raise WrongChain(
+                f"the node at {url} answers chain id {node}, but {profile} expects chain id "
+                f"{wanted}: refused (a wrong RPC URL or profile?)"
+            )
+        if not (self._persistent and url):
+            return
+        address = recorded_factory(url)
+        given = self.settings.factory
+        if given is not None and (address is None or given.lower() != address.lower()):
+            return  # the record is not used: the Factory is named
+        recorded = recorded_chain_id(url)
+        if recorded is not None and recorded != node:
+            raise WrongChain(
+                f"the Factory recorded for {url} ({address}) was deployed on chain id "
+                f"{recorded}, but the node there now answers chain id {node}: refused (another "
+                f"node on that URL? name this chain's Factory with --factory, or remove the "
+                f"entry from {_deployments_file()})"
+            )
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id of the node (the embedded chain's too)."""
+        if self._chain_id is None:
+            self._chain_id = int(self.chain.w3.eth.chain_id)
+        return self._chain_id
+
+    @property
+    def is_dev_chain(self) -> bool:
+        """The embedded chain; else what the profile's `dev` says; else chain id 31337 or 1337.
+        On a dev chain the node's first account acts when none is named."""
+        if self.settings.embedded_chain:
+            return True
+        if self.settings.dev is not None:
+            return self.settings.dev
+        return self.chain_id in DEV_CHAIN_IDS
+
+    def _account_required(self) -> AccountRequired:
+        where = (f" or `account = \"NAME\"` in [networks.{self.settings.network}] of "
+                 f"{config_path()}" if self.settings.network else "")
+        return AccountRequired(
+            f"chain id {self.chain_id} at {self.settings.rpc_url} is not a dev chain: name the "
+            f"account to act as with --account NAME (a keystore name or address), "
+            f"SAIAAS_ACCOUNT{where}; nothing sent"
+        )
 
     @cached_property
     def store(self) -> Store:
@@ -436,6 +534,8 @@ class Marketplace:
     def sender(self) -> Any:
         """The account to send with: a node-held address, or a keystore account unlocked here."""
         wanted = self.settings.account
+        if wanted is None and not self.is_dev_chain:
+            raise self._account_required()
         accounts = self.chain.accounts
         if wanted is None:
             if not accounts:
@@ -446,6 +546,14 @@ class Marketplace:
         if self._unlocked is not None:
             return self._unlocked
         return unlock(self.settings, wanted, self._password)
+
+    def password(self, what: str) -> str:
+        """A password for one of this party's local secrets (a keystore, an X25519 key file):
+        the password file, else $SAIAAS_PASSWORD, else the caller's prompt (which may refuse)."""
+        from saiaas.market.accounts import password_from_settings
+
+        given = password_from_settings(self.settings)
+        return given if given is not None else self._password(f"Password of {what}")
 
     @property
     def sender_address(self) -> str:
@@ -458,3 +566,35 @@ class Marketplace:
         return max(self.chain.now(), int(time.time())) if self.settings.embedded_chain else (
             self.chain.now()
         )
+
+
+def deploy_factory(market: Marketplace) -> tuple[Factory, TxResult]:
+    """Deploy a Factory under the packaged ontology's CID from the acting account, and record it
+    for the node's URL with its chain id: what a node other than `saiaas devnet`'s (a public
+    testnet) needs once, before any auction. A Factory already known for the chain is refused
+    (a second one would hide the first one's auctions from whoever uses the record)."""
+    from saiaas.contracts import Factory
+    from saiaas.ontologies import ontology_bytes
+
+    settings = market.settings
+    if settings.embedded_chain:
+        raise UsageError("the embedded chain deploys its Factory on first use: name a node "
+                         "(--rpc-url or --network) to deploy one there")
+    existing = known_factory(settings)
+    if existing:
+        try:
+            Factory.at(market.chain, checksum(existing, "Factory"))
+        except ChainError:
+            pass  # no Factory's code there (a node whose state was reset): deploy a new one
+        else:
+            where = settings.sources.get("factory", "the deployments record")
+            raise InvalidError(
+                f"a Factory is already known for {settings.rpc_url}: {existing} (from {where}); "
+                "refused rather than deploying a second one"
+            )
+    sender = market.sender  # a named account off dev chains: refused before anything is stored
+    cid = market.store.put(ontology_bytes())
+    factory = Factory.deploy(market.chain, sender, cid)
+    assert factory.deploy_receipt is not None
+    record_factory(market.chain_key, factory.address, market.chain_id)
+    return factory, factory.deploy_receipt

@@ -346,6 +346,10 @@ class Bid:
     base_price_wei: int | None
     best_bidder: str | None
     tx: TxResult
+    #: infrastructure bids: the per-auction X25519 key the description publishes, and a note
+    #: when its private half could not be encrypted (no password)
+    transfer_public_key: str | None = None
+    transfer_key_note: str | None = None
 
 
 def bid(
@@ -355,9 +359,13 @@ def bid(
     asset_name: str,
     price_wei: int,
     references: Sequence[str] = (),
+    transfer_key: bool = True,
 ) -> Bid:
     """Bid with an asset of the catalog, after the matcher finds it eligible for the auction's
-    request; the asset description (which commits its content CID) is stored and its CID bid."""
+    request; the asset description (which commits its content CID) is stored and its CID bid.
+    An infrastructure asset's description also publishes a fresh per-auction X25519 key
+    (saiaas:transferPublicKey, kept locally by `learning_phase.new_transfer_key`) unless
+    `transfer_key` is False (the demo, which holds every party's keys in one process)."""
     from saiaas.contracts import AuctionState
     from saiaas.ontologies.descriptions import asset_description
     from saiaas.ontologies.requests import Category
@@ -392,7 +400,16 @@ def bid(
             f"({'; '.join(differences)}); nothing sent"
         )
     sender = market.sender
-    description = asset_description(catalogs.graph, chosen.iri, market.sender_address)
+    transfer_public, note = None, None
+    if category is Category.INFRASTRUCTURE and transfer_key:
+        # the content winners will seal their assets to this key; its private half is kept
+        # before the bid is sent, so a crash after sending never loses it
+        from saiaas.market.learning_phase import new_transfer_key
+
+        keys, note = new_transfer_key(market, auction.address)
+        transfer_public = keys.public_hex
+    description = asset_description(catalogs.graph, chosen.iri, market.sender_address,
+                                    transfer_public)
     asset_cid = market.store.put(description)
     tx = auction.bid(sender, category.order, price_wei, asset_cid, list(references))
     best = auction.best_bid(category.order)
@@ -407,6 +424,8 @@ def bid(
         base_price_wei=best.price if best else None,
         best_bidder=best.bidder if best else None,
         tx=tx,
+        transfer_public_key=transfer_public,
+        transfer_key_note=note,
     )
 
 

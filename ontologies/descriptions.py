@@ -41,16 +41,20 @@ def description_graph(catalog: Graph, asset_iri: str) -> Graph:
 
 
 PROVIDER_ACCOUNT = "https://w3id.org/saiaas#providerAccount"
+#: The infrastructure provider's per-auction X25519 public key (hex), written at bid time.
+TRANSFER_PUBLIC_KEY = "https://w3id.org/saiaas#transferPublicKey"
 
 
 def asset_description(
-    catalog: Graph, asset_iri: str, provider_account: str | None = None
+    catalog: Graph, asset_iri: str, provider_account: str | None = None,
+    transfer_public_key: str | None = None,
 ) -> bytes:
     """Canonical, sorted N-Triples of the asset's description (stable bytes, stable CID).
 
     `provider_account`: the address that will bid with it, stated in the description
     (saiaas:providerAccount) so that a bid by any other account with these bytes is seen as a
-    borrowed asset."""
+    borrowed asset. `transfer_public_key`: an infrastructure provider's per-auction X25519 key
+    (saiaas:transferPublicKey), to which the content winners seal their assets."""
     from rdflib import Literal, URIRef
     from rdflib.compare import to_canonical_graph
 
@@ -59,6 +63,10 @@ def asset_description(
         account = URIRef(PROVIDER_ACCOUNT)
         described.remove((URIRef(asset_iri), account, None))
         described.add((URIRef(asset_iri), account, Literal(provider_account)))
+    if transfer_public_key is not None:
+        key = URIRef(TRANSFER_PUBLIC_KEY)
+        described.remove((URIRef(asset_iri), key, None))
+        described.add((URIRef(asset_iri), key, Literal(transfer_public_key)))
     canonical = to_canonical_graph(described)
     lines = canonical.serialize(format="nt").splitlines()
     return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")

@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAIAAS_VARIABLES = ("SAIAAS_RPC_URL", "SAIAAS_IPFS_API", "SAIAAS_FACTORY", "SAIAAS_KEYSTORE",
                     "SAIAAS_ACCOUNT", "SAIAAS_STORE", "SAIAAS_PASSWORD", "SAIAAS_PASSWORD_FILE",
-                    "SAIAAS_ANVIL")
+                    "SAIAAS_ANVIL", "SAIAAS_NETWORK", "SAIAAS_JSIPFS")
 
 
 @pytest.fixture(autouse=True)
@@ -111,8 +111,9 @@ class AnvilNode:
         return self.process.pid
 
 
-def start_anvil(tmp_dir: Path, binary: Path = ANVIL) -> AnvilNode:
-    """Start anvil on a free port and return once it answers eth_chainId."""
+def start_anvil(tmp_dir: Path, binary: Path = ANVIL, extra: tuple[str, ...] = ()) -> AnvilNode:
+    """Start anvil on a free port and return once it answers eth_chainId; `extra` arguments
+    (e.g. `--chain-id 11155111`, `--block-time 1`) are passed on."""
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         pytest.fail(
             f"anvil binary not found at {binary}: run `npm ci` in {ROOT} "
@@ -134,6 +135,7 @@ def start_anvil(tmp_dir: Path, binary: Path = ANVIL) -> AnvilNode:
                     "--mnemonic", MNEMONIC,
                     "--accounts", str(ACCOUNTS),
                     "--balance", str(BALANCE_ETH),
+                    *extra,
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,

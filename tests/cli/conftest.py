@@ -139,6 +139,27 @@ class OpenAuction:
         with self.session() as s:
             return int(s.chain.w3.eth.get_transaction_count(address)), s.chain.balance(address)
 
+    def manifest(self, auction: str, path: Path, model: bytes = b"weights") -> Path:
+        """A delivery manifest `provider deliver` accepts: signed by the auction's infrastructure
+        winner (an embedded dev key) for this auction and chain, its sealed parts stored."""
+        from saiaas.learning import KeyPair, deliver_model
+        from saiaas.learning.worker import Isolation, TrainingResult
+        from saiaas.market.hospital import dev_key
+
+        with self.session() as s:
+            handle = s.auction(auction)
+            winner = handle.sla().winners[2].bidder
+            training = TrainingResult(model, {"features": 64}, Isolation("none", "same"), "0" * 64,
+                                      "0" * 64, "start", "end", 0.0)
+            delivery = deliver_model(
+                s.store, training, code=b"def predict(m, X): return X", code_name="algo.py",
+                data_cid="bafkreidata", algorithm_cid="bafkreialgo",
+                client_public_key=KeyPair.generate().public_key,
+                signer_key=dev_key(s.chain, winner), auction=handle.address,
+                chain_id=int(s.chain.w3.eth.chain_id))
+            path.write_bytes(s.store.get(delivery.manifest_cid))
+        return path
+
     def bid_count(self, auction: str, category: int) -> int:
         with self.session() as s:
             return len(s.auction(auction).bids(category))

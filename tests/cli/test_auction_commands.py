@@ -222,8 +222,11 @@ def test_the_whole_client_life_cycle(cli, market, request_file):
     market.deliver(auction, sla["winners"][0]["asset_cid"])
     stranger = cli("auction", "acknowledge", auction, "--account", accounts[6])
     assert stranger.exit_code == 4
-    acked = cli("auction", "acknowledge", auction, "--json")
+    unchecked = cli("auction", "acknowledge", auction)  # no manifest a client could check
+    assert unchecked.exit_code == 1 and "nothing sent" in unchecked.stderr
+    acked = cli("auction", "acknowledge", auction, "--force", "--json")
     assert acked.exit_code == 0, acked.stderr
+    assert acked.json()["forced"] is True
     before = market.balance(client)
     paid = cli("auction", "withdraw", auction, "--json")
     assert paid.exit_code == 0, paid.stderr

@@ -74,7 +74,7 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     url = f"http://127.0.0.1:{port}"
     assert info["rpc_url"] == url and info["factory_deployed"] is True and alive(info["pid"])
     recorded = json.loads((home / "home" / "deployments.json").read_text())
-    assert recorded[url] == info["factory"]
+    assert recorded[url] == {"address": info["factory"], "chain_id": 31337}
     assert (home / "home" / "store" / cid_of(ontology_bytes())).exists()
     # Commands reach it by URL alone: the Factory comes from deployments.json.
     catalog = ROOT / "ontologies" / "examples" / "data-radiology-archive.ttl"
@@ -153,3 +153,94 @@ def test_a_taken_port_is_refused(devnet_home: Path) -> None:
         result = invoke("devnet", "--detach", "--port", str(port), "--state", str(home / "d"))
     assert result.exit_code == 4 and f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _ipfs_version(api: str) -> int:
+    import urllib.request
+
+    request = urllib.request.Request(f"{api}/api/v0/version", data=b"", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=2.0) as response:
+            return int(response.status)
+    except OSError:
+        return 0
+
+
+@pytest.mark.anvil
+@pytest.mark.ipfs
+@pytest.mark.slow
+def test_devnet_with_ipfs_starts_both_nodes_prints_their_urls_and_stops_both(
+    devnet_home: Path,
+) -> None:
+    need_anvil()
+    state, port, ipfs_port = devnet_home / "both", free_port(), free_port()
+    ipfs_pid = 0
+    try:
+        started = invoke("devnet", "--detach", "--ipfs", "--port", str(port),
+                         "--ipfs-port", str(ipfs_port), "--state", str(state), "--json")
+        assert started.exit_code == 0, started.stdout + started.stderr
+        info = json.loads(started.stdout)
+        STARTED.append(info["pid"])  # noqa: F821
+        ipfs_pid = info["ipfs_pid"]
+        api = f"http://127.0.0.1:{ipfs_port}"
+        assert info["ipfs_api"] == api and _ipfs_version(api) == 200
+        # Its repository is in the devnet's folder, every listener on 127.0.0.1.
+        config = json.loads((state / "ipfs" / "config").read_text())
+        assert config["Addresses"]["API"] == f"/ip4/127.0.0.1/tcp/{ipfs_port}"
+        assert all(a.startswith("/ip4/127.0.0.1/") for a in config["Addresses"]["Swarm"])
+        # The ontology the Factory names is on the node.
+        cid = cid_of(ontology_bytes())
+        fetched = invoke("store", "get", cid, "--ipfs-api", api)
+        assert fetched.exit_code == 0 and fetched.stdout.encode() == ontology_bytes()
+        # `devnet env` prints what other terminals export.
+        exports = invoke("devnet", "env", "--state", str(state))
+        assert exports.exit_code == 0
+        assert exports.stdout.splitlines() == [
+            f"export SAIAAS_RPC_URL=http://127.0.0.1:{port}",
+            f"export SAIAAS_IPFS_API={api}",
+            f"export SAIAAS_FACTORY={info['factory']}",
+        ]
+        as_json = json.loads(invoke("devnet", "env", "--state", str(state), "--json").stdout)
+        assert as_json["variables"]["SAIAAS_IPFS_API"] == api
+        # Started again, both are reused.
+        again = json.loads(invoke("devnet", "--detach", "--ipfs", "--state", str(state),
+                                  "--json").stdout)
+        assert again["reused"] and again["ipfs_pid"] == ipfs_pid and again["ipfs_api"] == api
+        stopped = invoke("devnet", "stop", "--state", str(state), "--json")
+        assert stopped.exit_code == 0
+        assert json.loads(stopped.stdout)["ipfs_stopped"] is True
+        deadline = time.monotonic() + 15
+        while _ipfs_version(api) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _ipfs_version(api) == 0 and not alive(info["pid"])
+        assert not Path(f"/proc/{ipfs_pid}").exists()
+        gone = invoke("devnet", "env", "--state", str(state))
+        assert gone.exit_code == 4 and "no devnet runs from" in gone.stderr
+    finally:
+        if ipfs_pid and Path(f"/proc/{ipfs_pid}").exists():
+            os.killpg(ipfs_pid, signal.SIGKILL)
+
+
+def test_devnet_ipfs_and_ipfs_api_together_are_a_usage_error(home: Path) -> None:
+    result = invoke("devnet", "--ipfs", "--ipfs-api", "http://127.0.0.1:5001",
+                    "--state", str(home / "d"))
+    assert result.exit_code == 2 and "give one" in result.stderr
+    assert not (home / "d" / "anvil.json").exists()
+
+
+@pytest.mark.anvil
+def test_a_failing_jsipfs_leaves_no_node_running(
+    devnet_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need_anvil()
+    broken = devnet_home / "jsipfs"
+    broken.write_text("#!/bin/sh\necho 'repo locked' >&2\nexit 7\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("SAIAAS_JSIPFS", str(broken))
+    state, port = devnet_home / "broken", free_port()
+    result = invoke("devnet", "--detach", "--ipfs", "--port", str(port), "--state", str(state))
+    assert result.exit_code == 4
+    assert result.stderr.strip() == "error: jsipfs init exited with code 7: repo locked"
+    assert not (state / "anvil.json").exists()
+    with socket.socket() as sock:  # the anvil it started is stopped again
+        assert sock.connect_ex(("127.0.0.1", port)) != 0

@@ -325,10 +325,14 @@ def test_deliver_claim_and_withdraw_pay_the_winners(
     assert wrong.exit_code == 4 and "only the infrastructure winner" in error_line(wrong)
     nothing_yet = invoke(runner, "provider", "withdraw", opened.auction, "--account", data)
     assert nothing_yet.exit_code == 4 and "owes" in error_line(nothing_yet)
-    delivered = invoke(runner, "provider", "deliver", opened.auction, "--model", str(model),
+    fake = invoke(runner, "provider", "deliver", opened.auction, "--model", str(model),
+                  "--account", infra)  # not a manifest a client could check: refused
+    assert fake.exit_code == 1 and "not JSON" in error_line(fake)
+    manifest = opened.manifest(opened.auction, tmp_path / "manifest.json")
+    delivered = invoke(runner, "provider", "deliver", opened.auction, "--model", str(manifest),
                        "--account", infra, "--json")
     assert delivered.exit_code == 0, delivered.stderr
-    assert json.loads(delivered.stdout)["model_cid"] == cid_of(b"encrypted weights")
+    assert json.loads(delivered.stdout)["model_cid"] == cid_of(manifest.read_bytes())
     too_soon = invoke(runner, "provider", "claim", opened.auction, "--account", data)
     assert too_soon.exit_code == 4 and "may still acknowledge" in error_line(too_soon)
     opened.advance(2 * 86400 + 1)

@@ -218,8 +218,10 @@ def test_sla_equals_the_embedded_demo(marketplace: dict[str, Any]) -> None:
         assert ours["category"] == theirs["category"]
         assert ours["price_wei"] == theirs["price_wei"]
         # the same description as the demo's, naming this run's bidder as its provider account
-        assert same_cid(ours["asset_cid"], _description_cid(provider, theirs["asset_iri"],
-                                                        ours["provider"]))
+        # (and, for infrastructure, the transfer key `provider bid` made for this auction)
+        assert same_cid(ours["asset_cid"], _description_cid(
+            provider, theirs["asset_iri"], ours["provider"],
+            _transfer_key(marketplace["ipfs"], ours["asset_cid"])))
         assert ours["provider"].lower() == account_of[provider.catalog].lower()
     assert marketplace["settled"]["sla"]["winners"] == winners
 
@@ -249,13 +251,24 @@ def _digest_gas(cid: str) -> int:
     return sum(4 if byte == 0 else 16 for byte in encode_cid(cid)[0])
 
 
-def _description_cid(provider: Any, asset_iri: str, account: str) -> str:
+def _description_cid(provider: Any, asset_iri: str, account: str, key: str | None) -> str:
     from rdflib import Graph
     from saiaas.ontologies.descriptions import asset_description
     from saiaas.storage import cid_of
 
     catalog = Graph().parse(data=provider_catalog(provider), format="turtle")
-    return cid_of(asset_description(catalog, asset_iri, account))
+    return cid_of(asset_description(catalog, asset_iri, account, key))
+
+
+def _transfer_key(ipfs: str, description_cid: str) -> str | None:
+    """The saiaas:transferPublicKey a stored description states (infrastructure bids)."""
+    from rdflib import Graph, URIRef
+    from saiaas.ontologies.descriptions import TRANSFER_PUBLIC_KEY
+    from saiaas.storage import KuboStore
+
+    graph = Graph().parse(data=KuboStore(ipfs).get(description_cid), format="nt")
+    keys = [str(o) for o in graph.objects(None, URIRef(TRANSFER_PUBLIC_KEY))]
+    return keys[0] if keys else None
 
 
 def test_descriptions_on_the_ipfs_node_rehash(marketplace: dict[str, Any]) -> None:

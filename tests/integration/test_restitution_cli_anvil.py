@@ -105,9 +105,9 @@ def test_restitution_scenarios_as_processes_on_anvil(anvil_url: str, tmp_path: P
 
     # bad-model: delivered, rejected with the evaluation report, ruled for the client
     auction = open_sla()
-    model = tmp_path / "model.bin"
-    model.write_bytes(b"32 bytes of garbage, not a model")
-    cli("provider", "deliver", auction.address, "--model", model, "--account", providers[2])
+    # a bad model delivered through the chain API: `provider deliver` refuses a file that is not
+    # a verifiable manifest (tests/cli/test_learning_commands.py), and the dispute is the point
+    auction.deliver(providers[2], store.put(b"32 bytes of garbage, not a model"))
     report = tmp_path / "evaluation.json"
     report.write_text('{"accuracy": 0.11, "required": 0.9}\n')
     rejected = json.loads(cli("auction", "reject", auction.address, "--reason-file", report,
