@@ -87,14 +87,19 @@ def print_json_line(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def contract(obj: Any, wei_key: bool = False) -> Any:
-    """`obj` with every integer under a `..._wei` key (or inside one, such as the per-category
-    amounts) turned into its decimal string: JSON readers round integers above 2**53."""
+def contract(obj: Any) -> Any:
+    """A document as the contract prints it: every integer under a `..._wei` key (or inside
+    one, such as the per-category amounts) turned into its decimal string, since JSON readers
+    round integers above 2**53."""
+    return _stringify_wei(obj, False)
+
+
+def _stringify_wei(obj: Any, wei_key: bool) -> Any:
     if isinstance(obj, dict):
-        return {k: contract(v, wei_key or (isinstance(k, str) and k.endswith("_wei")))
+        return {k: _stringify_wei(v, wei_key or (isinstance(k, str) and k.endswith("_wei")))
                 for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [contract(v, wei_key) for v in obj]
+        return [_stringify_wei(v, wei_key) for v in obj]
     if wei_key and isinstance(obj, int) and not isinstance(obj, bool):
         return str(obj)
     return obj

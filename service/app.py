@@ -218,7 +218,7 @@ class Service:
             "indexed": state is not None,
             "behind": state["behind"] if state else None,
             "last_sync": self.last_report.as_dict() if self.last_report else None,
-            "error": self.last_error,
+            "last_error": self.last_error,
         }
 
     def triplet(self, detail: dict[str, Any]) -> dict[str, Any] | None:
