@@ -14,8 +14,9 @@ DECIMAL = re.compile(r"^(0|[1-9][0-9]*)$")
 SAFE = 2**53
 TX_KEYS = ("tx_hash", "gas_used", "block_number")
 #: Objects whose keys are data, not names of fields: `config show`'s settings are keyed by the
-#: setting's name (`max_fee_wei` there names a setting, whose value is under `value`).
-DATA_KEYED = (".settings",)
+#: setting's name (`max_fee_wei` there names a setting, whose value is under `value`), `devnet
+#: env`'s variables by the environment variable's name.
+DATA_KEYED = (".settings", ".variables")
 
 
 def violations(doc: Any, sends: bool = False) -> list[str]:
