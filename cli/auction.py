@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +26,7 @@ from saiaas.cli.output import (
     print_json_line,
     progress,
     reports_errors,
+    waiting,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
 from saiaas.cli.views import event_line, render_audit, render_status, render_violations
@@ -127,12 +129,24 @@ def create(
 @connection("rpc_url", "factory")
 def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     """The Factory's auctions, oldest first: address, state, client, time left."""
-    from saiaas.market import client
+    from saiaas.market import client, readcache
     from saiaas.market.indexer import index_status, lag_text
 
-    with open_market(settings) as market:
-        rows = client.list_auctions(market, progress(json_output))
-        lag = index_status(market)
+
+    kept = readcache.lookup("auction list", {}, settings)
+    if kept is not None:  # the chain file is as it was when this was answered
+        rows, lag = readcache.answer(kept), kept["lag"]
+    else:
+        from contextlib import ExitStack
+
+        with ExitStack() as opened:
+            with waiting("Opening the chain", json_output):  # the index scan has its own bar
+                market = opened.enter_context(open_market(settings))
+                now, chain_now = market.pin_now()
+            rows = client.list_auctions(market, progress(json_output))
+            lag = index_status(market)
+        readcache.store("auction list", {}, settings, market.chain.file_digest, rows, now,
+                        chain_now, lag=lag)
     if json_output:
         print_json(rows)
         return
@@ -163,10 +177,20 @@ def status(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """State, time left, best and standing bids per category, the SLA, and what you are owed."""
-    from saiaas.market.views import auction_status
+    from saiaas.market import readcache
 
-    with open_market(settings) as market:
-        report = auction_status(market, market.auction(auction), judge=match)
+    asked = {"auction": auction.lower(), "match": match}
+    kept = readcache.lookup("auction status", asked, settings)
+    if kept is not None:  # the chain file is as it was when this was answered
+        report = readcache.answer(kept)
+    else:
+        from saiaas.market.views import auction_status
+
+        with waiting("Reading the auction", json_output), open_market(settings) as market:
+            now, chain_now = market.pin_now()
+            report = auction_status(market, market.auction(auction), judge=match)
+        readcache.store("auction status", asked, settings, market.chain.file_digest, report,
+                        now, chain_now)
     if json_output:
         print_json(report)
         return
@@ -377,8 +401,8 @@ def settle(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
         _closing(json_output, handle, client.settle(market, handle))
 
 
-def _state_change(settings: Settings, auction: str, action: Any, state: str | None, line: str,
-                  json_output: bool) -> None:
+def _state_change(settings: Settings, auction: str, action: Any, state: str | None,
+                  line: str | Callable[[Any, Any], str], json_output: bool) -> None:
     """Open the marketplace, run one of the client's actions on the auction, report the state
     (None: the state the auction is in afterwards, read from the chain)."""
     from saiaas.market.views import tx_json
@@ -388,6 +412,8 @@ def _state_change(settings: Settings, auction: str, action: Any, state: str | No
         tx = action(market, handle)
         if state is None:
             state = handle.state().name
+        if callable(line):
+            line = line(market, handle)
     _done(json_output, f"{handle.address}: {state}{line}",
           {"auction": handle.address, "state": state, **tx_json(tx)})
 
@@ -446,9 +472,14 @@ def cancel(auction: AuctionArg, settings: Settings, json_output: JsonOption = Fa
     """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
     from saiaas.market import client
 
+    def then(market: Any, handle: Any) -> str:  # point to withdraw only when it pays
+        owed = handle.owed(market.caller)
+        if owed == 0:
+            return "; nothing is owed to you"
+        return f"; withdraw {format_amount(owed)} with `saiaas auction withdraw`"
+
     # the state comes from the chain: FORFEITED when the inputs had been confirmed
-    _state_change(settings, auction, client.cancel, None,
-                  "; withdraw the reserve with `saiaas auction withdraw`", json_output)
+    _state_change(settings, auction, client.cancel, None, then, json_output)
 
 
 @auction_app.command("withdraw")

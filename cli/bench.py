@@ -120,3 +120,20 @@ def bench_faults(
         raise UsageError(f"unknown --kind {unknown[0]!r}; known: {', '.join(bench.KINDS)}")
     result = bench.run(size=size, kinds=tuple(kind or bench.KINDS), limit=limit)
     _show(result, bench.render, json_output)
+
+
+@bench_app.command("cli")
+@reports_errors
+def bench_cli(
+    repeats: Annotated[int, typer.Option("--repeats", min=1, max=50,
+                       help="Timed runs per command (after one first run).")] = 5,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Whole-process medians of `auction status`, `auction list`, `validate`, `provider match`,
+    `account fund` and `--help`, in a throw-away SAIAAS_HOME holding the paper's scenario."""
+    from saiaas.benchmarks import cli as bench
+
+    with console.status("running the scenario, then each command as its own process...",
+                        spinner="dots"):
+        result = bench.run(repeats=repeats)
+    _show(result, bench.render, json_output)

@@ -125,8 +125,10 @@ def label_command(
     input_file: Annotated[Path, typer.Argument(
         metavar="INPUT", help="One input: a .npy array (e.g. an 8x8 image) or a .csv of numbers.",
         show_default=False)],
-    key: Annotated[Path, typer.Option("--key", help="The client's X25519 private key file.",
-                                      show_default=False)],
+    key: Annotated[str, typer.Option(
+        "--key", show_default=False,
+        help="The client's X25519 key: a key file, or the name `client generate-key` kept it "
+             "under.")],
     auction: Annotated[str | None, typer.Option(
         "--auction", show_default=False,
         help="Check the signer against this auction's infrastructure winner (reads the chain).",
@@ -139,12 +141,16 @@ def label_command(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Label one input with a delivered model: check, decrypt, predict in the isolated worker."""
-    from saiaas.learning import KeyPair, label, receive_model
+    from saiaas.learning import label, receive_model
     from saiaas.learning.attestation import SignedReport
     from saiaas.learning.evaluation import _manifest
 
     expected, source = _expected_signer(settings, auction, signer, model)
-    keys = KeyPair.load(key)
+    from saiaas.cli.output import prompt_password
+    from saiaas.market import Marketplace
+    from saiaas.market.learning_phase import key_from_file_or_name
+
+    keys = key_from_file_or_name(Marketplace(settings, password=prompt_password).password, key)
     from saiaas.cli.store import open_store
 
     content = open_store(settings)  # the store only: no chain is opened for it

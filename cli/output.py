@@ -14,7 +14,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ __all__ = [
     "contract",
     "announce_account",
     "progress",
+    "waiting",
     "iri_tail",
     "fail",
     "reports_errors",
@@ -127,6 +129,44 @@ def progress(quiet: bool) -> Callable[[Sequence[T], str], Iterable[T]]:
         return rich_track(items, description=description, console=err_console, transient=True)
 
     return track
+
+
+#: Seconds a wait lasts before `waiting` shows its spinner (shorter ones finish before it).
+WAIT_SHOWN_AFTER = 1.0
+
+
+@contextmanager
+def waiting(description: str, quiet: bool = False) -> Iterator[None]:
+    """A transient spinner on stderr for a wait that lasts over WAIT_SHOWN_AFTER seconds, only
+    when stderr is a terminal (never in a pipe, a log, or --json's stdout)."""
+    if quiet or not err_console.is_terminal:
+        yield
+        return
+    import threading
+
+    from rich.status import Status
+
+    spinner = Status(description, console=err_console)
+    lock = threading.Lock()
+    state = {"done": False, "shown": False}
+
+    def show() -> None:
+        with lock:
+            if not state["done"]:
+                spinner.start()
+                state["shown"] = True
+
+    timer = threading.Timer(WAIT_SHOWN_AFTER, show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["shown"]:
+                spinner.stop()
 
 
 def iri_tail(iri: str) -> str:

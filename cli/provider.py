@@ -250,6 +250,10 @@ def bid(
 ) -> None:
     """Bid on AUCTION with an asset the matcher finds eligible for the auction's request.
 
+    An infrastructure bid also makes this auction's transfer key: its public half goes into the
+    stored description (saiaas:transferPublicKey), its private half stays in <data
+    dir>/transfer-keys/, encrypted with your password when there is one.
+
     Exit codes: 0 bid placed, 1 asset not eligible or catalog invalid (nothing sent), 2 bad
     price, 3 unknown asset or unreadable file, 4 the chain would refuse the bid (ended, above the
     max, not lower than your previous bid, client, references; nothing sent) or is unreachable,

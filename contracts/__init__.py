@@ -76,45 +76,110 @@ is always the receipt's gasUsed.
 
 from __future__ import annotations
 
-from ._arbitrator import Committee, CommitteeDispute
-from ._chain import Chain, Journal, NodeUnreachable, OutcomeUnknown
-from ._cid import UnsupportedCidError, decode_cid, encode_cid
-from ._clients import Auction, Factory, evidence_uri
-from ._errors import ChainError, ContractError
-from ._types import (
-    AGAINST_OPENER,
-    FOR_OPENER,
-    REFUSED,
-    SLA,
-    AuctionCancelled,
-    AuctionCreated,
-    AuctionInfo,
-    AuctionSettled,
-    AuctionState,
-    Bid,
-    BidDisqualified,
-    BidPlaced,
-    BidPromoted,
-    Category,
-    CloseAnnounced,
-    Confirmation,
-    DeliveryAcknowledged,
-    Dispute,
-    DisputeKind,
-    DisputeOpened,
-    DisputeRuled,
-    EvidenceSubmitted,
-    InputsConfirmed,
-    ModelDelivered,
-    OntologyPublished,
-    PaymentClaimed,
-    Record,
-    RecordUpdated,
-    TxResult,
-    Voted,
-    Winner,
-    Withdrawn,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._arbitrator import Committee, CommitteeDispute
+    from ._chain import Chain, Journal, NodeUnreachable, OutcomeUnknown
+    from ._cid import UnsupportedCidError, decode_cid, encode_cid
+    from ._clients import Auction, Factory, evidence_uri
+    from ._errors import ChainError, ContractError
+    from ._types import (
+        AGAINST_OPENER,
+        FOR_OPENER,
+        REFUSED,
+        SLA,
+        AuctionCancelled,
+        AuctionCreated,
+        AuctionInfo,
+        AuctionSettled,
+        AuctionState,
+        Bid,
+        BidDisqualified,
+        BidPlaced,
+        BidPromoted,
+        Category,
+        CloseAnnounced,
+        Confirmation,
+        DeliveryAcknowledged,
+        Dispute,
+        DisputeKind,
+        DisputeOpened,
+        DisputeRuled,
+        EvidenceSubmitted,
+        InputsConfirmed,
+        ModelDelivered,
+        OntologyPublished,
+        PaymentClaimed,
+        Record,
+        RecordUpdated,
+        TxResult,
+        Voted,
+        Winner,
+        Withdrawn,
+    )
+
+#: Where each public name lives, imported on first use (PEP 562): `from saiaas.contracts import
+#: ChainError` (which every command module does) then costs the errors module, not the clients,
+#: events and types.
+_LAZY = {
+    "Committee": "._arbitrator",
+    "CommitteeDispute": "._arbitrator",
+    "Chain": "._chain",
+    "Journal": "._chain",
+    "NodeUnreachable": "._chain",
+    "OutcomeUnknown": "._chain",
+    "UnsupportedCidError": "._cid",
+    "decode_cid": "._cid",
+    "encode_cid": "._cid",
+    "Auction": "._clients",
+    "Factory": "._clients",
+    "evidence_uri": "._clients",
+    "ChainError": "._errors",
+    "ContractError": "._errors",
+    "AGAINST_OPENER": "._types",
+    "FOR_OPENER": "._types",
+    "REFUSED": "._types",
+    "SLA": "._types",
+    "AuctionCancelled": "._types",
+    "AuctionCreated": "._types",
+    "AuctionInfo": "._types",
+    "AuctionSettled": "._types",
+    "AuctionState": "._types",
+    "Bid": "._types",
+    "BidDisqualified": "._types",
+    "BidPlaced": "._types",
+    "BidPromoted": "._types",
+    "Category": "._types",
+    "CloseAnnounced": "._types",
+    "Confirmation": "._types",
+    "DeliveryAcknowledged": "._types",
+    "Dispute": "._types",
+    "DisputeKind": "._types",
+    "DisputeOpened": "._types",
+    "DisputeRuled": "._types",
+    "EvidenceSubmitted": "._types",
+    "InputsConfirmed": "._types",
+    "ModelDelivered": "._types",
+    "OntologyPublished": "._types",
+    "PaymentClaimed": "._types",
+    "Record": "._types",
+    "RecordUpdated": "._types",
+    "TxResult": "._types",
+    "Voted": "._types",
+    "Winner": "._types",
+    "Withdrawn": "._types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Chain",

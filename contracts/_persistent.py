@@ -57,8 +57,10 @@ def persistent_embedded_chain(state_file: Path) -> Iterator[Chain]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         remove_leftovers(state_file)
         backend = PyEVMBackend()
+        loaded: bytes | None = None  # the SHA-256 of the state as read
         if state_file.exists():
-            memory = MemoryDB(read_state(state_file))
+            state, loaded = _read_state(state_file)
+            memory = MemoryDB(state)
             backend.chain = type(backend.chain)(AtomicDB(memory))
         elif _backup(state_file).exists():
             raise ChainFileDamaged(
@@ -67,10 +69,16 @@ def persistent_embedded_chain(state_file: Path) -> Iterator[Chain]:
                 f"{_backup(state_file)} {state_file}`, or delete the backup to start afresh)"
             )
         chain = Chain(Web3(EthereumTesterProvider(EthereumTester(backend))), embedded=True)
+        chain.file_digest = loaded.hex() if loaded is not None else None
         try:
             yield chain
         finally:
-            write_state(state_file, backend.chain.chaindb.db.wrapped_db.kv_store)
+            body = _body(backend.chain.chaindb.db.wrapped_db.kv_store)
+            digest = hashlib.sha256(body).digest()
+            # A read changes nothing: no rewrite, no fsync (unless no backup exists yet).
+            if digest != loaded or not _backup(state_file).exists():
+                _write_body(state_file, body, digest)
+            chain.file_digest = digest.hex()
 
 
 def _backup(path: Path) -> Path:
@@ -90,6 +98,11 @@ def remove_leftovers(state_file: Path) -> list[Path]:
 
 def read_state(path: Path) -> dict[bytes, bytes]:
     """The key-value store a chain file holds; a damaged file is copied aside and refused."""
+    return _read_state(path)[0]
+
+
+def _read_state(path: Path) -> tuple[dict[bytes, bytes], bytes | None]:
+    """read_state, and the SHA-256 of the content read (None for a file of the old format)."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -99,9 +112,9 @@ def read_state(path: Path) -> dict[bytes, bytes]:
             digest, body = data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
             if len(digest) != _DIGEST or hashlib.sha256(body).digest() != digest:
                 raise ValueError("its checksum does not match its content")
-            return _pairs(body)
+            return _pairs(body), digest
         if data.startswith(_MAGIC_V1):  # written before checksums: read strictly
-            return _pairs(data[len(_MAGIC_V1) :])
+            return _pairs(data[len(_MAGIC_V1) :]), None
         raise ValueError("it does not start like a saiaas embedded chain file")
     except ValueError as why:
         kept = _keep_damaged(path)
@@ -143,14 +156,22 @@ def _keep_damaged(path: Path) -> Path:
 def write_state(path: Path, store: dict[bytes, bytes]) -> None:
     """Atomic: a crash leaves the previous state, never half of the new one; the previous file
     stays as the backup."""
+    body = _body(store)
+    _write_body(path, body, hashlib.sha256(body).digest())
+
+
+def _body(store: dict[bytes, bytes]) -> bytes:
     parts = []
     for key, value in store.items():
         parts += [_LENGTHS.pack(len(key), len(value)), key, value]
-    body = b"".join(parts)
+    return b"".join(parts)
+
+
+def _write_body(path: Path, body: bytes, digest: bytes) -> None:
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".chain-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(_MAGIC + hashlib.sha256(body).digest() + body)
+            out.write(_MAGIC + digest + body)
             out.flush()
             os.fsync(out.fileno())
         if path.exists():

@@ -18,10 +18,38 @@ neither typer nor rich: the command line, a service or a notebook sit on top of 
 
 from __future__ import annotations
 
-from saiaas.market import arbitration, client, provider, views
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from saiaas.market.config import Settings, data_dir, resolve
-from saiaas.market.marketplace import Marketplace, NoFactoryError
-from saiaas.market.requirements import BidVerdict, Requirements
+
+if TYPE_CHECKING:
+    from saiaas.market import arbitration, client, provider, views
+    from saiaas.market.marketplace import Marketplace, NoFactoryError
+    from saiaas.market.requirements import BidVerdict, Requirements
+
+#: Imported on first use (PEP 562), so that a command needing only the settings (every command
+#: imports them to declare its options) does not import the contract clients and workflows.
+_LAZY = {
+    "Marketplace": "saiaas.market.marketplace",
+    "NoFactoryError": "saiaas.market.marketplace",
+    "Requirements": "saiaas.market.requirements",
+    "BidVerdict": "saiaas.market.requirements",
+    "arbitration": None,
+    "client": None,
+    "provider": None,
+    "views": None,
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY[name]
+    value = (import_module(f"{__name__}.{name}") if module is None
+             else getattr(import_module(module), name))
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Marketplace",

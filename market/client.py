@@ -367,7 +367,19 @@ def acknowledge(market: Marketplace, auction: Auction) -> TxResult:
 
 
 def cancel(market: Marketplace, auction: Auction) -> TxResult:
-    """Recover the reserve (client only) after a failed auction or a missed delivery deadline."""
+    """Recover the reserve (client only) after a failed auction or a missed delivery deadline.
+
+    A failed auction whose reserve was already withdrawn (withdraw settles a failed auction
+    itself) is refused with nothing sent: cancelling it would only burn gas."""
+    from saiaas.contracts import AuctionState
+
+    if auction.state() == AuctionState.FAILED:
+        caller = market.caller
+        if caller.lower() == auction.info().client.lower() and auction.owed(caller) == 0:
+            raise Refused(
+                f"{auction.address} failed and its reserve was already withdrawn to {caller}: "
+                "nothing is left to recover, so there is nothing to cancel; nothing sent"
+            )
     return auction.cancel(market.sender)
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "generate_client_key",
     "client_key_file",
     "client_public_key",
+    "key_from_file_or_name",
     "load_client_key",
     "publish_client_key",
     "published_client_key",
@@ -177,6 +178,26 @@ def generate_client_key(market_password: Any, name: str) -> tuple[Path, str]:
     keys = KeyPair.generate()
     _write_key(path, keys, password, name=name, role="client")
     return path, keys.public_hex
+
+
+def key_from_file_or_name(market_password: Any, text: str) -> Any:
+    """A client KeyPair from a path (a hex key file, as `saiaas demo` writes, or a saiaas key
+    file) or from the name of a key `generate-key` made."""
+    from saiaas.learning import KeyPair
+
+    path = Path(text)
+    if path.is_file():
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return KeyPair.load(path)  # a hex key file
+        if isinstance(entry, dict) and entry.get("kind") == KEY_KIND:
+            return _open_key(path, market_password, f"key file {path}")
+        return KeyPair.load(path)
+    if _NAME.match(text) and client_key_file(text).exists():
+        return _open_key(client_key_file(text), market_password, f"client key {text!r}")
+    raise KeyFileError(f"{text} is neither a key file nor the name of a client key in "
+                       f"{client_keys_dir()} (see `saiaas client generate-key`)")
 
 
 def client_public_key(name: str) -> str:
@@ -310,8 +331,12 @@ def _sla(auction: Auction) -> SLA:
 def _description_values(store: Store, cid: str, predicate: str) -> list[str]:
     from rdflib import Graph, URIRef
 
+    data = store.get(cid)
     graph = Graph()
-    graph.parse(data=store.get(cid), format="nt")
+    try:
+        graph.parse(data=data, format="nt")
+    except Exception as error:  # noqa: BLE001 - rdflib raises several parser types
+        raise LearningRefused(f"the asset description {cid} is not N-Triples ({error})") from None
     return sorted({str(o) for o in graph.objects(None, URIRef(predicate))})
 
 
@@ -482,7 +507,8 @@ def train(
         "data_sealed_cid": data_sealed_cid, "algorithm_sealed_cid": algorithm_sealed_cid,
         "model_cid": delivery.model_cid, "predictor_cid": delivery.predictor_cid,
         "manifest_cid": manifest_cid, "metrics": training.metrics,
-        "training_seconds": training.wall_seconds, "report_sha256": delivery.attestation.sha256,
+        "training_ms": round(training.wall_seconds * 1000),
+        "report_sha256": delivery.attestation.sha256,
         "client_public_key": client_key,
     }
     return Trained(result, tx, confirm_tx)

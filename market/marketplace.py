@@ -563,9 +563,20 @@ class Marketplace:
     def now(self) -> int:
         """When the next block will be mined, near enough: the embedded chain mines no idle
         blocks, so its last block's time lags behind the clock between commands."""
+        pinned = self.__dict__.get("_pinned_now")
+        if pinned is not None:
+            return int(pinned)
         return max(self.chain.now(), int(time.time())) if self.settings.embedded_chain else (
             self.chain.now()
         )
+
+    def pin_now(self) -> tuple[int, int]:
+        """Fix `now()` for the rest of this marketplace's reads (one answer, one instant: what a
+        kept answer's time left is recomputed from); returns (now, the last block's time)."""
+        chain_now = self.chain.now()
+        now = max(chain_now, int(time.time())) if self.settings.embedded_chain else chain_now
+        self.__dict__["_pinned_now"] = now
+        return now, chain_now
 
 
 def deploy_factory(market: Marketplace) -> tuple[Factory, TxResult]:

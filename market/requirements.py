@@ -126,15 +126,19 @@ class Requirements:
         return asset, accounts
 
     def judge(self, category: int, asset_cid: str, bidder: str | None = None) -> BidVerdict:
-        """Never raises for a bad bid: what cannot be fetched or read is a failing verdict. With
+        """Never raises for a bad bid: what cannot be fetched or read is a failing verdict (a
+        store that cannot be reached at all raises StoreUnreachable: no bid is to blame). With
         the `bidder`, the description must name it as its provider account: an asset borrowed
         from another provider's bid is not eligible, whatever it describes."""
         from saiaas.ontologies.requests import Category
+        from saiaas.storage import StoreUnreachable
 
         try:
             spec = self.request.specs[list(Category)[category]]
             asset, accounts = self._described(asset_cid)
             decision = self.matcher.match(spec, asset)
+        except StoreUnreachable:
+            raise  # says nothing about the bid: the reader cannot judge anything (exit 5)
         except SaiaasError as error:
             return BidVerdict(None, False, [{"code": "unverifiable", "message": str(error)}])
         reasons = [r.as_dict() for r in decision.reasons]

@@ -420,3 +420,53 @@ def test_example_hospital_writes_every_party_file_once(tmp_path: Path) -> None:
                 row["content_cid"]]
     again = run("example", "hospital", tmp_path / "case")
     assert again.exit_code == 2 and "choose an empty folder" in error_line(again)
+
+
+def test_label_takes_the_client_key_by_name(delivered: Case) -> None:
+    with session() as s:
+        manifest = s.auction(delivered.auction).sla().model_cid
+    labelled = ok_json("client", "label", manifest, delivered.file("image-101.npy"), "--key",
+                       "hospital", "--auction", delivered.auction)
+    assert labelled["predicted"] in range(10) and labelled["signer"] == delivered.infra
+    unknown = run("client", "label", manifest, delivered.file("image-101.npy"), "--key",
+                  "nobody")
+    assert unknown.exit_code == 3 and "neither a key file nor the name" in error_line(unknown)
+
+
+def test_train_confirms_the_inputs_when_the_terms_name_an_arbitrator(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAIAAS_PASSWORD", PASSWORD)
+    files = tmp_path / "files"
+    run("example", "hospital", files)
+    with session() as s:
+        accounts = list(s.chain.accounts[:10])
+    client, data, algorithm, infra = accounts[9], accounts[1], accounts[2], accounts[3]
+    committee = ok_json("arbitrator", "deploy", "--member", accounts[6], "--member",
+                        accounts[7], "--threshold", "1", "--fee", "0.001ether")["arbitrator"]
+    request = files / "hospital-request.ttl"
+    request.write_text(request.read_text().replace(
+        "    saiaas:referencesRequired 0 ;\n",
+        f'    saiaas:referencesRequired 0 ;\n    saiaas:arbitrator "{committee}" ;\n'))
+    ok_json("client", "generate-key", "--name", "hospital")
+    auction = ok_json("auction", "create", request, "--client-key", "hospital", "--account",
+                      client)["address"]
+    for account, asset, catalog in (
+        (data, "chest-xray-60k", "data-chest-imaging-lab.ttl"),
+        (algorithm, "densenet121-chexnet", "algo-densenet-chexnet.ttl"),
+        (infra, "a100-sevsnp", "infra-sev-gpu-hosting.ttl"),
+    ):
+        ok_json("provider", "bid", auction, "--asset", asset, "--price", "0.1ether",
+                "--catalog", files / catalog, "--account", account)
+    with session() as s:
+        s.chain.advance_time(3 * 86400 + 5)
+    ok_json("auction", "settle", auction, "--account", client)
+    sealed = [ok_json("provider", "send", auction, "--content", files / name, "--account",
+                      who)["sealed_cid"]
+              for who, name in ((data, "data-chest-imaging-lab.npz"),
+                                (algorithm, "algo-densenet-chexnet.py"))]
+    trained = ok_json("provider", "train", auction, "--data", sealed[0], "--algorithm",
+                      sealed[1], "--account", infra)
+    assert trained["confirm_inputs"]["tx_hash"].startswith("0x")
+    with session() as s:
+        assert s.auction(auction).confirmation().confirmed_at is not None
