@@ -177,8 +177,10 @@ def status(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """State, time left, best and standing bids per category, the SLA, and what you are owed."""
+    from saiaas.cli.units import parse_address
     from saiaas.market import readcache
 
+    auction = parse_address(auction, "AUCTION")  # a wrong checksum is refused, kept answer or not
     asked = {"auction": auction.lower(), "match": match}
     kept = readcache.lookup("auction status", asked, settings)
     if kept is not None:  # the chain file is as it was when this was answered

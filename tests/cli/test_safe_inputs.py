@@ -52,6 +52,7 @@ def test_every_address_option_checks_the_checksum(cli, market, request_file, tmp
     assert created.exit_code == 0, created.stderr
     auction = created.json()["address"]
     nonce = market.nonce(accounts[0])
+    assert cli("auction", "status", auction).exit_code == 0  # its answer is now kept
     runs = {
         "--bidder": cli("auction", "disqualify", auction, "--category", "data",
                         "--bidder", wrong),
