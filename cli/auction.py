@@ -132,7 +132,6 @@ def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     from saiaas.market import client, readcache
     from saiaas.market.indexer import index_status, lag_text
 
-
     kept = readcache.lookup("auction list", {}, settings)
     if kept is not None:  # the chain file is as it was when this was answered
         rows, lag = readcache.answer(kept), kept["lag"]
@@ -190,7 +189,8 @@ def status(
 
         with waiting("Reading the auction", json_output), open_market(settings) as market:
             now, chain_now = market.pin_now()
-            report = auction_status(market, market.auction(auction), judge=match)
+            with market.chain.reading():  # nothing is sent: identical calls answered once
+                report = auction_status(market, market.auction(auction), judge=match)
         readcache.store("auction status", asked, settings, market.chain.file_digest, report,
                         now, chain_now)
     if json_output:

@@ -6,6 +6,8 @@ Factory and Auction clients read the same on both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import ChainError, ContractError, translate
@@ -133,6 +135,7 @@ class Chain:
         self._logs_head: bytes | None = None
         self._logs_seen: dict[tuple[str, int], list[Any]] = {}
         self._call_from: str | None = None
+        self._answers: dict[tuple[str, str, str], Any] | None = None
         if embedded:
             # web3's validation middleware asks the chain id twice per request; eth-tester's
             # own middleware asks for the accounts three times per call (to guess `from`). The
@@ -182,6 +185,7 @@ class Chain:
         """Mine one block `seconds` after the latest one."""
         if seconds < 0:
             raise ValueError("time only moves forward")
+        self._forget()
         if self.is_embedded:
             tester = self.w3.provider.ethereum_tester  # type: ignore[attr-defined]
             target = self.now() + seconds
@@ -200,6 +204,7 @@ class Chain:
 
     def revert(self, snapshot: Any) -> None:
         self._logs_head, self._logs_seen = None, {}
+        self._forget()
         if self.is_embedded:
             self.w3.provider.ethereum_tester.revert_to_snapshot(snapshot)  # type: ignore[attr-defined]
         else:
@@ -209,12 +214,23 @@ class Chain:
 
     # ------------------------------------------------------------------ transactions
 
+    def _forget(self) -> None:
+        """The state changes: answers kept by `reading` no longer hold."""
+        if self._answers is not None:
+            self._answers.clear()
+
     def transact(self, call: Any, sender: Sender, value: int = 0) -> TxResult:
         """Send a contract call (or constructor) from `sender`; gas comes from the receipt.
 
         The call is first estimated, which is where both backends surface the revert data; a
         revert becomes a ContractError named after the contract's custom error.
         """
+        try:
+            return self._transact(call, sender, value)
+        finally:
+            self._forget()
+
+    def _transact(self, call: Any, sender: Sender, value: int = 0) -> TxResult:
         address = sender if isinstance(sender, str) else sender.address
         tx: dict[str, Any] = {"from": self.w3.to_checksum_address(address), "value": value}
         try:
@@ -337,8 +353,29 @@ class Chain:
                     f"{self.receipt_timeout:g} s (SAIAAS_RECEIPT_TIMEOUT)", tx_hash)
             time.sleep(0.2)
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within the block, identical view calls are answered once: for one read of many values
+        (an auction's status asks the same terms, best bids and states several times) during
+        which nothing is sent."""
+        outer = self._answers
+        self._answers = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._answers = outer
+
     def call(self, call: Any) -> Any:
         """A view call; reverts become ContractError too."""
+        answers = self._answers
+        if answers is not None:
+            key = (str(getattr(call, "address", "")), _what(call), repr(getattr(call, "args", ())))
+            if key not in answers:
+                answers[key] = self._call(call)
+            return answers[key]
+        return self._call(call)
+
+    def _call(self, call: Any) -> Any:
         try:
             if self.is_embedded:  # the `from` eth-tester would guess, asked for once
                 if self._call_from is None:

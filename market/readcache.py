@@ -24,6 +24,7 @@ import json
 import os
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,50 @@ def _folder() -> Path:
     return data_dir() / "cache" / "reads"
 
 
+def _account_stamp(settings: Settings) -> list[Any] | None:
+    """An account named by keystore is whoever that file holds now: its size and time go into
+    the key, so a replaced keystore is never answered for with the old address."""
+    name = settings.account
+    if not name or (name.startswith("0x") and len(name) == 42):
+        return None
+    path = settings.keystore_dir / f"{name}.json"
+    try:
+        stat = path.stat()
+    except OSError:
+        return [str(path), None]
+    return [str(path), stat.st_size, stat.st_mtime_ns]
+
+
+_PACKAGES = ("ontologies", "shapes", "matcher", "storage", "contracts", "learning", "market",
+             "cli")
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """The installed saiaas code (name, size and time of each source and data file): an answer
+    kept by other code (an upgrade, an edited checkout) is never read back."""
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256()
+    for package in _PACKAGES:
+        spec = find_spec(f"saiaas.{package}")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for root, dirs, names in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+                for name in sorted(names):
+                    if name.endswith((".py", ".ttl", ".json")):
+                        with contextlib.suppress(OSError):
+                            stat = os.stat(os.path.join(root, name))
+                            digest.update(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n"
+                                          .encode())
+    return digest.hexdigest()
+
+
 def _key(digest: str, command: str, arguments: dict[str, Any], settings: Settings) -> str:
     described = json.dumps(
         [_VERSION, digest, command, arguments,
-         {k: str(v) if v is not None else None for k, v in vars(settings).items()}],
+         {k: str(v) if v is not None else None for k, v in vars(settings).items()},
+         _account_stamp(settings), code_stamp()],
         sort_keys=True, default=str,
     )
     return hashlib.sha256(described.encode()).hexdigest()

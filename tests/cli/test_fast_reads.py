@@ -122,3 +122,16 @@ def test_the_cache_can_be_turned_off(cli, market, request_file, monkeypatch) -> 
     _forbid_opening(monkeypatch)
     refused = cli("auction", "status", auction)  # the error boundary reports the bug (70)
     assert refused.exit_code != 0 and "the chain was opened" in refused.stderr
+
+
+def test_an_answer_kept_by_other_code_is_not_read_back(cli, market, request_file,
+                                                        monkeypatch) -> None:
+    """An upgrade (or an edited checkout) may shape the answer differently."""
+    from saiaas.market import readcache
+
+    auction = _create(cli, request_file)
+    assert cli("auction", "status", auction).exit_code == 0  # kept under this code
+    monkeypatch.setattr(readcache, "code_stamp", lambda: "another version")
+    _forbid_opening(monkeypatch)
+    refused = cli("auction", "status", auction)
+    assert refused.exit_code != 0 and "the chain was opened" in refused.stderr
