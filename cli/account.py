@@ -20,7 +20,7 @@ import typer
 from rich.markup import escape
 from saiaas.cli.options import JsonOption, connection
 from saiaas.cli.output import console, err_console, print_json, reports_errors
-from saiaas.cli.units import format_amount, parse_amount
+from saiaas.cli.units import format_amount, parse_address, parse_amount
 from saiaas.contracts import ChainError
 from saiaas.market.accounts import keystores
 from saiaas.market.config import Settings
@@ -222,13 +222,13 @@ def list_accounts(
 ) -> None:
     """Keystore accounts: name, address and balance on the configured chain (if reachable)."""
     rows: list[dict[str, Any]] = [
-        {"name": name, "address": address, "file": str(path), "balance": None}
+        {"name": name, "address": address, "file": str(path), "balance_wei": None}
         for name, address, path in keystores(settings.keystore_dir)
     ]
     from saiaas.market.accounts import damaged_keystores
 
     damaged = [
-        {"name": name, "address": None, "file": str(path), "balance": None, "damaged": why}
+        {"name": name, "address": None, "file": str(path), "balance_wei": None, "damaged": why}
         for name, path, why in damaged_keystores(settings.keystore_dir)
     ]
     for row in damaged:
@@ -242,7 +242,7 @@ def list_accounts(
 
             with Marketplace.open(settings) as market:
                 for row in rows:
-                    row["balance"] = market.chain.balance(row["address"])
+                    row["balance_wei"] = market.chain.balance(row["address"])
         except SaiaasError as error:
             note = f"balances unavailable: {error}"
     rows += damaged
@@ -263,7 +263,7 @@ def list_accounts(
     for column in ("name", "address", "balance"):
         table.add_column(column)
     for row in rows:
-        balance = "?" if row["balance"] is None else format_amount(row["balance"])
+        balance = "?" if row["balance_wei"] is None else format_amount(row["balance_wei"])
         if row.get("damaged"):
             table.add_row(row["name"], "[red]damaged[/]", "-")
             continue
@@ -279,19 +279,21 @@ def fund(
         str, typer.Argument(help="Address or keystore name to fund.", show_default=False)
     ],
     amount: Annotated[
-        str, typer.Argument(help="Amount, e.g. 10ether or 0.5 (ether).", show_default=False)
+        str, typer.Argument(help="Amount with its unit, e.g. 10ether or 500gwei.",
+                            show_default=False)
     ],
     json_output: JsonOption = False,
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Send ether from the dev chain's first account (embedded chain or anvil only)."""
-    from eth_utils import is_address, to_checksum_address
+    from saiaas.cli.output import announce_account
+    from saiaas.market.views import tx_json
 
-    wei = parse_amount(amount)
+    wei = parse_amount(amount, "AMOUNT")
     if wei == 0:
         raise AccountUsageError(f"amount {amount!r} must be above zero")
-    if is_address(address):
-        target = str(to_checksum_address(address))
+    if address.strip()[:2].lower() == "0x":
+        target = parse_address(address, "ADDRESS")  # a wrong EIP-55 checksum is refused
     else:
         from saiaas.market.accounts import keystore_file
 
@@ -316,15 +318,18 @@ def fund(
             raise NotADevChain("the node holds no prefunded account to fund from")
         if chain.balance(source) < wei:
             raise NotADevChain(f"the dev account {source} holds less than {format_amount(wei)}")
+        announce_account(str(source), "the dev chain's first account")
         tx_hash = chain.w3.eth.send_transaction({"from": source, "to": target, "value": wei})
         receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash)
         balance = chain.balance(target)
+    from saiaas.contracts import TxResult
+
     payload = {
         "to": target,
-        "amount": wei,
-        "balance": balance,
-        "tx": "0x" + bytes(tx_hash).hex(),
-        "gas": int(receipt["gasUsed"]),
+        "amount_wei": wei,
+        "balance_wei": balance,
+        **tx_json(TxResult("0x" + bytes(tx_hash).hex(), int(receipt["gasUsed"]),
+                           int(receipt["blockNumber"]))),
     }
     if json_output:
         print_json(payload)
@@ -357,7 +362,8 @@ def journal(
         with Marketplace.open(settings, notify=lambda line: err_console.print(
                 f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)) as market:
             market.chain  # noqa: B018 (connecting looks up every open entry)
-    rows = [{k: e.get(k) for k in ("what", "from", "nonce", "hash", "status", "at")}
+    rows = [{"what": e.get("what"), "from": e.get("from"), "nonce": e.get("nonce"),
+             "tx_hash": e.get("hash"), "status": e.get("status"), "sent_at": e.get("at")}
             for e in record.entries()]
     if json_output:
         print_json(rows)
@@ -372,5 +378,5 @@ def journal(
         table.add_column(column)
     for row in rows:
         table.add_row(*(escape(str(row[c] if row[c] is not None else "-"))
-                        for c in ("what", "from", "nonce", "hash", "status")))
+                        for c in ("what", "from", "nonce", "tx_hash", "status")))
     console.print(table)

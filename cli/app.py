@@ -36,7 +36,39 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # -h as --help, on every command (a subcommand's context inherits the setting)
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _flags_show_no_type() -> None:
+    """typer shows a `<bool>` type beside every flag, as if `--json true` were how to write
+    it (it is refused): a flag shows no type, as in click."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
+
+
+_flags_show_no_type()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("saiaas")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        typer.echo(f"saiaas {number}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -45,6 +77,11 @@ def _root(
         bool,
         typer.Option("--debug", help="On an error, show the traceback instead of one line.",
                      envvar="SAIAAS_DEBUG"),
+    ] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version of saiaas and exit.",
+                     callback=_version, is_eager=True),
     ] = False,
 ) -> None:
     """SAIaaS marketplace: validate, match, auction, bid, deliver, acknowledge, withdraw."""

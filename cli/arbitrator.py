@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from saiaas.cli.options import READ, JsonOption, connection, open_market
 from saiaas.cli.output import console, print_json, reports_errors
-from saiaas.cli.units import format_amount, parse_amount
+from saiaas.cli.units import format_amount, parse_address, parse_amount
 from saiaas.ontologies.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ ArbitratorArg = Annotated[
 @connection("rpc_url", "factory", "keystore", "account", "password_file")
 def deploy(
     members: Annotated[
-        list[str], typer.Option("--member", help="A member's address (repeat).")
+        list[str], typer.Option("--member", help="A member: address or keystore name (repeat).")
     ],
     threshold: Annotated[int, typer.Option("--threshold", min=1, help="Votes a ruling needs.")],
     fee: Annotated[
@@ -45,12 +45,15 @@ def deploy(
 ) -> None:
     """Deploy an m-of-n committee arbitrator; name it in a requirement file (saiaas:arbitrator)."""
     from saiaas.market import arbitration
+    from saiaas.market.views import tx_json
 
-    fee_wei = parse_amount(fee)
+    fee_wei = parse_amount(fee, "--fee")
+    addresses = [parse_address(m, "--member", settings.keystore_dir) for m in members]
     with open_market(settings) as market:
-        committee, gas = arbitration.deploy_committee(market, members, threshold, fee_wei)
-    out = {"arbitrator": committee.address, "members": committee.members(),
-           "threshold": threshold, "fee_wei": fee_wei, "gas_used": gas}
+        committee, gas = arbitration.deploy_committee(market, addresses, threshold, fee_wei)
+        listed = committee.members()
+    out = {"arbitrator": committee.address, "members": listed,
+           "threshold": threshold, "fee_wei": fee_wei, **tx_json(committee.deployment)}
     if json_output:
         print_json(out)
         return
@@ -82,6 +85,7 @@ def rule(
     if wanted not in arbitration.RULINGS and wanted not in ("0", "1", "2"):
         raise UsageError(f"ruling {ruling!r}: use for, against or refuse (or 1, 2, 0)")
     value = arbitration.RULINGS.get(wanted, int(wanted) if wanted.isdigit() else 0)
+    arbitrator = parse_address(arbitrator, "ARBITRATOR")
     with open_market(settings) as market:
         tx = arbitration.rule(market, arbitrator, dispute_id, value)
         case = Committee.at(market.chain, arbitrator).dispute(dispute_id)
@@ -109,6 +113,7 @@ def show(
     """A dispute at the committee: who opened it, the votes per ruling, the ruling."""
     from saiaas.contracts import Committee
 
+    arbitrator = parse_address(arbitrator, "ARBITRATOR")
     with open_market(settings) as market:
         committee = Committee.at(market.chain, arbitrator)
         case = committee.dispute(dispute_id)

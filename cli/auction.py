@@ -7,7 +7,6 @@ first and refused with the contract's reason, before anything is sent.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -19,17 +18,19 @@ from rich.markup import escape
 from saiaas.cli.errors import EXIT_INVALID
 from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
+    amount,
     console,
     err_console,
     fail,
     print_json,
+    print_json_line,
     progress,
     reports_errors,
     waiting,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount, parse_duration
 from saiaas.cli.views import event_line, render_audit, render_status, render_violations
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from saiaas.market import Settings
@@ -63,7 +64,8 @@ def create(
     reserve: Annotated[
         str | None,
         typer.Option("--reserve", show_default=False,
-                     help="Escrow, e.g. 1ether or 0.8 (ether); default: the file's reservePrice."),
+                     help="Escrow with its unit, e.g. 1ether or 0.8ether; default: the file's "
+                          "reservePrice."),
     ] = None,
     duration: Annotated[
         str | None,
@@ -82,16 +84,16 @@ def create(
     """Validate REQUIREMENTS, store it, and open an auction with the reserve in escrow.
 
     An invalid file is refused with its violations (exit 1): nothing is stored or sent.
-    Exit 2: bad --reserve/--duration; 3: unreadable file; 4: the chain refused.
+    Exit 2: bad --reserve/--duration; 3: a missing or unreadable file; 4: the chain refused.
     """
     from saiaas.market import client
     from saiaas.market.views import terms_json, tx_json
 
-    reserve_wei = parse_amount(reserve) if reserve is not None else None
+    reserve_wei = parse_amount(reserve, "--reserve") if reserve is not None else None
     duration_s = parse_duration(duration) if duration is not None else None
     from saiaas.cli.files import read_file
 
-    data = read_file(requirements, "requirement", missing=UsageError)
+    data = read_file(requirements, "requirement", missing=InputError)
     if client_key is not None:
         from saiaas.market.learning_keys import client_public_key
         from saiaas.market.learning_terms import publish_client_key
@@ -104,7 +106,9 @@ def create(
             info = created.auction.info()
     except client.InvalidRequirements as invalid:
         if json_output:
-            print_json({"created": False, "violations": invalid.report.as_dicts()})
+            print_json({"error": {"message": str(invalid), "exit_code": EXIT_INVALID,
+                                  "kind": type(invalid).__name__},
+                        "violations": invalid.report.as_dicts()})
         else:
             render_violations(invalid.report)
         raise fail(str(invalid), EXIT_INVALID) from None
@@ -153,7 +157,7 @@ def list_auctions(settings: Settings, json_output: JsonOption = False) -> None:
     console.print(f"[bold]{'auction':<42}  {'state':<11} {'time left':<9} client[/]")
     for row in rows:
         console.print(
-            f"{row['address']}  {row['state']:<11} {format_duration(row['time_left']):<9} "
+            f"{row['address']}  {row['state']:<11} {format_duration(row['time_left_seconds']):<9} "
             f"{row['client']}",
             highlight=False,
             soft_wrap=True,
@@ -173,8 +177,10 @@ def status(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """State, time left, best and standing bids per category, the SLA, and what you are owed."""
+    from saiaas.cli.units import parse_address
     from saiaas.market import readcache
 
+    auction = parse_address(auction, "AUCTION")  # a wrong checksum is refused, kept answer or not
     asked = {"auction": auction.lower(), "match": match}
     kept = readcache.lookup("auction status", asked, settings)
     if kept is not None:  # the chain file is as it was when this was answered
@@ -253,7 +259,7 @@ def _reopen(market: Any, address: str) -> Any:
 
 def _emit(event: dict[str, Any], json_output: bool) -> None:
     if json_output:
-        sys.stdout.write(json.dumps(event, default=str) + "\n")
+        print_json_line(event)
     else:
         console.print(
             f"[{event['block_number']}] {event_line(event)}", highlight=False, soft_wrap=True
@@ -299,7 +305,7 @@ def disqualify(
                           show_default=False),
     ],
     bidder: Annotated[
-        str, typer.Option("--bidder", help="Address of the bidder to disqualify.",
+        str, typer.Option("--bidder", help="The bidder to disqualify: address or keystore name.",
                           show_default=False),
     ],
     reason_file: Annotated[
@@ -311,17 +317,17 @@ def disqualify(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Reject a bid whose asset does not match, citing a stored reason (by CID)."""
+    from saiaas.cli.units import parse_address
     from saiaas.market import client
-    from saiaas.market.accounts import checksum
     from saiaas.market.views import CATEGORY_NAMES, tx_json
 
     index = parse_category(category)
-    who = checksum(bidder, "bidder")
+    who = parse_address(bidder, "--bidder", settings.keystore_dir)
     reason = None
     if reason_file is not None:
         from saiaas.cli.files import read_file
 
-        reason = read_file(reason_file, "reason", missing=UsageError)
+        reason = read_file(reason_file, "reason", missing=InputError)
     with open_market(settings) as market:
         handle = market.auction(auction)
         reason_cid, tx = client.disqualify(market, handle, index, who, reason)
@@ -346,8 +352,8 @@ def _closing(json_output: bool, handle: Any, tx: Any) -> None:
     if sla and not json_output:
         for w in payload["sla"]["winners"]:
             console.print(
-                f"  {w['category']:<15} {w['provider']}  {format_amount(w['price'])}  "
-                f"{w['asset']}",
+                f"  {w['category']:<15} {w['provider']}  {amount(w['price_wei'])}  "
+                f"{w['asset_cid']}",
                 highlight=False,
             )
 

@@ -88,23 +88,20 @@ def _expected_signer(
 ) -> tuple[str | None, str]:
     """The address the attestation must be signed by, and where it came from (said in output).
     With --auction, MODEL must also be the CID that auction's winner delivered on chain."""
-    from eth_utils import is_address, to_checksum_address
+    from saiaas.cli.units import parse_address
 
     if auction is not None and signer is not None:
         raise LabelUsageError("give --auction or --signer, not both")
     if signer is not None:
-        if not is_address(signer):
-            raise LabelUsageError(f"--signer {signer!r} is not an EVM address")
-        return str(to_checksum_address(signer)), "--signer"
+        return parse_address(signer, "--signer"), "--signer"
     if auction is None:
         return None, "the report itself (not checked against any chain)"
-    if not is_address(auction):
-        raise LabelUsageError(f"--auction {auction!r} is not an EVM address")
+    address = parse_address(auction, "--auction")
     from saiaas.contracts import Category
     from saiaas.market import Marketplace
 
     with Marketplace.open(settings) as market:
-        handle = market.auction(str(to_checksum_address(auction)))
+        handle = market.auction(address)
         sla = handle.sla()
     if sla is None:
         raise LabelUsageError(f"{auction} has no SLA (bidding, or failed): no winner to check")
@@ -167,7 +164,7 @@ def label_command(
     predicted = label(received.model, received.predict_code, row,
                       code_name=received.code_name)
     result = {
-        "model": model,
+        "manifest_cid": model,
         "input": str(input_file),
         "predicted": predicted,
         "signer": received.attestation.signer,

@@ -61,8 +61,6 @@ def _say(text: str) -> None:
 
 
 def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one story, in order)
-    from saiaas.market.views import CATEGORY_NAMES
-
     ether = _ether
     _say("[bold]SAIaaS demo[/]: the paper's scenario with the hospital use case "
          f"(in-process EVM, content store in {escape(str(store or 'a temporary folder'))})")
@@ -70,16 +68,15 @@ def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one s
     _step("1. Publish the ontology")
     _say(f"   ontology stored as [cyan]{out['ontology_cid']}[/]")
     _say(f"   Factory [cyan]{out['factory']}[/] deployed by the operator "
-         f"(gas {ops['Factory deployment']['gas']:,})")
+         f"(gas {ops['Factory deployment']['gas_used']:,})")
     _step("2. Client (Hospital Saint-Luc) creates the auction")
     _say("   hospital-request.ttl: valid (SHACL shapes and vocabulary)")
     _say(f"   requirement file stored as [cyan]{out['requirements_cid']}[/]")
     terms = out["terms"]
-    _say(f"   auction [cyan]{out['auction']}[/] created (gas {ops['Auction creation']['gas']:,}): "
-         f"reserve {ether(out['reserve'])} ETH escrowed, bidding "
-         f"{terms['bidding_seconds'] // 86400} days, max prices "
-         + ", ".join(f"{c} {ether(p)}" for c, p in
-                     zip(CATEGORY_NAMES, terms["max_prices"], strict=True))
+    _say(f"   auction [cyan]{out['auction']}[/] created (gas "
+         f"{ops['Auction creation']['gas_used']:,}): reserve {ether(out['reserve_wei'])} ETH "
+         f"escrowed, bidding {terms['bidding_seconds'] // 86400} days, max prices "
+         + ", ".join(f"{c} {ether(p)}" for c, p in terms["max_prices_wei"].items())
          + " ETH")
     _step("3. Providers find the auction with the matcher and bid")
     matcher = out["matcher"]
@@ -106,7 +103,7 @@ def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one s
         bids.add_column(col, justify="right" if col in ("#", "price ETH", "gas") else "left")
     for b in out["bids"]:
         bids.add_row(str(b["n"]), escape(b["provider_name"]), b["category"], b["price_ether"],
-                     f"{b['gas']:,}", b["operation"])
+                     f"{b['gas_used']:,}", b["operation"])
     _say("   bids in the paper's order (each asset description stored by CID first):")
     console.print(bids)
     for refused in out["refused_bids"]:
@@ -116,12 +113,12 @@ def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one s
             _say(f"     - {escape(reason)}")
     _step("4. The auction ends: the client settles it, the SLA is on chain")
     _say(f"   bidding deadline passed (time advanced {terms['bidding_seconds'] // 86400} days on "
-         f"the in-process chain); settled with gas {ops['Adjudication']['gas']:,}")
+         f"the in-process chain); settled with gas {ops['Adjudication']['gas_used']:,}")
     _say("   [bold]SLA[/] (winning triplet, read from the chain):")
     for row in out["sla"]:
         _say(f"   {row['category']:<15} {row['price_ether']:>5} ETH  "
              f"{escape(row['provider_name'])} ({row['provider']})")
-        _say(f"   {'':<15} asset [cyan]{row['asset']}[/]")
+        _say(f"   {'':<15} asset [cyan]{row['asset_cid']}[/]")
     triplet = out["triplet"]
     _say("   triplet compatibility: " + ("[green]compatible[/]" if triplet["compatible"]
                                           else "[bold red]incompatible[/]"))
@@ -134,15 +131,16 @@ def _tell(out: dict[str, Any], store: Path | None) -> None:  # noqa: C901 (one s
     for col in ("who", "owed ETH", "gas", "balance change ETH", "= owed - gas cost"):
         pay.add_column(col, justify="left" if col == "who" else "right")
     for w in out["withdrawals"]:
-        pay.add_row(escape(w["who"]), ether(w["owed"]), f"{w['gas']:,}",
-                    ether(w["balance_change"]), "[green]yes[/]" if w["ok"] else "[bold red]no[/]")
+        pay.add_row(escape(w["who"]), ether(w["owed_wei"]), f"{w['gas_used']:,}",
+                    ether(w["balance_change_wei"]),
+                    "[green]yes[/]" if w["ok"] else "[bold red]no[/]")
     console.print(pay)
     for c in out["checks"]:
         _say(f"   {'[green]✓[/]' if c['ok'] else '[bold red]✗[/]'} {escape(c['check'])}: "
              f"{escape(c['detail'])}")
     _step("8. Costs (the layout of the paper's Table 1)")
     _render_costs(out)
-    _say(f"\nDone in {out['seconds']:.1f} s.")
+    _say(f"\nDone in {out['wall_seconds']:.1f} s.")
 
 
 def _tell_learning(out: dict[str, Any]) -> None:
@@ -163,8 +161,8 @@ def _tell_learning(out: dict[str, Any]) -> None:
          f"{metrics.get('training_accuracy', 0):.3f}); network: "
          f"{escape(training['isolation']['network'])}; user: "
          f"{escape(training['isolation']['user'])}")
-    _say(f"   model sealed to the client's key [cyan]{model['cid']}[/]; report signed with the "
-         f"infrastructure winner's key; manifest [cyan]{model['manifest_cid']}[/] delivered on "
+    _say(f"   model sealed to the client's key [cyan]{model['model_cid']}[/]; report signed with "
+         f"the infrastructure winner's key; manifest [cyan]{model['manifest_cid']}[/] delivered on "
          "chain")
     _step("6. The client checks the delivery, evaluates, labels the 101st image")
     attested = model["attestation"]
@@ -192,10 +190,10 @@ def _tell_learning(out: dict[str, Any]) -> None:
              f"{escape(model['verdict_reason'])}")
 
 
-def _ether(wei: int) -> str:
+def _ether(wei: int | str) -> str:
     from saiaas.market.scenario import ether_text
 
-    return ether_text(wei)
+    return ether_text(int(wei))
 
 
 def _render_costs(out: dict[str, Any]) -> None:
@@ -334,5 +332,5 @@ def _tell_scenario(out: dict[str, Any]) -> None:
     for col in ("operation", "what", "gas"):
         gas.add_column(col, justify="right" if col == "gas" else "left")
     for row in out["transactions"]:
-        gas.add_row(escape(row["operation"]), escape(row["label"]), f"{row['gas']:,}")
+        gas.add_row(escape(row["operation"]), escape(row["label"]), f"{row['gas_used']:,}")
     console.print(gas)

@@ -347,7 +347,10 @@ def _ensure_factory(url: str, ipfs_api: str | None, store: Path | None) -> tuple
                 session.store.put(ontology_bytes())
             return address, False
     ontology_cid = session.store.put(ontology_bytes())
-    deployed = Factory.deploy(session.chain, session.chain.accounts[0], ontology_cid)
+    from saiaas.cli.output import announce_account
+
+    deployer = announce_account(str(session.chain.accounts[0]), "the dev chain's first account")
+    deployed = Factory.deploy(session.chain, deployer, ontology_cid)
     record_factory(url, deployed.address, chain_id)
     return deployed.address, True
 

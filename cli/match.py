@@ -30,6 +30,7 @@ def match(
         tuple[str, str, str] | None,
         typer.Option(
             "--triplet",
+            metavar="DATA ALGORITHM INFRASTRUCTURE",
             help="Judge one triplet: DATA ALGORITHM INFRASTRUCTURE assets "
             "(IRI, prefix:local or local name) from the catalogs.",
         ),

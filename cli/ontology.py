@@ -30,16 +30,21 @@ ontology_app = typer.Typer(
 def _record_on_chain(settings: Settings, cid: str) -> dict[str, Any]:
     """Make `cid` the Factory's current ontology; no transaction when it already is (only the
     Factory's owner may record one: the contract refuses anyone else before anything is sent)."""
+    from saiaas.cli.options import account_label
+    from saiaas.cli.output import announce_account
     from saiaas.market import Marketplace
+    from saiaas.market.views import tx_json
 
     with Marketplace.open(settings, password=prompt_password) as market:
         factory = market.factory
+        announce_account(market.caller, account_label(settings))
         if factory.ontology_cid() == cid:
             return {"factory": factory.address, "version": factory.ontology_version(),
-                    "already_current": True, "gas_used": None, "tx_hash": None}
+                    "already_current": True, "tx_hash": None, "gas_used": None,
+                    "block_number": None}
         tx = factory.publish_ontology(market.sender, cid)
         return {"factory": factory.address, "version": factory.ontology_version(),
-                "already_current": False, "gas_used": tx.gas_used, "tx_hash": tx.tx_hash}
+                "already_current": False, **tx_json(tx)}
 
 
 @ontology_app.command("publish")
@@ -87,7 +92,7 @@ def publish(
     if as_json:
         print_json(
             {
-                "cid": cid,
+                "ontology_cid": cid,
                 "bytes": len(data),
                 "file": str(ontology_path()),
                 "store": settings.ipfs_api or str(settings.store_dir),

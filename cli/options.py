@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -134,8 +135,32 @@ def open_market(settings: Any) -> Any:
 
         err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
-    return Marketplace.open(settings, password=prompt_password, notify=notify,
-                            unlock_early=_SENDS.get(), acts=_ACTS.get())
+    opened = Marketplace.open(settings, password=prompt_password, notify=notify,
+                              unlock_early=_SENDS.get(), acts=_ACTS.get())
+    return _announcing(opened) if _ACTS.get() else opened
+
+
+@contextmanager
+def _announcing(opened: Any) -> Iterator[Any]:
+    """The marketplace of a command that sends: it says first which account acts."""
+    from saiaas.cli.output import announce_account
+
+    with opened as market:
+        announce_account(market.caller, account_label(market.settings))
+        yield market
+
+
+def account_label(settings: Any) -> str:
+    """How a person knows the acting account: its keystore name, or where it comes from."""
+    wanted = settings.account
+    if wanted is None:
+        return "the node's first account; choose another with --account"
+    if not (wanted.startswith("0x") and len(wanted) == 42):
+        return str(wanted)
+    from saiaas.market.accounts import keystores
+
+    names = [n for n, a, _ in keystores(settings.keystore_dir) if a.lower() == wanted.lower()]
+    return names[0] if names else "an account of the node"
 
 
 def parse_category(text: str) -> int:

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import typer
@@ -27,6 +28,9 @@ __all__ = [
     "console",
     "err_console",
     "print_json",
+    "print_json_line",
+    "contract",
+    "announce_account",
     "progress",
     "waiting",
     "iri_tail",
@@ -36,8 +40,26 @@ __all__ = [
     "amount",
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+#: Columns of output that goes to a pipe or a file: wide enough that a line is never wrapped
+#: inside an address or a CID (rich would otherwise assume 80 columns).
+PIPED_WIDTH = 240
+
+
+def _console(stderr: bool = False) -> Console:
+    """A terminal gets rich's usual console; a pipe or a file gets unwrapped lines."""
+    stream = sys.stderr if stderr else sys.stdout
+    if os.environ.get("COLUMNS") or (hasattr(stream, "isatty") and stream.isatty()):
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=PIPED_WIDTH, soft_wrap=True)
+
+
+console = _console()
+err_console = _console(stderr=True)
+
+#: Whether the running command was asked for --json (set by the error boundary).
+_JSON_MODE: ContextVar[bool] = ContextVar("saiaas_json_mode", default=False)
+#: The account the running command acts as, once it is known (`announce_account`).
+_ACTING: ContextVar[str | None] = ContextVar("saiaas_acting", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -50,8 +72,49 @@ PROGRESS_FROM = 5
 
 
 def print_json(obj: Any) -> None:
-    """Machine-readable output: plain JSON on stdout, no colours, one document."""
-    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+    """Machine-readable output: plain JSON on stdout, no colours, one document.
+
+    The JSON contract (README, "JSON output") is kept here too: a value under a key ending in
+    `_wei` is written as a decimal string, and a command that acts on the chain says who acted
+    (`account`)."""
+    acting = _ACTING.get()
+    if isinstance(obj, dict) and acting is not None and "error" not in obj:
+        obj = {"account": acting, **{k: v for k, v in obj.items() if k != "account"}}
+    sys.stdout.write(json.dumps(contract(obj), indent=2, default=str) + "\n")
+
+
+def print_json_line(obj: Any) -> None:
+    """One JSON document on one line (a stream of events), under the same contract."""
+    sys.stdout.write(json.dumps(contract(obj), default=str) + "\n")
+    sys.stdout.flush()
+
+
+def contract(obj: Any) -> Any:
+    """A document as the contract prints it: every integer under a `..._wei` key (or inside
+    one, such as the per-category amounts) turned into its decimal string, since JSON readers
+    round integers above 2**53."""
+    return _stringify_wei(obj, False)
+
+
+def _stringify_wei(obj: Any, wei_key: bool) -> Any:
+    if isinstance(obj, dict):
+        return {k: _stringify_wei(v, wei_key or (isinstance(k, str) and k.endswith("_wei")))
+                for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_stringify_wei(v, wei_key) for v in obj]
+    if wei_key and isinstance(obj, int) and not isinstance(obj, bool):
+        return str(obj)
+    return obj
+
+
+def announce_account(address: str, label: str | None = None) -> str:
+    """Say which account acts: one line on stderr (`acting as 0x... (alice)`), and `account` in
+    the command's JSON. Every command that sends a transaction calls this before sending."""
+    _ACTING.set(address)
+    if not _JSON_MODE.get():
+        err_console.print(f"[dim]acting as {address}" + (f" ({escape(label)})" if label else "")
+                          + "[/]", highlight=False, soft_wrap=True)
+    return address
 
 
 def progress(quiet: bool) -> Callable[[Sequence[T], str], Iterable[T]]:
@@ -111,10 +174,11 @@ def iri_tail(iri: str) -> str:
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rsplit("/", 1)[-1]
 
 
-def amount(wei: int | None) -> str:
+def amount(wei: int | str | None) -> str:
+    """An amount for people ('0.35 ETH'), from wei as an int or as the JSON's decimal string."""
     from saiaas.cli.units import format_amount
 
-    return "-" if wei is None else format_amount(wei)
+    return "-" if wei is None else format_amount(int(wei))
 
 
 def fail(message: str, exit_code: int) -> typer.Exit:
@@ -136,6 +200,8 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from saiaas.cli.errors import EXIT_INTERRUPTED, classify, exit_code_of
 
+        _JSON_MODE.set(bool(kwargs.get("json_output") or kwargs.get("as_json")))
+        _ACTING.set(None)
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):

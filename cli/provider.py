@@ -7,8 +7,6 @@ command line, prints tables and maps errors to exits.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,15 +15,17 @@ import typer
 from rich.markup import escape
 from saiaas.cli.options import READ, JsonOption, connection, open_market, parse_category
 from saiaas.cli.output import (
+    amount,
     console,
     err_console,
     iri_tail,
     print_json,
+    print_json_line,
     progress,
     reports_errors,
 )
 from saiaas.cli.units import format_amount, format_duration, parse_amount
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InputError
 
 if TYPE_CHECKING:
     from saiaas.market import Settings
@@ -47,7 +47,7 @@ AuctionArgument = Annotated[str, typer.Argument(metavar="AUCTION", help="Auction
 def _read(path: Path, what: str) -> bytes:
     from saiaas.cli.files import read_file
 
-    return read_file(path, what, missing=UsageError)
+    return read_file(path, what, missing=InputError)
 
 
 def _load_catalogs(paths: list[Path]) -> Any:
@@ -71,14 +71,14 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
     for row in rows:
         by_auction.setdefault(row["auction"], []).append(row)
     for address, group in by_auction.items():
-        console.print(f"[bold]{address}[/]  {format_duration(group[0]['time_left_s'])} left",
+        console.print(f"[bold]{address}[/]  {format_duration(group[0]['time_left_seconds'])} left",
                       highlight=False)
         terms = group[0].get("terms") or {}
         if terms:
             console.print(
                 f"  [dim]ontology v{terms['ontology_version']}; delivery "
-                f"{format_duration(terms['delivery_window'])}, acknowledgment "
-                f"{format_duration(terms['acknowledgment_window'])}; disputes: "
+                f"{format_duration(terms['delivery_window_seconds'])}, acknowledgment "
+                f"{format_duration(terms['acknowledgment_window_seconds'])}; disputes: "
                 f"{escape(terms['dispute_resolution'])}[/]",
                 highlight=False, soft_wrap=True)
             _print_record_terms(terms, group)
@@ -90,8 +90,8 @@ def _print_rows(rows: list[dict[str, Any]], show_all: bool) -> None:
         for row in group:
             base = row["base_price_wei"]
             cells = [row["category"], iri_tail(row["asset"]), row["degree"],
-                     format_amount(row["max_price_wei"]), format_amount(row["bond_wei"]),
-                     format_amount(base) if base else "no bid"]
+                     amount(row["max_price_wei"]), amount(row["bond_wei"]),
+                     amount(base) if base else "no bid"]
             if show_all:
                 cells.append("yes" if row["eligible"] else "no")
             table.add_row(*(escape(str(c)) for c in cells))
@@ -111,11 +111,11 @@ def _print_record_terms(terms: dict[str, Any], group: list[dict[str, Any]]) -> N
         asks.append(f"at least {need['min_completed']} completed auction(s)")
     if need.get("max_disputes_lost") is not None:
         asks.append(f"at most {need['max_disputes_lost']} dispute(s) lost")
-    if terms.get("min_reference_value"):
-        asks.append(f"references that paid at least {format_amount(terms['min_reference_value'])}")
+    if int(terms.get("min_reference_value_wei") or 0):
+        asks.append(f"references that paid at least {amount(terms['min_reference_value_wei'])}")
     mine = "; ".join(
         f"{row['category']}: {row['record']['completed']} completed, "
-        f"{format_amount(row['record']['value_paid'])} paid, {row['record']['disputes_lost']} lost"
+        f"{amount(row['record']['value_paid_wei'])} paid, {row['record']['disputes_lost']} lost"
         for row in {r["category"]: r for r in group if "record" in r}.values()
     )
     console.print(f"  [dim]asks {', '.join(asks) or 'no record'}; your record: "
@@ -217,14 +217,13 @@ def watch(
 
 def _print_stream(row: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(row) + "\n")
-        sys.stdout.flush()
+        print_json_line(row)
         return
-    base = format_amount(row["base_price_wei"]) if row["base_price_wei"] else "no bid"
+    base = amount(row["base_price_wei"]) if row["base_price_wei"] else "no bid"
     console.print(
         f"{row['auction']}  {row['category']}  {escape(iri_tail(row['asset']))}  {row['degree']}  "
-        f"max {format_amount(row['max_price_wei'])}  base {base}  "
-        f"{format_duration(row['time_left_s'])} left",
+        f"max {amount(row['max_price_wei'])}  base {base}  "
+        f"{format_duration(row['time_left_seconds'])} left",
         highlight=False,
         soft_wrap=True,
     )
@@ -263,7 +262,7 @@ def bid(
     from saiaas.market import provider
     from saiaas.market.views import tx_json
 
-    wei = parse_amount(price)
+    wei = parse_amount(price, "--price")
     graph = _load_catalogs(catalog)
     with open_market(settings) as market:
         handle = market.auction(auction_address)

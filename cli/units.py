@@ -1,4 +1,5 @@
-"""Amounts and durations as people type them ("0.5ether", "120gwei", "90s", "2h", "3d").
+"""Amounts, durations and addresses as people type them ("0.5ether", "120gwei", "90s", "2h",
+"3d", "0x5aAe...", "alice").
 
 On-chain everything is integer wei and seconds; converting with Decimal keeps "0.1ether" exactly
 10**17 wei, which float arithmetic would not.
@@ -8,10 +9,21 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
+from typing import TYPE_CHECKING
 
 from saiaas.ontologies.errors import UsageError
 
-__all__ = ["UnitError", "parse_amount", "format_amount", "parse_duration", "format_duration"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = [
+    "UnitError",
+    "parse_amount",
+    "format_amount",
+    "parse_duration",
+    "format_duration",
+    "parse_address",
+]
 
 _WEI_PER = {
     "wei": 1,
@@ -25,6 +37,7 @@ _SECONDS_PER = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 8640
 _AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$")
 _DURATION_PART = re.compile(r"([0-9]+)\s*(min|[smhdw])")
 _DIGITS = re.compile(r"^[0-9]+$")
+_ZERO = re.compile(r"^0*(?:\.0*)?$")
 
 #: Longest amount or duration text read (a typed value is a few characters; a script's runaway
 #: variable is refused before any arithmetic).
@@ -39,27 +52,34 @@ class UnitError(UsageError):
     """An amount or a duration on the command line that cannot be read."""
 
 
-def parse_amount(text: str) -> int:
-    """Wei from '0.5ether', '120gwei', '1000wei' or a bare number of ether ('0.5')."""
+def parse_amount(text: str, what: str = "amount") -> int:
+    """Wei from '0.5ether', '120gwei' or '1000wei'. A bare number is refused (is
+    300000000000000000 wei or ether? both readings are spelled out), except 0, which is 0 in
+    any unit. `what` names the value in errors (the option: --price)."""
     if len(text) > MAX_TEXT:
-        raise UnitError(f"amount {text[:20]!r}... is {len(text)} characters long; too long to be "
+        raise UnitError(f"{what} {text[:20]!r}... is {len(text)} characters long; too long to be "
                         "an amount")
     match = _AMOUNT.match(text)
     if not match:
-        raise UnitError(f"amount {text!r} is not a number with a unit (e.g. 0.5ether, 120gwei)")
-    number, unit = match.group(1), (match.group(2).lower() or "ether")
+        raise UnitError(f"{what} {text!r} is not a number with a unit (e.g. 0.5ether, 120gwei)")
+    number, unit = match.group(1), match.group(2).lower()
+    if not unit:
+        if _ZERO.match(number):
+            return 0
+        raise UnitError(f"{what} {text.strip()}: an amount needs a unit: write "
+                        f"{number}wei or {number}ether")
     if unit not in _WEI_PER:
-        raise UnitError(f"amount {text!r}: unknown unit {unit!r} (use wei, gwei or ether)")
+        raise UnitError(f"{what} {text!r}: unknown unit {unit!r} (use wei, gwei or ether)")
     try:
         with localcontext() as exact:
             exact.prec = 200  # wide enough that no amount a chain can hold is rounded
             wei = Decimal(number) * _WEI_PER[unit]
     except InvalidOperation:
-        raise UnitError(f"amount {text!r} is not a number") from None
+        raise UnitError(f"{what} {text!r} is not a number") from None
     if wei != wei.to_integral_value():
-        raise UnitError(f"amount {text!r} is not a whole number of wei")
+        raise UnitError(f"{what} {text!r} is not a whole number of wei")
     if wei > MAX_WEI:
-        raise UnitError(f"amount {text!r} is more than a chain can hold (2**256 - 1 wei)")
+        raise UnitError(f"{what} {text!r} is more than a chain can hold (2**256 - 1 wei)")
     return int(wei)
 
 
@@ -108,3 +128,19 @@ def format_duration(seconds: int) -> str:
             out.append(f"{seconds // size}{unit}")
             seconds %= size
     return " ".join(out[:2])
+
+
+def parse_address(text: str, what: str, keystore_dir: Path | None = None) -> str:
+    """The EIP-55 address a person gave for `what` (an option: --bidder): an address whose
+    mixed case must pass its checksum (all-lower and all-upper are accepted, as web3 does), or,
+    given `keystore_dir`, the name of a keystore account there (as --account takes)."""
+    from saiaas.market.accounts import checksum, keystores
+
+    text = text.strip()
+    if text[:2].lower() == "0x" or keystore_dir is None:
+        return checksum(text, what)
+    for name, address, _path in keystores(keystore_dir):
+        if name == text:
+            return address
+    raise UnitError(f"{what} {text!r} is neither an address (0x and 40 hex digits) nor a "
+                    f"keystore account in {keystore_dir}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.markup import escape
 from saiaas.cli.output import amount, console, err_console
-from saiaas.cli.units import format_amount, format_duration
+from saiaas.cli.units import format_duration
 
 __all__ = ["event_line", "render_status", "render_audit", "render_violations"]
 
@@ -20,7 +20,7 @@ def event_line(event: dict[str, Any]) -> str:
     if kind == "BidPlaced":
         return (
             f"bid          {event['category']:<15} {event['bidder']}  "
-            f"{format_amount(event['price'])}  asset {event['asset_cid']}"
+            f"{amount(event['price_wei'])}  asset {event['asset_cid']}"
         )
     if kind == "BidDisqualified":
         return (
@@ -28,7 +28,7 @@ def event_line(event: dict[str, Any]) -> str:
         )
     if kind == "AuctionSettled":
         winners = ", ".join(
-            f"{c} {w['provider']} {format_amount(w['price'])}" for c, w in event["winners"].items()
+            f"{c} {w['provider']} {amount(w['price_wei'])}" for c, w in event["winners"].items()
         )
         return f"settled      {event['state']}" + (f": {winners}" if winners else "")
     if kind == "ModelDelivered":
@@ -40,7 +40,7 @@ def event_line(event: dict[str, Any]) -> str:
     if kind == "PaymentClaimed":
         return f"claimed      by {event['by']}"
     if kind == "Withdrawn":
-        return f"withdrawn    {event['to']}  {format_amount(event['amount'])}"
+        return f"withdrawn    {event['to']}  {amount(event['amount_wei'])}"
     return str(kind)
 
 
@@ -70,48 +70,51 @@ def _bid_note(bid: dict[str, Any], best: dict[str, Any] | None) -> tuple[bool, s
 
 
 def render_status(report: dict[str, Any]) -> None:
-    left = f", {format_duration(report['time_left'])} left" if report["time_left"] else ""
+    seconds = report["time_left_seconds"]
+    left = f", {format_duration(seconds)} left" if seconds else ""
     console.print(
         f"[bold]{report['address']}[/]  {report['state']}{left}  reserve "
-        f"{format_amount(report['reserve'])}  client {report['client']}",
+        f"{amount(report['reserve_wei'])}  client {report['client']}",
         highlight=False,
         soft_wrap=True,
     )
     console.print(
         f"requirements {report['requirements_cid']}  ontology v{report['ontology_version']}  "
-        f"delivery window {format_duration(report['delivery_window'])}, acknowledgment window "
-        f"{format_duration(report['acknowledgment_window'])}; bonds "
-        + ", ".join(f"{c} {format_amount(b)}" for c, b in report["bonds"].items())
+        f"delivery window {format_duration(report['delivery_window_seconds'])}, acknowledgment "
+        "window "
+        f"{format_duration(report['acknowledgment_window_seconds'])}; bonds "
+        + ", ".join(f"{c} {amount(b)}" for c, b in report["bonds_wei"].items())
         + f"; disputes: {report['dispute_resolution']}",
         highlight=False,
         soft_wrap=True,
     )
     for cat in report["categories"]:
         best = cat["best"]
-        console.print(f"[bold]{cat['category']}[/] (max {amount(cat['max_price'])})",
+        console.print(f"[bold]{cat['category']}[/] (max {amount(cat['max_price_wei'])})",
                       highlight=False)
         if not cat["bids"]:
             console.print("  no bid yet", highlight=False)
         for bid in cat["bids"]:
             is_best, note = _bid_note(bid, best)
             console.print(
-                f"  {'*' if is_best else ' '} {bid['bidder']}  {amount(bid['price']):<12} "
+                f"  {'*' if is_best else ' '} {bid['bidder']}  {amount(bid['price_wei']):<12} "
                 f"asset {bid['asset_cid']}  {escape(note)}",
                 highlight=False,
                 soft_wrap=True,
             )
     if report["sla"]:
         sla = report["sla"]
-        console.print(f"[bold]SLA[/] total {format_amount(sla['total_price'])}", highlight=False)
+        console.print(f"[bold]SLA[/] total {amount(sla['total_price_wei'])}", highlight=False)
         for w in sla["winners"]:
             console.print(
-                f"  {w['category']:<15} {w['provider']}  {amount(w['price'])}  {w['asset']}",
+                f"  {w['category']:<15} {w['provider']}  {amount(w['price_wei'])}  "
+                f"{w['asset_cid']}",
                 highlight=False,
             )
         if sla["model_cid"]:
             console.print(f"  model {sla['model_cid']}", highlight=False)
     _render_restitution(report)
-    console.print(f"owed to {report['caller']}: {format_amount(report['owed'])}", highlight=False)
+    console.print(f"owed to {report['caller']}: {amount(report['owed_wei'])}", highlight=False)
 
 
 def _render_restitution(report: dict[str, Any]) -> None:
@@ -122,10 +125,10 @@ def _render_restitution(report: dict[str, Any]) -> None:
     if report.get("arbitrator"):
         console.print(
             f"[bold]arbitration[/] {report['arbitrator']}: fee "
-            f"{format_amount(report['arbitration_fee'])} advanced by the party that opens a "
+            f"{amount(report['arbitration_fee_wei'])} advanced by the party that opens a "
             "dispute; confirmation window "
-            f"{format_duration(report['confirmation_window'])}, appeal window "
-            f"{format_duration(report['appeal_window'])}",
+            f"{format_duration(report['confirmation_window_seconds'])}, appeal window "
+            f"{format_duration(report['appeal_window_seconds'])}",
             highlight=False, soft_wrap=True,
         )
     else:
@@ -139,7 +142,8 @@ def _render_restitution(report: dict[str, Any]) -> None:
                       f"{d['party']}, {ruling}", highlight=False, soft_wrap=True)
     for category, rec in r.get("winners_records", {}).items():
         console.print(f"  record of the {category} winner: {rec['completed']} completed, "
-                      f"{amount(rec['value_paid'])} paid, {rec['disputes_lost']} dispute(s) lost",
+                      f"{amount(rec['value_paid_wei'])} paid, {rec['disputes_lost']} dispute(s) "
+                      "lost",
                       highlight=False, soft_wrap=True)
 
 
@@ -151,7 +155,7 @@ def render_audit(rows: list[dict[str, Any]]) -> None:
         mark = "[green]✓[/]" if row["eligible"] else "[red]✗[/]"
         note = " (disqualified)" if row["disqualified"] else ""
         console.print(
-            f"{mark} {row['category']:<15} {row['bidder']}  {amount(row['price'])}  "
+            f"{mark} {row['category']:<15} {row['bidder']}  {amount(row['price_wei'])}  "
             f"{row['degree'] or 'unverified'}{note}",
             highlight=False,
             soft_wrap=True,

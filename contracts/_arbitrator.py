@@ -33,6 +33,7 @@ class Committee:
         self.chain = chain
         self.address = chain.w3.to_checksum_address(address)
         self._c = chain.w3.eth.contract(address=self.address, abi=abi("CommitteeArbitrator"))
+        self.deployment: TxResult | None = None  # set by `deploy`
 
     @classmethod
     def deploy(
@@ -43,7 +44,9 @@ class Committee:
         contract = chain.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
         members = [chain.w3.to_checksum_address(m) for m in members]
         receipt = chain.transact(contract.constructor(members, int(threshold), int(fee)), sender)
-        return cls(chain, str(receipt.contract_address)), receipt.gas_used
+        committee = cls(chain, str(receipt.contract_address))
+        committee.deployment = receipt  # the transaction, for those who print it
+        return committee, receipt.gas_used
 
     @classmethod
     def at(cls, chain: Chain, address: str) -> Committee:

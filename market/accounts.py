@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,16 +29,30 @@ __all__ = [
 ]
 
 
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
 class AccountError(InputError):
     """The account to act as cannot be found or unlocked."""
 
 
 def checksum(text: str, what: str) -> str:
-    """The EIP-55 form of an address given by a person, or a UsageError naming `what`."""
-    from eth_utils import is_address, to_checksum_address
+    """The EIP-55 form of an address given by a person, or a UsageError naming `what`.
 
-    if not isinstance(text, str) or not is_address(text):
+    An address in mixed case carries an EIP-55 checksum, and it must hold: a mistyped digit
+    then names another account, which would take the money. All-lower and all-upper addresses
+    carry none and are accepted, as web3 does. A wrong checksum is refused without suggesting
+    the checksummed form: the digits themselves may be the typo."""
+    from eth_utils import is_checksum_address, to_checksum_address
+
+    if not isinstance(text, str) or not _HEX_ADDRESS.fullmatch(text):
         raise UsageError(f"{what} {text!r} is not an EVM address (0x and 40 hex digits)")
+    digits = text[2:]
+    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
+        raise UsageError(
+            f"{what} {text}: the mixed-case letters do not match its EIP-55 checksum, so a "
+            "character is probably mistyped; copy the address again from its source"
+        )
     return str(to_checksum_address(text))
 
 

@@ -149,7 +149,7 @@ def appeal(
             "kind": "appeal of a disqualification",
             "category": CATEGORY_NAMES[category],
             "bidder": market.caller,
-            "price": bid.price if bid else None,
+            "price_wei": str(bid.price) if bid else None,
             "asset_cid": bid.asset_cid if bid else None,
         }
     cid = _put(market, reason)
@@ -205,15 +205,17 @@ def disputes_json(auction: Auction) -> list[dict[str, Any]]:
     return [dispute_json(d) for d in auction.disputes()]
 
 
-def record_json(record: Record) -> dict[str, int]:
+def record_json(record: Record) -> dict[str, Any]:
+    from saiaas.market.views import wei
+
     return {
         "completed": record.completed,
-        "value_paid": record.value_paid,
+        "value_paid_wei": wei(record.value_paid),
         "disputes_lost": record.disputes_lost,
     }
 
 
-def records_json(market: Marketplace, provider: str) -> dict[str, dict[str, int]]:
+def records_json(market: Marketplace, provider: str) -> dict[str, dict[str, Any]]:
     """`provider`'s record at the Factory, per category."""
     factory = market.factory
     return {name: record_json(factory.record_of(provider, i))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from saiaas.contracts import ChainError
 from saiaas.market.requirements import Requirements, parse_request_bytes
+from saiaas.market.views import wei
 from saiaas.ontologies.errors import InputError, InvalidError
 
 if TYPE_CHECKING:
@@ -254,14 +255,14 @@ def list_auctions(
         state = row["state"] or "BIDDING"
         terms = row.get("terms") or {
             "address": row["address"], "client": row["client"],
-            "requirements_cid": row["requirements_cid"], "deadline": row["deadline"],
+            "requirements_cid": row["requirements_cid"], "deadline_at": row["deadline"],
         }
         closes = terms.get("closes_at") or row["deadline"]
         rows.append(
             {
                 **terms,
                 "state": state,
-                "time_left": max(0, closes - now) if state == "BIDDING" else 0,
+                "time_left_seconds": max(0, closes - now) if state == "BIDDING" else 0,
             }
         )
     return rows
@@ -286,7 +287,7 @@ def audit(
             {
                 "category": list(Category)[index].value,
                 "bidder": bid.bidder,
-                "price": bid.price,
+                "price_wei": wei(bid.price),
                 "asset_cid": bid.asset_cid,
                 "disqualified": bid.disqualified,
                 **verdict.as_dict(),
@@ -301,7 +302,7 @@ def bid_report(auction_address: str, requirements: Requirements, row: dict[str, 
         "auction": auction_address,
         "requirements_cid": requirements.info.requirements_cid,
         "ontology_cid": requirements.info.ontology_cid,
-        **{k: row[k] for k in ("category", "bidder", "price", "asset_cid")},
+        **{k: row[k] for k in ("category", "bidder", "price_wei", "asset_cid")},
         "degree": row["degree"],
         "eligible": row["eligible"],
         "reasons": row["reasons"],
@@ -333,7 +334,7 @@ def disqualify(
                 f"the audit finds {bidder}'s {name} asset eligible ({verdict.degree}); "
                 "give a reason document to disqualify it anyway; nothing sent"
             )
-        row = {"category": name, "bidder": bidder, "price": bid.price,
+        row = {"category": name, "bidder": bidder, "price_wei": wei(bid.price),
                "asset_cid": bid.asset_cid, **verdict.as_dict()}
         reason = bid_report(auction.address, requirements, row)
     sender = market.sender

@@ -14,8 +14,9 @@ named in the terms) without the matcher or the training, which are not their poi
   still lands and wins, each spammer only gets its bond back.
 
 Each returns `scenario`, `story` (lines: who got what and why), `payouts` (per party: address,
-role, wei received), `disputes`, `gas` (the total of its transactions) and `transactions` (one
-row per transaction: operation, label, gas), as the paper's run does. No typer, no rich.
+role, received_wei), `disputes`, `total_gas` (the total of its transactions) and `transactions`
+(one row per transaction: operation, label, tx_hash, gas_used, block_number), as the paper's
+run does. No typer, no rich.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from saiaas.market.scenario import PROVIDERS, ether_text, ether_wei, paper_terms
+from saiaas.market.views import tx_json, wei
 
 if TYPE_CHECKING:
     from saiaas.contracts import Auction, Committee, TxResult
@@ -67,8 +69,7 @@ class _Run:
         self.committee: Committee | None = None
 
     def tx(self, operation: str, label: str, tx: TxResult) -> TxResult:
-        self.gas.append({"operation": operation, "label": label, "gas": tx.gas_used,
-                         "tx_hash": tx.tx_hash})
+        self.gas.append({"operation": operation, "label": label, **tx_json(tx)})
         return tx
 
     def say(self, line: str) -> None:
@@ -80,11 +81,11 @@ class _Run:
     def deploy_committee(self) -> Committee:
         from saiaas.market import arbitration
 
-        committee, gas = arbitration.deploy_committee(
+        committee, _gas = arbitration.deploy_committee(
             self.as_(self.members[0]), list(self.members), 2, COMMITTEE_FEE
         )
-        self.gas.append({"operation": "Committee deployment", "label": "2-of-3 committee",
-                         "gas": gas, "tx_hash": None})
+        assert committee.deployment is not None
+        self.tx("Committee deployment", "2-of-3 committee", committee.deployment)
         for m in self.members:
             self.roles[m] = "committee member"
         self.committee = committee
@@ -157,7 +158,8 @@ class _Run:
         from saiaas.market.arbitration import disputes_json
 
         payouts = [
-            {"address": a, "role": self.roles.get(a, "bidder"), "wei": self.received.get(a, 0),
+            {"address": a, "role": self.roles.get(a, "bidder"),
+             "received_wei": wei(self.received.get(a, 0)),
              "ether": ether_text(self.received.get(a, 0))}
             for a in dict.fromkeys([*self.roles, *self.received])
         ]
@@ -169,7 +171,7 @@ class _Run:
             "story": self.story,
             "payouts": payouts,
             "disputes": disputes_json(auction) if auction is not None else [],
-            "gas": sum(row["gas"] for row in self.gas),
+            "total_gas": sum(row["gas_used"] for row in self.gas),
             "transactions": self.gas,
         }
 
@@ -332,11 +334,11 @@ def run_scenario(
 
 
 def paper_summary(out: dict[str, Any]) -> dict[str, Any]:
-    """The paper run's keys in the scenarios' shape (scenario, payouts, disputes; its `gas` is
-    already the scenario's total and `transactions` its rows)."""
+    """The paper run's keys in the scenarios' shape (scenario, payouts, disputes; its
+    `total_gas` is already the scenario's total and `transactions` its rows)."""
     return {
         "scenario": "paper",
-        "payouts": [{"address": w["address"], "role": w["who"], "wei": w["owed"],
-                     "ether": ether_text(w["owed"])} for w in out.get("withdrawals", [])],
+        "payouts": [{"address": w["address"], "role": w["who"], "received_wei": w["owed_wei"],
+                     "ether": ether_text(int(w["owed_wei"]))} for w in out.get("withdrawals", [])],
         "disputes": [],
     }

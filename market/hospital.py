@@ -33,7 +33,7 @@ from saiaas.market.scenario import (
     ether_text,
     ether_wei,
 )
-from saiaas.market.views import CATEGORY_NAMES
+from saiaas.market.views import CATEGORY_NAMES, per_category, tx_json, wei
 from saiaas.ontologies.errors import InvalidError
 
 if TYPE_CHECKING:
@@ -195,8 +195,8 @@ def run_hospital(
     checks: list[dict[str, Any]] = []
 
     def record(operation: str, label: str, tx: Any, in_scenario: bool) -> int:
-        transactions.append({"operation": operation, "label": label, "gas": tx.gas_used,
-                             "tx": tx.tx_hash, "in_scenario": in_scenario})
+        transactions.append({"operation": operation, "label": label, **tx_json(tx),
+                             "in_scenario": in_scenario})
         return int(tx.gas_used)
 
     def check(what: str, ok: bool, detail: str) -> None:
@@ -244,10 +244,10 @@ def run_hospital(
         record(operation, f"{party.name} bids {price_text} ETH ({party.provider.category})",
                placed.tx, True)
         bids.append({"n": n + 1, "provider": party.account, "provider_name": party.name,
-                     "category": party.provider.category, "asset": placed.asset_cid,
+                     "category": party.provider.category, "asset_cid": placed.asset_cid,
                      "asset_iri": party.asset_iri, "degree": placed.degree,
-                     "price": placed.price_wei, "price_ether": price_text,
-                     "gas": placed.tx.gas_used, "operation": operation})
+                     "price_wei": wei(placed.price_wei), "price_ether": price_text,
+                     "operation": operation, **tx_json(placed.tx)})
     degrees = {b["provider"]: b["degree"] for b in bids}
 
     # the refused providers (a node without a TEE, a dataset whose data-use conditions do not
@@ -269,7 +269,7 @@ def run_hospital(
         reasons = [r.message for r in decision.reasons if r.code.endswith("unmet")] or [
             f"degree {decision.degree}"]
         refused.append({"provider": misfit.account, "provider_name": misfit.name,
-                        "category": misfit.provider.category, "asset": misfit.asset_iri,
+                        "category": misfit.provider.category, "asset_iri": misfit.asset_iri,
                         "degree": decision.degree, "price_ether": misfit.provider.prices[0],
                         "reasons": reasons})
     check("no transaction for the refused bid", chain.w3.eth.block_number == block_before,
@@ -293,8 +293,8 @@ def run_hospital(
         winner = sla.winners[index]  # type: ignore[index]
         party = by_account[winner.bidder.lower()]
         sla_rows.append({"category": name, "provider": winner.bidder,
-                         "provider_name": party.name, "price": winner.price,
-                         "price_ether": ether_text(winner.price), "asset": winner.asset_cid,
+                         "provider_name": party.name, "price_wei": wei(winner.price),
+                         "price_ether": ether_text(winner.price), "asset_cid": winner.asset_cid,
                          "asset_iri": party.asset_iri})
         # the verdict is computed on what the chain names: the description fetched by CID
         winning_assets[name] = requirements.described_asset(winner.asset_cid)
@@ -327,9 +327,10 @@ def run_hospital(
         receipt = chain.w3.eth.get_transaction_receipt(tx.tx_hash)
         fee = int(receipt["gasUsed"]) * int(receipt["effectiveGasPrice"])
         change = chain.balance(address) - before
-        withdrawals.append({"who": who, "address": address, "owed": owed, "gas": tx.gas_used,
-                            "fee": fee, "balance_change": change, "ok": change == owed - fee})
-    refund = next((w["owed"] for w in withdrawals if w["address"] == client_address), 0)
+        withdrawals.append({"who": who, "address": address, "owed_wei": wei(owed),
+                            "fee_wei": wei(fee), "balance_change_wei": wei(change),
+                            "ok": change == owed - fee, **tx_json(tx)})
+    refund = next((int(w["owed_wei"]) for w in withdrawals if w["address"] == client_address), 0)
     check("each payee's balance rose by what it was owed minus its gas",
           all(w["ok"] for w in withdrawals), f"{len(withdrawals)} withdrawals")
     check("the client got the unspent reserve back",
@@ -338,18 +339,19 @@ def run_hospital(
     final_balance = auction.balance()
     check("the auction ends with balance 0", final_balance == 0, f"{ether_text(final_balance)} ETH")
 
-    table = costs(transactions, gas_price_gwei, eth_usd)
+    table = costs([{**t, "gas": t["gas_used"]} for t in transactions], gas_price_gwei, eth_usd)
     result = {
         "auction": auction.address,
         "factory": factory.address,
         "ontology_cid": ontology_cid,
         "requirements_cid": info.requirements_cid,
         "state": auction.state().name,
-        "reserve": info.reserve,
-        "terms": {"max_prices": list(info.max_prices), "bonds": list(info.bonds),
+        "reserve_wei": wei(info.reserve),
+        "terms": {"max_prices_wei": per_category(info.max_prices),
+                  "bonds_wei": per_category(info.bonds),
                   "bidding_seconds": terms.bidding_seconds,
-                  "delivery_window": info.delivery_window,
-                  "acknowledgment_window": info.acknowledgment_window},
+                  "delivery_window_seconds": info.delivery_window,
+                  "acknowledgment_window_seconds": info.acknowledgment_window},
         "providers": [
             {"provider": p.account, "provider_name": p.name, "category": p.provider.category,
              "asset_iri": p.asset_iri,
@@ -364,15 +366,15 @@ def run_hospital(
         "refused_bids": refused,
         "model": learned["model"],
         "withdrawals": withdrawals,
-        "auction_balance": final_balance,
-        "gas": table["scenario_total"],
+        "auction_balance_wei": wei(final_balance),
+        "total_gas": table["scenario_total"],
         "costs": {k: v for k, v in table.items() if k != "operations"},
         "operations": table["operations"],
         "transactions": transactions,
         "matcher": {"from_cache": matcher.from_cache,
                     "classification_seconds": round(matcher.classification_seconds, 3)},
         "checks": checks,
-        "seconds": round(time.perf_counter() - started, 2),
+        "wall_seconds": round(time.perf_counter() - started, 2),
     }
     failed = [c for c in checks if not c["ok"]]
     if failed:
@@ -461,7 +463,7 @@ def _learning(  # noqa: PLR0913 (the phase needs the run's state)
           acknowledged, model_verdict.reason)
     metrics = training.metrics
     model = {
-        "cid": delivery.model_cid,
+        "model_cid": delivery.model_cid,
         "manifest_cid": delivery.manifest_cid,
         "delivered_cid": delivered_cid,
         "accuracy": model_verdict.accuracy,

@@ -64,6 +64,10 @@ BATCH = 100
 #: Addresses per eth_getLogs call (providers cap the filter's size too).
 ADDRESSES_PER_CALL = 500
 
+#: The shapes of the JSON stored with logs and auctions (`saiaas.market.views`): an index
+#: written with other shapes is emptied and rebuilt when opened.
+FORMAT = "json-contract-1"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS logs(
@@ -467,6 +471,10 @@ class Index:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        if self._meta("format") != FORMAT:  # stored with older JSON shapes: index anew
+            self.db.executescript("DELETE FROM logs; DELETE FROM blocks; DELETE FROM txs; "
+                                  "DELETE FROM auctions; DELETE FROM meta;")
+            self._set_meta("format", FORMAT)
         self._ceiling: int | None = None
         self._ceiling_pages = 0
 
@@ -703,7 +711,7 @@ class Index:
                 self.db.execute(
                     "INSERT OR REPLACE INTO auctions VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)",
                     (e["auction"], e["block_number"], e["index"], e["client"],
-                     e["requirements_cid"], e["ontology_version"], e["bidding_deadline"],
+                     e["requirements_cid"], e["ontology_version"], e["bidding_deadline_at"],
                      json.dumps(terms[e["auction"]]) if terms.get(e["auction"]) else None),
                 )
             touched = {r[3] for r in rows}

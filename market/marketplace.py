@@ -527,7 +527,7 @@ class Marketplace:
                 raise AccountError("the node holds no account: pass --account with a keystore name")
             return str(accounts[0])
         if wanted.startswith("0x") and len(wanted) == 42:
-            return checksum(wanted, "account")
+            return checksum(wanted, "--account")
         return keystore_address(keystore_file(self.settings, wanted))
 
     @cached_property
@@ -542,7 +542,7 @@ class Marketplace:
                 raise AccountError("the node holds no account: pass --account with a keystore name")
             return accounts[0]
         if wanted.startswith("0x") and wanted.lower() in {a.lower() for a in accounts}:
-            return self.chain.w3.to_checksum_address(wanted)
+            return checksum(wanted, "--account")  # a wrong EIP-55 checksum is refused
         if self._unlocked is not None:
             return self._unlocked
         return unlock(self.settings, wanted, self._password)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from saiaas.market.client import Refused, expected_terms
 from saiaas.market.marketplace import write_state
 from saiaas.market.requirements import Requirements, UnusableAuction
-from saiaas.market.views import terms_json
+from saiaas.market.views import terms_json, wei
 from saiaas.ontologies.errors import InputError, InvalidError
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ class Catalogs:
             found[asset.iri] = asset
         if len(found) != 1:
             what = "no asset" if not found else f"{len(found)} assets"
-            raise UnknownTermError(f"{what} named {name!r} in the catalogs given")
+            hint = "" if found else _did_you_mean(name, [i for x in indexes for i in x.iris])
+            raise UnknownTermError(f"{what} named {name!r} in the catalogs given{hint}")
         return next(iter(found.values()))
 
     @property
@@ -188,10 +189,10 @@ def _match_auction(
                     "label": _label(indexes, decision.asset),
                     "degree": decision.degree,
                     "eligible": decision.eligible,
-                    "max_price_wei": info.max_prices[order],
-                    "bond_wei": info.bonds[order],
-                    "base_price_wei": base,
-                    "time_left_s": time_left,
+                    "max_price_wei": wei(info.max_prices[order]),
+                    "bond_wei": wei(info.bonds[order]),
+                    "base_price_wei": wei(base),
+                    "time_left_seconds": time_left,
                     **ranking,
                 }
                 if show_all:
@@ -206,6 +207,21 @@ def _match_auction(
     return rows
 
 
+def _did_you_mean(name: str, iris: list[str]) -> str:
+    """'; did you mean ...?' naming the catalog assets closest to a mistyped name (by local
+    name, or by whole IRI when one was typed), or nothing when none is close."""
+    import difflib
+
+    def local(iri: str) -> str:
+        return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    typed = name.split(":", 1)[1] if ":" in name and "://" not in name else name
+    whole = "://" in name
+    names = {(iri if whole else local(iri)): iri for iri in iris}
+    close = difflib.get_close_matches(name if whole else typed, list(names), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
 def _label(indexes: list[Any], iri: str) -> str | None:
     for index in indexes:
         try:
@@ -215,7 +231,7 @@ def _label(indexes: list[Any], iri: str) -> str | None:
     return None
 
 
-def _record(market: Marketplace, provider: str, category: int) -> dict[str, int]:
+def _record(market: Marketplace, provider: str, category: int) -> dict[str, Any]:
     """The caller's record at the Factory in one category (what bids may be required to meet)."""
     from saiaas.market.arbitration import record_json
 

@@ -40,7 +40,9 @@ _DIGEST = 32
 KEEP = 64
 #: Keys under which a row states its time left (seconds until bidding closes).
 TIME_LEFT_KEYS = ("time_left", "time_left_seconds")
-_VERSION = 1
+#: The shape of a kept answer: 2 since the JSON contract renamed the read model's keys (an
+#: answer kept with the old names is never served).
+_VERSION = 2
 
 
 def _chain_file() -> Path:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from saiaas.market.marketplace import Marketplace
 
 __all__ = [
-    "CATEGORY_NAMES", "wei", "tx_json", "terms_json", "sla_json", "event_json", "auction_status"
+    "CATEGORY_NAMES", "wei", "per_category", "tx_json", "terms_json", "sla_json", "event_json",
+    "auction_status",
 ]
 
 #: The contract's category indexes 0, 1, 2, by the names people type and read.
@@ -31,6 +32,21 @@ def wei(amount: int | None) -> str | None:
     rounded by common readers (jq 1.6 turns 1999817954316936189 into 1999817954316936200).
     Every key that holds one ends in `_wei`."""
     return None if amount is None else str(int(amount))
+
+
+def per_category(amounts: Any) -> dict[str, str | None]:
+    """Wei amounts in the contract's category order, keyed by category name, each a decimal
+    string: the shape of every per-category amount (`max_prices_wei`, `bonds_wei`)."""
+    return {name: wei(v) for name, v in zip(CATEGORY_NAMES, amounts, strict=True)}
+
+
+#: Event fields renamed in JSON so that the name says the unit.
+_EVENT_KEYS = {
+    "price": "price_wei",
+    "amount": "amount_wei",
+    "value_paid": "value_paid_wei",
+    "bidding_deadline": "bidding_deadline_at",
+}
 
 
 def tx_json(tx: TxResult) -> dict[str, Any]:
@@ -47,24 +63,24 @@ def terms_json(info: AuctionInfo) -> dict[str, Any]:
         "requirements_cid": info.requirements_cid,
         "ontology_cid": info.ontology_cid,
         "ontology_version": info.ontology_version,
-        "reserve": info.reserve,
-        "max_prices": dict(zip(CATEGORY_NAMES, info.max_prices, strict=True)),
-        "bonds": dict(zip(CATEGORY_NAMES, info.bonds, strict=True)),
-        "deadline": info.bidding_deadline,
+        "reserve_wei": wei(info.reserve),
+        "max_prices_wei": per_category(info.max_prices),
+        "bonds_wei": per_category(info.bonds),
+        "deadline_at": info.bidding_deadline,
         "closes_at": info.closes_at or info.bidding_deadline,
-        "notice_window": info.notice_seconds,
-        "delivery_window": info.delivery_window,
-        "acknowledgment_window": info.acknowledgment_window,
+        "notice_window_seconds": info.notice_seconds,
+        "delivery_window_seconds": info.delivery_window,
+        "acknowledgment_window_seconds": info.acknowledgment_window,
         "min_references": info.min_references,
         "arbitrator": info.arbitrator,
         "dispute_resolution": "none: no arbitrator is named, the contract's timeouts decide"
         if info.arbitrator is None else "by the arbitrator named",
-        "arbitration_fee": info.arbitration_fee,
+        "arbitration_fee_wei": wei(info.arbitration_fee),
         "arbitration_fee_advanced_by": "the party that opens a dispute"
         if info.arbitrator is not None else None,
-        "confirmation_window": info.confirmation_window,
-        "appeal_window": info.appeal_window,
-        "min_reference_value": info.min_reference_value,
+        "confirmation_window_seconds": info.confirmation_window,
+        "appeal_window_seconds": info.appeal_window,
+        "min_reference_value_wei": wei(info.min_reference_value),
         "required_record": {
             "min_completed": info.min_record_completed,
             "max_disputes_lost": info.max_disputes_lost,
@@ -79,17 +95,17 @@ def sla_json(sla: SLA) -> dict[str, Any]:
             {
                 "category": CATEGORY_NAMES[int(category)],
                 "provider": winner.bidder,
-                "price": winner.price,
-                "asset": winner.asset_cid,
+                "price_wei": wei(winner.price),
+                "asset_cid": winner.asset_cid,
             }
             for category, winner in sorted(sla.winners.items())
         ],
-        "total_price": sla.total_price,
+        "total_price_wei": wei(sla.total_price),
         "adjudicated_at": sla.adjudicated_at,
-        "delivery_deadline": sla.delivery_deadline,
+        "delivery_deadline_at": sla.delivery_deadline,
         "model_cid": sla.model_cid,
         "delivered_at": sla.delivered_at,
-        "acknowledgment_deadline": sla.acknowledgment_deadline,
+        "acknowledgment_deadline_at": sla.acknowledgment_deadline,
     }
 
 
@@ -98,18 +114,21 @@ def event_json(event: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"event": type(event).__name__}
     for f in fields(event):
         value = getattr(event, f.name)
-        if f.name == "category":
+        name = _EVENT_KEYS.get(f.name, f.name)
+        if name.endswith("_wei"):
+            value = wei(value)
+        elif f.name == "category":
             value = CATEGORY_NAMES[int(value)]
         elif isinstance(value, Enum):
             value = value.name
         elif f.name == "winners":
             value = {
                 CATEGORY_NAMES[int(c)]: {
-                    "provider": w.bidder, "price": w.price, "asset": w.asset_cid
+                    "provider": w.bidder, "price_wei": wei(w.price), "asset_cid": w.asset_cid
                 }
                 for c, w in sorted(value.items())
             }
-        out[f.name] = value
+        out[name] = value
     return out
 
 
@@ -136,7 +155,8 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         standing = [b for b in (auction.bid_of(index, a) for a in bidders) if b is not None]
         best_json = None
         if best is not None:
-            best_json = {"bidder": best.bidder, "price": best.price, "asset_cid": best.asset_cid}
+            best_json = {"bidder": best.bidder, "price_wei": wei(best.price),
+                         "asset_cid": best.asset_cid}
             if requirements is not None:
                 best_json.update(
                     requirements.judge(index, best.asset_cid, best.bidder).as_dict()
@@ -144,12 +164,12 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         categories.append(
             {
                 "category": name,
-                "max_price": info.max_prices[index],
+                "max_price_wei": wei(info.max_prices[index]),
                 "best": best_json,
                 "bids": [
                     {
                         "bidder": b.bidder,
-                        "price": b.price,
+                        "price_wei": wei(b.price),
                         "asset_cid": b.asset_cid,
                         "disqualified": b.disqualified,
                         "disqualification_reason_cid": reasons.get((name, b.bidder)),
@@ -173,7 +193,7 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
     return {
         **terms_json(info),
         "state": state.name,
-        "time_left": 0 if state.name != "BIDDING" else max(
+        "time_left_seconds": 0 if state.name != "BIDDING" else max(
             0, (info.closes_at or info.bidding_deadline) - now
         ),
         "categories": categories,
@@ -181,6 +201,6 @@ def auction_status(market: Marketplace, auction: Auction, judge: bool = True) ->
         "history": history,
         "restitution": restitution,
         "caller": caller,
-        "owed": auction.owed(caller),
-        "balance": auction.balance(),
+        "owed_wei": wei(auction.owed(caller)),
+        "balance_wei": wei(auction.balance()),
     }

@@ -218,7 +218,7 @@ class Service:
             "indexed": state is not None,
             "behind": state["behind"] if state else None,
             "last_sync": self.last_report.as_dict() if self.last_report else None,
-            "error": self.last_error,
+            "last_error": self.last_error,
         }
 
     def triplet(self, detail: dict[str, Any]) -> dict[str, Any] | None:
@@ -235,13 +235,13 @@ class Service:
             address=detail["address"], client=detail["client"], factory=detail["factory"],
             requirements_cid=detail["requirements_cid"], ontology_cid=detail["ontology_cid"],
             ontology_version=detail["ontology_version"],
-            max_prices=tuple(detail["max_prices"].values()),  # type: ignore[arg-type]
-            reserve=detail["reserve"], bidding_deadline=detail["deadline"],
-            delivery_window=detail["delivery_window"],
-            acknowledgment_window=detail["acknowledgment_window"],
+            max_prices=tuple(int(v) for v in detail["max_prices_wei"].values()),  # type: ignore[arg-type]
+            reserve=int(detail["reserve_wei"]), bidding_deadline=detail["deadline_at"],
+            delivery_window=detail["delivery_window_seconds"],
+            acknowledgment_window=detail["acknowledgment_window_seconds"],
             min_references=detail["min_references"],
         )
-        winners = {w["category"]: w["asset"] for w in sla["winners"]}
+        winners = {w["category"]: w["asset_cid"] for w in sla["winners"]}
         try:
             with reasoning._LOCK:
                 requirements = Requirements(self.market, info)
@@ -510,8 +510,8 @@ def create_app(
         assert index is not None
         series = readmodel.bid_series(index.events(detail["address"], ["BidPlaced"]))
         creation = index.creation(detail["address"])
-        plot = bid_plot(series, detail.get("max_prices"),
-                        creation.get("timestamp") if creation else None, detail["deadline"])
+        plot = bid_plot(series, detail.get("max_prices_wei"),
+                        creation.get("timestamp") if creation else None, detail["deadline_at"])
         return page("auction.html", a=detail, plot=plot, triplet=service.triplet(detail),
                     summary=_summaries(service, [detail]).get(detail["address"]))
 

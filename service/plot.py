@@ -21,7 +21,7 @@ def _eth(wei: int) -> str:
     return f"{wei / 10**18:.4g}"
 
 
-def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int] | None,
+def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, Any] | None,
              start: int | None = None, end: int | None = None) -> str:
     """An SVG of every bid (price against block time) per category."""
     points = [(c, p) for c, bids in series.items() for p in bids if p.get("timestamp")]
@@ -32,7 +32,8 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
     t0, t1 = min(times), max(times + ([end] if end and end - min(times) < 3 * 86400 else []))
     if t1 <= t0:
         t1 = t0 + 1
-    prices = [p["price"] for _c, p in points] + [v for v in (max_prices or {}).values() if v]
+    prices = [int(p["price_wei"]) for _c, p in points] + [
+        int(v) for v in (max_prices or {}).values() if v]
     top = max(prices) * 1.08
     bottom = 0
 
@@ -58,7 +59,7 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
                f'text-anchor="middle">ETH per category, by block time</text>')
     for category, bids in series.items():
         colour = COLOURS.get(category, "#6b7280")
-        cap = (max_prices or {}).get(category)
+        cap = int((max_prices or {}).get(category) or 0)
         if cap:
             out.append(f'<line class="cap" stroke="{colour}" x1="{PAD_L}" x2="{WIDTH - PAD_R}" '
                        f'y1="{y(cap):.1f}" y2="{y(cap):.1f}"><title>{escape(category)} max '
@@ -69,7 +70,7 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
         best = None
         path: list[str] = []
         for b in timed:
-            best = b["price"] if best is None else min(best, b["price"])
+            best = int(b["price_wei"]) if best is None else min(best, int(b["price_wei"]))
             cmd = "M" if not path else "H"
             if path:
                 path.append(f"H{x(b['timestamp']):.1f} V{y(best):.1f}")
@@ -81,8 +82,9 @@ def bid_plot(series: dict[str, list[dict[str, Any]]], max_prices: dict[str, int]
         for b in timed:
             out.append(
                 f'<circle class="bid" data-category="{escape(category)}" fill="{colour}" '
-                f'cx="{x(b["timestamp"]):.1f}" cy="{y(b["price"]):.1f}" r="4.5"><title>'
-                f'{escape(category)}: {_eth(b["price"])} ETH by {escape(b["bidder"])}</title>'
+                f'cx="{x(b["timestamp"]):.1f}" cy="{y(int(b["price_wei"])):.1f}" r="4.5"><title>'
+                f'{escape(category)}: {_eth(int(b["price_wei"]))} ETH by '
+                f'{escape(b["bidder"])}</title>'
                 f'</circle>'
             )
     out.append("</svg>")

@@ -48,8 +48,8 @@ def _time_left(row: dict[str, Any], now: int) -> int:
 
 
 def auction_rows(index: Index, now: int | None = None) -> list[dict[str, Any]]:
-    """`auction list --json`'s rows (address, state, client, requirements_cid, deadline,
-    time_left), plus the index's block, bid count and max prices."""
+    """`auction list --json`'s rows (address, state, client, requirements_cid, deadline_at,
+    time_left_seconds), plus the index's block, bid count and max prices."""
     now = index.now() if now is None else now
     rows = []
     for row in index.auctions():
@@ -60,12 +60,12 @@ def auction_rows(index: Index, now: int | None = None) -> list[dict[str, Any]]:
                 "state": row["state"] or "BIDDING",
                 "client": row["client"],
                 "requirements_cid": row["requirements_cid"],
-                "deadline": row["deadline"],
-                "time_left": _time_left(row, now),
+                "deadline_at": row["deadline"],
+                "time_left_seconds": _time_left(row, now),
                 "block_number": row["block_number"],
                 "bid_count": row["bid_count"],
-                "reserve": terms.get("reserve"),
-                "max_prices": terms.get("max_prices"),
+                "reserve_wei": terms.get("reserve_wei"),
+                "max_prices_wei": terms.get("max_prices_wei"),
                 "open": (row["state"] in (None, "BIDDING")) and row["deadline"] > now,
             }
         )
@@ -80,7 +80,8 @@ def _standing(history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         key = (e["category"], e["bidder"])
         if e["event"] == "BidPlaced":
             seq[e["category"]] = seq.get(e["category"], 0) + 1
-            latest[key] = {"bidder": e["bidder"], "price": e["price"], "asset_cid": e["asset_cid"],
+            latest[key] = {"bidder": e["bidder"], "price_wei": e["price_wei"],
+                           "asset_cid": e["asset_cid"],
                            "disqualified": False, "disqualification_reason_cid": None,
                            "seq": seq[e["category"]], "placed_at": e.get("timestamp"),
                            "tx_hash": e["tx_hash"]}
@@ -91,7 +92,7 @@ def _standing(history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     for (category, _bidder), bid in latest.items():
         out[category].append(bid)
     for bids in out.values():
-        bids.sort(key=lambda b: (b["price"], b["seq"]))
+        bids.sort(key=lambda b: (int(b["price_wei"]), b["seq"]))
     return out
 
 
@@ -101,8 +102,8 @@ def bid_series(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     for e in events:
         if e["event"] == "BidPlaced":
             series[e["category"]].append(
-                {"timestamp": e.get("timestamp"), "price": e["price"], "bidder": e["bidder"],
-                 "block_number": e["block_number"]}
+                {"timestamp": e.get("timestamp"), "price_wei": e["price_wei"],
+                 "bidder": e["bidder"], "block_number": e["block_number"]}
             )
     return series
 
@@ -133,7 +134,7 @@ def costs(
                 "block_number": tx["block_number"],
                 "from": tx["from"],
                 "gas_used": tx["gas_used"],
-                "paid_wei": tx["gas_used"] * tx["gas_price"],
+                "paid_wei": str(tx["gas_used"] * tx["gas_price"]),
                 "ether": ether(at_price),
                 "usd": round(float(Decimal(at_price) / WEI_PER_ETHER) * eth_usd, 2),
             }
@@ -145,7 +146,7 @@ def costs(
         "eth_usd": eth_usd,
         "transactions": rows,
         "total_gas": total_gas,
-        "total_paid_wei": sum(r["paid_wei"] for r in rows),
+        "total_paid_wei": str(sum(int(r["paid_wei"]) for r in rows)),
         "total_ether": ether(total_wei),
         "total_usd": round(float(Decimal(total_wei) / WEI_PER_ETHER) * eth_usd, 2),
     }
@@ -170,11 +171,11 @@ def auction_detail(
     history = [e for e in events if e["event"] in ("BidPlaced", "BidDisqualified")]
     standing = _standing(history)
     terms = row["terms"] or {}
-    max_prices = terms.get("max_prices") or {}
+    max_prices = terms.get("max_prices_wei") or {}
     categories = []
     for name in CATEGORY_NAMES:
         valid = [b for b in standing[name] if not b["disqualified"]]
-        categories.append({"category": name, "max_price": max_prices.get(name),
+        categories.append({"category": name, "max_price_wei": max_prices.get(name),
                            "best": valid[0] if valid else None, "bids": standing[name]})
     settled = next((e for e in events if e["event"] == "AuctionSettled"), None)
     state = row["state"] or "BIDDING"
@@ -183,7 +184,7 @@ def auction_detail(
         sla = _sla(settled, events, terms)
     disputes = [e for e in history if e["event"] == "BidDisqualified"]
     payouts = [
-        {"to": e["to"], "amount": e["amount"], "ether": ether(e["amount"]),
+        {"to": e["to"], "amount_wei": e["amount_wei"], "ether": ether(int(e["amount_wei"])),
          "role": _role(e["to"], row["client"], settled), "tx_hash": e["tx_hash"],
          "timestamp": e.get("timestamp")}
         for e in events if e["event"] == "Withdrawn"
@@ -197,7 +198,7 @@ def auction_detail(
         "client": row["client"],
         "requirements_cid": row["requirements_cid"],
         "state": state,
-        "time_left": _time_left(row, now),
+        "time_left_seconds": _time_left(row, now),
         "settled_on_chain": settled is not None,
         "awaiting_settlement": ended_unsettled,
         "categories": categories,
@@ -232,17 +233,19 @@ def _sla(settled: dict[str, Any], events: list[dict[str, Any]], terms: dict[str,
     delivered = next((e for e in events if e["event"] == "ModelDelivered"), None)
     delivered_at = delivered.get("timestamp") if delivered else None
     winners = [
-        {"category": c, "provider": w["provider"], "price": w["price"], "asset": w["asset"]}
+        {"category": c, "provider": w["provider"], "price_wei": w["price_wei"],
+         "asset_cid": w["asset_cid"]}
         for c, w in settled["winners"].items()
     ]
     return {
         "winners": winners,
-        "total_price": sum(w["price"] for w in winners),
+        "total_price_wei": str(sum(int(w["price_wei"]) for w in winners)),
         "adjudicated_at": adjudicated,
-        "delivery_deadline": adjudicated + int(terms.get("delivery_window") or 0),
+        "delivery_deadline_at": adjudicated + int(terms.get("delivery_window_seconds") or 0),
         "model_cid": delivered["model_cid"] if delivered else None,
         "delivered_at": delivered_at,
-        "acknowledgment_deadline": (delivered_at + int(terms.get("acknowledgment_window") or 0)
+        "acknowledgment_deadline_at": (delivered_at
+                                       + int(terms.get("acknowledgment_window_seconds") or 0)
                                     if delivered_at else None),
     }
 
@@ -273,7 +276,7 @@ def _timeline(row: dict[str, Any], events: list[dict[str, Any]], terms: dict[str
         elif e["event"] == "AuctionSettled":
             detail = e["state"]
         elif e["event"] == "Withdrawn":
-            detail = f"{ether(e['amount'])} ETH to {e['to']}"
+            detail = f"{ether(int(e['amount_wei']))} ETH to {e['to']}"
         elif e["event"] == "ModelDelivered":
             detail = e["model_cid"]
         out.append({"at": e.get("timestamp"), "what": _SAY.get(e["event"] or "", "event"),
@@ -283,13 +286,13 @@ def _timeline(row: dict[str, Any], events: list[dict[str, Any]], terms: dict[str
                 "detail": "", "tx_hash": None, "done": row["deadline"] <= now})
     settled = next((e for e in events if e["event"] == "AuctionSettled"), None)
     if settled is not None and settled.get("timestamp") and settled["state"] != "FAILED":
-        due = settled["timestamp"] + int(terms.get("delivery_window") or 0)
+        due = settled["timestamp"] + int(terms.get("delivery_window_seconds") or 0)
         delivered = any(e["event"] == "ModelDelivered" for e in events)
         out.append({"at": due, "what": "delivery deadline", "event": None, "detail": "",
                     "tx_hash": None, "done": delivered or due <= now})
     delivered_event = next((e for e in events if e["event"] == "ModelDelivered"), None)
     if delivered_event is not None and delivered_event.get("timestamp"):
-        due = delivered_event["timestamp"] + int(terms.get("acknowledgment_window") or 0)
+        due = delivered_event["timestamp"] + int(terms.get("acknowledgment_window_seconds") or 0)
         acked = any(e["event"] in ("DeliveryAcknowledged", "PaymentClaimed") for e in events)
         out.append({"at": due, "what": "acknowledgment deadline", "event": None, "detail": "",
                     "tx_hash": None, "done": acked or due <= now})

@@ -129,12 +129,12 @@ def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str
                 address=terms["address"], client=terms["client"], factory=terms["factory"],
                 requirements_cid=terms["requirements_cid"], ontology_cid=terms["ontology_cid"],
                 ontology_version=terms["ontology_version"],
-                max_prices=tuple(terms["max_prices"][c.value] for c in Category),  # type: ignore[arg-type]
-                reserve=terms["reserve"], bidding_deadline=terms["deadline"],
-                delivery_window=terms["delivery_window"],
-                acknowledgment_window=terms["acknowledgment_window"],
+                max_prices=tuple(int(terms["max_prices_wei"][c.value]) for c in Category),  # type: ignore[arg-type]
+                reserve=int(terms["reserve_wei"]), bidding_deadline=terms["deadline_at"],
+                delivery_window=terms["delivery_window_seconds"],
+                acknowledgment_window=terms["acknowledgment_window_seconds"],
                 min_references=terms["min_references"],
-                bonds=tuple(terms.get("bonds", {}).get(c.value, 0) for c in Category),  # type: ignore[arg-type]
+                bonds=tuple(int(terms.get("bonds_wei", {}).get(c.value) or 0) for c in Category),  # type: ignore[arg-type]
             )
             try:
                 request = Requirements(market, info).request
@@ -161,9 +161,9 @@ def provider_matches(market: Marketplace, index: Index, catalogs: list[tuple[str
                     "label": labels.get(decision.asset),
                     "degree": decision.degree,
                     "eligible": decision.eligible,
-                    "max_price_wei": info.max_prices[order],
-                    "base_price_wei": base["price"] if base else None,
-                    "time_left_s": max(0, auction["deadline"] - now),
+                    "max_price_wei": str(info.max_prices[order]),
+                    "base_price_wei": base["price_wei"] if base else None,
+                    "time_left_seconds": max(0, auction["deadline"] - now),
                     "why": [{"met": r.code in SATISFIED, "message": r.message}
                             for r in decision.reasons],
                     **({"reasons": [r.message for r in decision.reasons

@@ -97,6 +97,41 @@ class Market:
             a.deliver(a.sla().winners[2].bidder, model_cid)
 
 
+def _load_contract_checker() -> Any:
+    import importlib.util
+
+    path = Path(__file__).with_name("_json_contract.py")
+    spec = importlib.util.spec_from_file_location("saiaas_tests_json_contract", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CHECKER = _load_contract_checker()
+
+
+@pytest.fixture(autouse=True)
+def json_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every JSON document a command prints in these tests is checked against the README's
+    contract (tests/cli/_json_contract.py); a test whose commands print one that breaks it
+    fails, naming what broke. A document with a transaction must name the acting account."""
+    from saiaas.cli import output
+
+    broken: list[str] = []
+    shaped = output.contract
+
+    def checked(obj: Any) -> Any:
+        doc = shaped(obj)
+        sends = isinstance(doc, dict) and bool(doc.get("tx_hash"))
+        broken.extend(_CHECKER.violations(doc, sends))
+        return doc
+
+    monkeypatch.setattr(output, "contract", checked)
+    yield broken
+    assert not broken, "JSON contract broken:\n" + "\n".join(broken)
+
+
 @pytest.fixture
 def market(home):
     return Market()

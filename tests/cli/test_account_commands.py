@@ -60,7 +60,7 @@ def test_import_reads_the_key_from_a_file_and_never_shows_it(cli, home, password
     listed = cli("account", "list", "--json")
     assert listed.exit_code == 0
     rows = json.loads(listed.stdout)
-    assert [(r["name"], r["address"], r["balance"]) for r in rows] == [("bob", expected, 0)]
+    assert [(r["name"], r["address"], r["balance_wei"]) for r in rows] == [("bob", expected, "0")]
 
 
 def test_import_of_a_keystore_file_checks_its_password(cli, home, tmp_path, password):
@@ -95,7 +95,7 @@ def test_a_funded_keystore_account_creates_an_auction_and_a_wrong_password_is_on
     address = Account.from_key(bytes.fromhex(KEY)).address
     funded = cli("account", "fund", "dave", "2ether", "--json")
     assert funded.exit_code == 0, funded.stderr
-    assert json.loads(funded.stdout)["balance"] == 2 * ETHER
+    assert json.loads(funded.stdout)["balance_wei"] == str(2 * ETHER)
     assert cli("account", "fund", "dave", "lots").exit_code == 2
     assert cli("account", "fund", "nobody", "1ether").exit_code == 3
 

@@ -78,4 +78,4 @@ def test_a_keystore_client_on_anvil(cli, home, anvil_url, tmp_path, request_file
     listed = cli("auction", "list", "--json")
     assert [(r["address"], r["state"]) for r in listed.json()] == [(auction, "BIDDING")]
     assert os.environ["SAIAAS_RPC_URL"] == anvil_url
-    assert json.loads(cli("account", "list", "--json").stdout)[0]["balance"] < 10**18
+    assert int(json.loads(cli("account", "list", "--json").stdout)[0]["balance_wei"]) < 10**18

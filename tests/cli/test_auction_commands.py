@@ -20,10 +20,11 @@ def test_create_stores_the_exact_file_and_escrows_the_reserve(cli, market, reque
 
     data = request_file.read_bytes()
     assert created["requirements_cid"] == cid_of(data)
-    assert created["reserve"] == ETHER  # the file's reservePrice
-    assert created["max_prices"] == {"data": 35 * 10**16, "algorithm": 25 * 10**16,
-                                     "infrastructure": 40 * 10**16}
-    assert created["delivery_window"] == 7 * 86400 and created["acknowledgment_window"] == 2 * 86400
+    assert created["reserve_wei"] == str(ETHER)  # the file's reservePrice
+    assert created["max_prices_wei"] == {"data": str(35 * 10**16), "algorithm": str(25 * 10**16),
+                                         "infrastructure": str(40 * 10**16)}
+    assert created["delivery_window_seconds"] == 7 * 86400
+    assert created["acknowledgment_window_seconds"] == 2 * 86400
     assert created["gas_used"] > 0
     with market.session() as s:
         assert s.store.get(created["requirements_cid"]) == data
@@ -55,7 +56,7 @@ def test_an_invalid_requirement_file_sends_and_stores_nothing(cli, market, tmp_p
     assert "Traceback" not in result.stderr + result.stdout
     as_json = cli("auction", "create", bad, "--json")
     assert as_json.exit_code == 1
-    assert as_json.json()["created"] is False and as_json.json()["violations"]
+    assert as_json.json()["error"]["exit_code"] == 1 and as_json.json()["violations"]
     assert market.auctions() == []
     assert market.balance(client) == before_balance and market.nonce(client) == before_nonce
     from saiaas.storage import cid_of
@@ -79,7 +80,7 @@ def test_bad_amounts_durations_and_files_are_usage_errors(cli, request_file, tmp
     assert cli("auction", "create", request_file, "--duration", "soon").exit_code == 2
     assert cli("auction", "create", request_file, "--reserve", "3 dollars").exit_code == 2
     missing = cli("auction", "create", tmp_path / "nope.ttl")
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert missing.exit_code == 3 and "does not exist" in missing.stderr  # as the help says
 
 
 def test_a_requirement_file_that_no_longer_resolves_is_one_line(cli, market, home, request_file):
@@ -126,15 +127,15 @@ def test_status_shows_best_bids_with_degree_and_audit_flags_the_misfit(
     report = cli("auction", "status", auction, "--json")
     assert report.exit_code == 0, report.stderr
     status = report.json()
-    assert status["state"] == "BIDDING" and status["time_left"] > 0
+    assert status["state"] == "BIDDING" and status["time_left_seconds"] > 0
     data, algorithm, infra = status["categories"]
     assert data["best"]["bidder"] == misfit_bidder and data["best"]["eligible"] is False
     assert any("sampleCount" in r["message"] for r in data["best"]["reasons"])
     assert len(data["bids"]) == 3
     for cat in (algorithm, infra):
         assert cat["best"]["eligible"] is True and cat["best"]["degree"] in ("exact", "plugin")
-        assert cat["best"]["price"] == 9 * 10**16
-    assert status["owed"] == 0 and status["sla"] is None
+        assert cat["best"]["price_wei"] == str(9 * 10**16)
+    assert status["owed_wei"] == "0" and status["sla"] is None
     assert [e["event"] for e in status["history"]] == ["BidPlaced"] * 7
     human = cli("auction", "status", auction)
     assert human.exit_code == 0 and "not eligible" in human.stdout
@@ -213,12 +214,12 @@ def test_the_whole_client_life_cycle(cli, market, request_file):
     assert [w["category"] for w in sla["winners"]] == ["data", "algorithm", "infrastructure"]
     accounts = market.accounts()
     assert [w["provider"] for w in sla["winners"]] == [accounts[2], accounts[4], accounts[6]]
-    assert sla["total_price"] == 3 * 9 * 10**16
+    assert sla["total_price_wei"] == str(3 * 9 * 10**16)
     assert cli("auction", "adjudicate", auction).exit_code == 4  # already settled
     assert cli("auction", "settle", auction).exit_code == 4
     assert cli("auction", "cancel", auction).exit_code == 4  # the delivery window is open
 
-    market.deliver(auction, sla["winners"][0]["asset"])
+    market.deliver(auction, sla["winners"][0]["asset_cid"])
     stranger = cli("auction", "acknowledge", auction, "--account", accounts[6])
     assert stranger.exit_code == 4
     unchecked = cli("auction", "acknowledge", auction)  # no manifest a client could check
@@ -229,7 +230,7 @@ def test_the_whole_client_life_cycle(cli, market, request_file):
     before = market.balance(client)
     paid = cli("auction", "withdraw", auction, "--json")
     assert paid.exit_code == 0, paid.stderr
-    assert paid.json()["amount_wei"] == ETHER - 27 * 10**16  # the unspent reserve
+    assert paid.json()["amount_wei"] == str(ETHER - 27 * 10**16)  # the unspent reserve
     assert market.balance(client) > before
     assert cli("auction", "withdraw", auction).exit_code == 4
     status = cli("auction", "status", auction, "--json", "--no-match").json()
@@ -246,12 +247,12 @@ def test_settle_after_the_deadline_and_cancel_a_failed_auction(cli, market, requ
     assert result.exit_code == 0, result.stderr
     assert result.json()["state"] == "ADJUDICATED"
     listed = {row["address"]: row for row in cli("auction", "list", "--json").json()}
-    assert listed[failed]["state"] == "FAILED" and listed[failed]["time_left"] == 0
+    assert listed[failed]["state"] == "FAILED" and listed[failed]["time_left_seconds"] == 0
     assert cli("auction", "cancel", failed, "--account", market.accounts()[1]).exit_code == 4
     cancelled = cli("auction", "cancel", failed)
     assert cancelled.exit_code == 0, cancelled.stderr
     back = cli("auction", "withdraw", failed, "--json")
-    assert back.exit_code == 0 and back.json()["amount_wei"] == ETHER
+    assert back.exit_code == 0 and back.json()["amount_wei"] == str(ETHER)
 
 
 def test_watch_prints_events_and_stops_when_bidding_ends(cli, market, request_file):

@@ -25,7 +25,8 @@ def test_cancel_after_withdraw_on_a_failed_auction_sends_nothing(cli, market, re
     assert refused.exit_code == 4, refused.stderr
     assert "already withdrawn" in refused.stderr and "nothing sent" in refused.stderr
     assert "saiaas auction withdraw" not in refused.stderr
-    assert len(refused.stderr.strip().splitlines()) == 1
+    lines = refused.stderr.strip().splitlines()  # who acts, then the one error line
+    assert lines[0].startswith(f"acting as {client}") and len(lines) == 2
     as_json = cli("auction", "cancel", auction, "--json")
     assert as_json.exit_code == 4 and "already withdrawn" in as_json.json()["error"]["message"]
     assert market.nonce(client) == nonce and market.balance(client) == balance

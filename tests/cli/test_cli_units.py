@@ -10,7 +10,6 @@ from saiaas.cli.units import UnitError, format_amount, parse_amount, parse_durat
         ("0.5ether", 5 * 10**17),
         ("120gwei", 120 * 10**9),
         ("1000wei", 1000),
-        ("0.1", 10**17),
         ("1 ETH", 10**18),
         (".25ether", 25 * 10**16),
     ],
@@ -24,6 +23,24 @@ def test_bad_amounts_are_refused_with_the_text(text):
     with pytest.raises(UnitError) as error:
         parse_amount(text)
     assert repr(text) in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["300000000000000000", "0.5", " 12 "])
+def test_a_bare_number_is_refused_with_both_readings(text):
+    with pytest.raises(UnitError) as error:
+        parse_amount(text, "--price")
+    number = text.strip()
+    assert str(error.value) == (f"--price {number}: an amount needs a unit: write {number}wei "
+                                f"or {number}ether")
+
+
+@pytest.mark.parametrize("text", ["0", "0.0", "000"])
+def test_a_bare_zero_is_zero_in_any_unit(text):
+    assert parse_amount(text, "--fee") == 0
+
+
+def test_bare_seconds_still_make_a_duration():
+    assert parse_duration("90") == 90
 
 
 @given(st.integers(min_value=0, max_value=10**30))

@@ -47,14 +47,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, A
 
 def test_json_has_the_documented_keys(demo) -> None:  # type: ignore[no-untyped-def]
     out, _, _ = demo
-    for key in ("auction", "sla", "gas", "refused_bids", "operations", "triplet", "scenario",
+    for key in ("auction", "sla", "total_gas", "refused_bids", "operations", "triplet", "scenario",
                 "payouts", "disputes"):
         assert key in out
     assert out["scenario"] == "paper" and out["disputes"] == []
-    assert all({"address", "role", "wei"} <= set(p) for p in out["payouts"])
+    assert all({"address", "role", "received_wei"} <= set(p) for p in out["payouts"])
     assert [row["category"] for row in out["sla"]] == CATEGORIES
     for row in out["sla"]:
-        assert {"category", "provider", "price", "asset"} <= set(row)
+        assert {"category", "provider", "price_wei", "asset_cid"} <= set(row)
 
 
 def test_nine_bids_in_the_papers_order(demo) -> None:  # type: ignore[no-untyped-def]
@@ -67,8 +67,8 @@ def test_nine_bids_in_the_papers_order(demo) -> None:  # type: ignore[no-untyped
     assert len({b["provider"] for b in bids}) == 6
     for a, b, c in zip(first, second, third, strict=True):
         assert c["provider"] == a["provider"] != b["provider"]
-        assert a["price"] > b["price"] > c["price"]  # B outbids A, A lowers below B
-        assert c["asset"] == a["asset"]  # the same description CID, re-used
+        assert int(a["price_wei"]) > int(b["price_wei"]) > int(c["price_wei"])  # B outbids A
+        assert c["asset_cid"] == a["asset_cid"]  # the same description CID, re-used
 
 
 def test_winners_are_the_first_three_providers(demo) -> None:  # type: ignore[no-untyped-def]
@@ -77,21 +77,21 @@ def test_winners_are_the_first_three_providers(demo) -> None:  # type: ignore[no
     last_round = out["bids"][6:]
     for row, first, last in zip(out["sla"], first_round, last_round, strict=True):
         assert row["provider"] == first["provider"]
-        assert row["price"] == last["price"]
-        assert row["asset"] == first["asset"]
+        assert row["price_wei"] == last["price_wei"]
+        assert row["asset_cid"] == first["asset_cid"]
     from saiaas.contracts import Auction
 
     sla = Auction(chain, out["auction"]).sla()
     assert sla is not None
     assert [(w.bidder, w.price, w.asset_cid) for w in sla.winners.values()] == [
-        (r["provider"], r["price"], r["asset"]) for r in out["sla"]
+        (r["provider"], int(r["price_wei"]), r["asset_cid"]) for r in out["sla"]
     ]
 
 
 def test_the_misfit_is_refused_with_reasons_and_sends_nothing(demo) -> None:  # type: ignore[no-untyped-def]
     out, chain, _ = demo
     refused, _ = out["refused_bids"]
-    assert refused["asset"].endswith("#l4-node")
+    assert refused["asset_iri"].endswith("#l4-node")
     assert refused["category"] == "infrastructure"
     text = " ".join(refused["reasons"])
     assert "region" in text and "teeTechnology" in text
@@ -103,7 +103,7 @@ def test_the_misfit_is_refused_with_reasons_and_sends_nothing(demo) -> None:  # 
 def test_the_dataset_refused_for_its_data_use_conditions_sends_nothing(demo) -> None:  # type: ignore[no-untyped-def]
     out, chain, _ = demo
     _, refused = out["refused_bids"]
-    assert refused["asset"].endswith("#covid-chest-xray-8k")
+    assert refused["asset_iri"].endswith("#covid-chest-xray-8k")
     assert refused["category"] == "data" and refused["degree"] == "exact"
     # the only reason is the permission: the hospital's pneumonia research is not COVID-19's
     (reason,) = refused["reasons"]
@@ -126,9 +126,11 @@ def test_scenario_gas_is_the_benchmarks_scenario(demo) -> None:  # type: ignore[
     out, chain, _ = demo
     ours = [t for t in out["transactions"] if t["in_scenario"]]
     assert [t["operation"] for t in ours] == SCENARIO
-    assert out["gas"] == sum(t["gas"] for t in ours)
+    assert out["total_gas"] == sum(t["gas_used"] for t in ours)
     for t in ours:  # gas is the receipt's
-        assert chain.w3.eth.get_transaction_receipt(t["tx"])["gasUsed"] == t["gas"]
+        receipt = chain.w3.eth.get_transaction_receipt(t["tx_hash"])
+        assert receipt["gasUsed"] == t["gas_used"]
+        assert receipt["blockNumber"] == t["block_number"]
 
     bench_chain = Chain.embedded()
     rows = bench.scenario(bench_chain)
@@ -140,13 +142,13 @@ def test_scenario_gas_is_the_benchmarks_scenario(demo) -> None:  # type: ignore[
     calldata_ours = calldata_theirs = 0
     for t, (row, tx) in zip(ours, theirs, strict=True):
         assert bench_chain.w3.eth.get_transaction_receipt(tx["hash"])["gasUsed"] == row["gas"]
-        mine = _calldata_gas(bytes(chain.w3.eth.get_transaction(t["tx"])["input"]))
+        mine = _calldata_gas(bytes(chain.w3.eth.get_transaction(t["tx_hash"])["input"]))
         other = _calldata_gas(bytes(tx["input"]))
-        assert t["gas"] - mine == row["gas"] - other, t["label"]
+        assert t["gas_used"] - mine == row["gas"] - other, t["label"]
         calldata_ours, calldata_theirs = calldata_ours + mine, calldata_theirs + other
     bench_total = sum(row["gas"] for row in rows if row["in_scenario"])
-    assert out["gas"] - calldata_ours == bench_total - calldata_theirs
-    assert abs(out["gas"] - bench_total) < 0.001 * bench_total
+    assert out["total_gas"] - calldata_ours == bench_total - calldata_theirs
+    assert abs(out["total_gas"] - bench_total) < 0.001 * bench_total
 
 
 def test_cost_table_uses_the_papers_figures_and_prices(demo) -> None:  # type: ignore[no-untyped-def]
@@ -160,25 +162,25 @@ def test_cost_table_uses_the_papers_figures_and_prices(demo) -> None:  # type: i
         assert Decimal(op["ether"]) == Decimal(op["gas"]) * 124 / 10**9
         assert op["usd"] == pytest.approx(op["gas"] * 124e-9 * 1683, abs=0.006)
     assert out["costs"]["paper_scenario_total"] == PAPER["Scenario total"]
-    assert out["costs"]["usd"] == pytest.approx(out["gas"] * 124e-9 * 1683, abs=0.006)
+    assert out["costs"]["usd"] == pytest.approx(out["total_gas"] * 124e-9 * 1683, abs=0.006)
 
 
 def test_money_ends_where_it_should(demo) -> None:  # type: ignore[no-untyped-def]
     out, chain, _ = demo
     assert out["state"] == "COMPLETED"
-    assert out["auction_balance"] == 0
+    assert out["auction_balance_wei"] == "0"
     assert chain.balance(out["auction"]) == 0
-    total = sum(row["price"] for row in out["sla"])
-    owed = {w["address"]: w["owed"] for w in out["withdrawals"]}
-    for index, row in enumerate(out["sla"]):  # a winner's pay comes with its bond back
-        assert owed[row["provider"]] == row["price"] + out["terms"]["bonds"][index]
+    total = sum(int(row["price_wei"]) for row in out["sla"])
+    owed = {w["address"]: int(w["owed_wei"]) for w in out["withdrawals"]}
+    bonds = {c: int(b) for c, b in out["terms"]["bonds_wei"].items()}
+    for row in out["sla"]:  # a winner's pay comes with its bond back
+        assert owed[row["provider"]] == int(row["price_wei"]) + bonds[row["category"]]
     for bid in out["bids"][3:6]:  # the losers take their bonds back
-        category = CATEGORIES.index(bid["category"])
-        assert owed[bid["provider"]] == out["terms"]["bonds"][category]
+        assert owed[bid["provider"]] == bonds[bid["category"]]
     client = next(w for w in out["withdrawals"] if w["who"].startswith("client"))
-    assert client["owed"] == out["reserve"] - total
+    assert int(client["owed_wei"]) == int(out["reserve_wei"]) - total
     for w in out["withdrawals"]:
-        assert w["balance_change"] == w["owed"] - w["fee"] and w["ok"]
+        assert int(w["balance_change_wei"]) == int(w["owed_wei"]) - int(w["fee_wei"]) and w["ok"]
     assert all(check["ok"] for check in out["checks"])
 
 
@@ -196,10 +198,10 @@ def test_store_holds_what_the_chain_names(demo) -> None:  # type: ignore[no-unty
     out, _, store_dir = demo
     store = LocalStore(store_dir)
     for row in out["sla"]:  # each asset description re-hashes to its CID and names the asset
-        assert f"<{row['asset_iri']}>" in store.get(row["asset"]).decode()
+        assert f"<{row['asset_iri']}>" in store.get(row["asset_cid"]).decode()
     manifest = json.loads(store.get(out["model"]["manifest_cid"]))
     assert manifest["kind"] == "saiaas-delivery" and "placeholder" not in manifest
-    assert manifest["model_cid"] == out["model"]["cid"]
+    assert manifest["model_cid"] == out["model"]["model_cid"]
     report = manifest["attestation"]["report"]
     assert report["auction"] == out["auction"]
     assert report["inputs"] == {"data": out["model"]["data_cid"],
@@ -221,12 +223,12 @@ def test_bids_commit_the_content_the_winners_sent(demo) -> None:  # type: ignore
     contents = {cid_of(c) for p in PROVIDERS if (c := provider_content(p, assets)) is not None}
     assert len(contents) == 4  # two data slices and two scripts, all different
     data_row, algorithm_row, infra_row = out["sla"]
-    assert committed_content_cid(store, data_row["asset"]) == out["model"]["data_cid"]
-    assert committed_content_cid(store, algorithm_row["asset"]) == out["model"]["algorithm_cid"]
+    assert committed_content_cid(store, data_row["asset_cid"]) == out["model"]["data_cid"]
+    assert committed_content_cid(store, algorithm_row["asset_cid"]) == out["model"]["algorithm_cid"]
     assert {out["model"]["data_cid"], out["model"]["algorithm_cid"]} <= contents
-    assert "contentCID" not in store.get(infra_row["asset"]).decode()  # a service: no content
+    assert "contentCID" not in store.get(infra_row["asset_cid"]).decode()  # a service: no content
     for bid in out["bids"]:  # every data/algorithm bid commits content, before the first one
-        text = store.get(bid["asset"]).decode()
+        text = store.get(bid["asset_cid"]).decode()
         assert ("contentCID" in text) == (bid["category"] != "infrastructure")
 
 
@@ -236,7 +238,7 @@ def test_the_model_is_trained_delivered_evaluated_and_labels_the_101st(demo) -> 
 
     out, chain, _ = demo
     model = out["model"]
-    assert {"cid", "accuracy", "label_101", "attestation", "manifest_cid"} <= set(model)
+    assert {"model_cid", "accuracy", "label_101", "attestation", "manifest_cid"} <= set(model)
     assert model["accuracy"] >= 0.90 and model["required"] == 0.9 and model["total"] == 100
     assert model["acknowledged"] is True
     label = model["label_101"]
@@ -252,7 +254,7 @@ def test_the_model_is_trained_delivered_evaluated_and_labels_the_101st(demo) -> 
     assert "stand in for" in model["dataset_note"]
     delivered = [t for t in out["transactions"] if t["operation"] == "Deliver model"]
     assert len(delivered) == 1
-    sender = chain.w3.eth.get_transaction(delivered[0]["tx"])["from"]
+    sender = chain.w3.eth.get_transaction(delivered[0]["tx_hash"])["from"]
     assert sender == infra_winner
 
 
@@ -289,9 +291,9 @@ def test_human_output_tells_the_sla_and_the_table(tmp_path: Path, demo) -> None:
                    "Scenario total", "3,180,058", "10 gwei", "the auction ends with balance 0"):
         assert needle in text, needle
     for row in out["sla"]:  # same deterministic run: the same winners and asset CIDs
-        assert row["asset"] in text and row["provider"] in text
-    assert f"{out['gas']:,}" in text
-    assert f"{out['gas'] * 10e-9 * 2000:.2f}" in text
+        assert row["asset_cid"] in text and row["provider"] in text
+    assert f"{out['total_gas']:,}" in text
+    assert f"{out['total_gas'] * 10e-9 * 2000:.2f}" in text
     assert "Traceback" not in result.output
     assert "placeholder" not in text
     assert "--store DIR to keep the model" in text  # no --store: nothing kept, said so

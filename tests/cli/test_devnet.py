@@ -73,6 +73,7 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     STARTED.append(info["pid"])  # noqa: F821 (set by the fixture)
     url = f"http://127.0.0.1:{port}"
     assert info["rpc_url"] == url and info["factory_deployed"] is True and alive(info["pid"])
+    assert info["account"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # deployed the Factory
     recorded = json.loads((home / "home" / "deployments.json").read_text())
     assert recorded[url] == {"address": info["factory"], "chain_id": 31337}
     assert (home / "home" / "store" / cid_of(ontology_bytes())).exists()
@@ -86,6 +87,7 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     again = json.loads(invoke("devnet", "--detach", "--state", str(state), "--json").stdout)
     assert again["reused"] is True and again["pid"] == info["pid"]
     assert again["factory"] == info["factory"] and again["factory_deployed"] is False
+    assert "account" not in again  # nothing was sent
     stopped = invoke("devnet", "stop", "--state", str(state), "--json")
     assert stopped.exit_code == 0 and json.loads(stopped.stdout)["stopped"] is True
     deadline = time.monotonic() + 10

@@ -35,7 +35,7 @@ def test_publish_records_the_cid_in_the_known_factory(runner: CliRunner, opened:
     result = publish(runner)
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["cid"] == PACKAGED and report["recorded_on_chain"] is True
+    assert report["ontology_cid"] == PACKAGED and report["recorded_on_chain"] is True
     assert report["factory"] == address and report["already_current"] is False
     assert report["gas_used"] > 21000
     with opened.session() as s:

@@ -75,9 +75,9 @@ def test_match_lists_the_eligible_assets_per_category(runner: CliRunner, opened:
     }
     data_row = next(r for r in report["matches"] if r["asset"] == RADIOLOGY)
     assert data_row["auction"] == opened.auction
-    assert data_row["max_price_wei"] == 35 * ETHER // 100
+    assert data_row["max_price_wei"] == str(35 * ETHER // 100)
     assert data_row["base_price_wei"] is None
-    assert 0 < data_row["time_left_s"] <= 3 * 86400
+    assert 0 < data_row["time_left_seconds"] <= 3 * 86400
     assert data_row["degree"] in ("exact", "plugin") and data_row["eligible"] is True
     assert report["skipped"] == []
 
@@ -179,19 +179,19 @@ def test_bid_stores_the_description_and_lowers_the_base_price(
     assert placed["asset"] == RADIOLOGY and placed["category"] == "data"
     assert placed["asset_cid"] == cid_of(described)
     assert (opened.home / "store" / placed["asset_cid"]).read_bytes() == described
-    assert placed["price_wei"] == placed["base_price_wei"] == 3 * ETHER // 10
+    assert placed["price_wei"] == placed["base_price_wei"] == str(3 * ETHER // 10)
     assert placed["bidder"] == provider and placed["gas_used"] > 21000
     other = bid(runner, opened, opened.account(2), LAB, "0.25ether",
                 catalog("data-chest-imaging-lab.ttl"))
     assert other.exit_code == 0, other.stderr
-    assert json.loads(other.stdout)["base_price_wei"] == 25 * ETHER // 100
+    assert json.loads(other.stdout)["base_price_wei"] == str(25 * ETHER // 100)
     lower = bid(runner, opened, provider, RADIOLOGY, "0.2ether",
                 catalog("data-radiology-archive.ttl"))
-    assert json.loads(lower.stdout)["base_price_wei"] == 2 * ETHER // 10
+    assert json.loads(lower.stdout)["base_price_wei"] == str(2 * ETHER // 10)
     assert opened.bid_count(opened.auction, 0) == 2
     rows = json.loads(invoke(runner, "provider", "match", catalog("data-radiology-archive.ttl"),
                              "--json").stdout)["matches"]
-    assert rows[0]["base_price_wei"] == 2 * ETHER // 10
+    assert rows[0]["base_price_wei"] == str(2 * ETHER // 10)
 
 
 def test_a_non_matching_asset_is_refused_before_any_transaction(
@@ -341,12 +341,12 @@ def test_deliver_claim_and_withdraw_pay_the_winners(
     claimed = invoke(runner, "provider", "claim", opened.auction, "--account", data, "--json")
     assert claimed.exit_code == 0, claimed.stderr
     bond = 35 * ETHER // 1000  # the data bond comes back with the pay
-    assert json.loads(claimed.stdout)["owed_wei"] == 3 * ETHER // 10 + bond
+    assert json.loads(claimed.stdout)["owed_wei"] == str(3 * ETHER // 10 + bond)
     before = opened.nonce_and_balance(infra)[1]
     paid = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra, "--json")
     assert paid.exit_code == 0, paid.stderr
     receipt = json.loads(paid.stdout)
-    assert receipt["amount_wei"] == 4 * ETHER // 10 + 4 * ETHER // 100
+    assert receipt["amount_wei"] == str(4 * ETHER // 10 + 4 * ETHER // 100)
     assert opened.nonce_and_balance(infra)[1] > before
     twice = invoke(runner, "provider", "withdraw", opened.auction, "--account", infra)
     assert twice.exit_code == 4 and "nothing sent" in error_line(twice)

@@ -60,7 +60,7 @@ def test_reject_and_rule_through_the_commands(cli, market, request_file, tmp_pat
     assert rejected.exit_code == 0, rejected.stderr
     assert json.loads(rejected.stdout)["state"] == "REJECTED"
     status = json.loads(cli("auction", "status", auction, "--json").stdout)
-    assert status["arbitrator"] == arbitrator and status["arbitration_fee"] == 10**15
+    assert status["arbitrator"] == arbitrator and status["arbitration_fee_wei"] == str(10**15)
     (dispute,) = status["restitution"]["disputes"]
     assert dispute["kind"] == "rejection" and dispute["open"]
     first = cli("arbitrator", "rule", arbitrator, dispute["dispute_id"], "for", "--account",
@@ -114,10 +114,10 @@ def test_demo_scenarios_print_payouts_disputes_and_gas(cli, scenario: str) -> No
     assert out.exit_code == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["scenario"] == scenario
-    assert {"payouts", "disputes", "gas", "transactions", "story"} <= set(result)
+    assert {"payouts", "disputes", "total_gas", "transactions", "story"} <= set(result)
     for payout in result["payouts"]:
-        assert {"address", "role", "wei"} <= set(payout)
-    roles = {p["role"]: p["wei"] for p in result["payouts"]}
+        assert {"address", "role", "received_wei"} <= set(payout)
+    roles = {p["role"]: int(p["received_wei"]) for p in result["payouts"]}
     if scenario == "non-delivery":
         assert result["state"] == "FORFEITED" and roles["infrastructure winner"] == 0
         assert roles["data winner"] > 0 and roles["algorithm winner"] > 0

@@ -170,7 +170,7 @@ def marketplace(
     nonce_after = chain.w3.eth.get_transaction_count(misfit)
 
     # the bidding time passes on the node, then the client settles
-    remaining = created["deadline"] - chain.now()
+    remaining = created["deadline_at"] - chain.now()
     chain.advance_time(max(remaining, 0) + 1)
     settled = cli.json("auction", "settle", created["address"], "--account", client)
     status = cli.json("auction", "status", created["address"], "--account", client)
@@ -216,12 +216,12 @@ def test_sla_equals_the_embedded_demo(marketplace: dict[str, Any]) -> None:
     account_of = {p.catalog: a for p, a in marketplace["who"].items()}
     for ours, theirs, provider in zip(winners, demo_sla, PROVIDERS[:3], strict=True):
         assert ours["category"] == theirs["category"]
-        assert ours["price"] == theirs["price"]
+        assert ours["price_wei"] == theirs["price_wei"]
         # the same description as the demo's, naming this run's bidder as its provider account
         # (and, for infrastructure, the transfer key `provider bid` made for this auction)
-        assert same_cid(ours["asset"], _description_cid(
+        assert same_cid(ours["asset_cid"], _description_cid(
             provider, theirs["asset_iri"], ours["provider"],
-            _transfer_key(marketplace["ipfs"], ours["asset"])))
+            _transfer_key(marketplace["ipfs"], ours["asset_cid"])))
         assert ours["provider"].lower() == account_of[provider.catalog].lower()
     assert marketplace["settled"]["sla"]["winners"] == winners
 
@@ -233,15 +233,16 @@ def test_bids_and_gas_equal_the_embedded_demo(marketplace: dict[str, Any]) -> No
     assert len(marketplace["bids"]) == len(demo["bids"]) == 9
     for ours, theirs in zip(marketplace["bids"], demo["bids"], strict=True):
         assert ours["category"] == theirs["category"]
-        assert ours["price_wei"] == theirs["price"]
+        assert ours["price_wei"] == theirs["price_wei"]
         # the descriptions name different bidders (anvil's accounts, not py-evm's): the gas may
         # differ only by the calldata of the CIDs' digests (a zero byte costs 4, others 16)
         assert (ours["gas_used"] - _digest_gas(ours["asset_cid"])
-                == theirs["gas"] - _digest_gas(theirs["asset"])), ours
+                == theirs["gas_used"] - _digest_gas(theirs["asset_cid"])), ours
     scenario = (marketplace["created"]["gas_used"] + sum(b["gas_used"] for b in marketplace["bids"])
                 + marketplace["settled"]["gas_used"])
     digests = sum(_digest_gas(b["asset_cid"]) for b in marketplace["bids"])
-    assert scenario - digests == demo["gas"] - sum(_digest_gas(b["asset"]) for b in demo["bids"])
+    assert scenario - digests == demo["total_gas"] - sum(
+        _digest_gas(b["asset_cid"]) for b in demo["bids"])
 
 
 def _digest_gas(cid: str) -> int:
@@ -275,6 +276,6 @@ def test_descriptions_on_the_ipfs_node_rehash(marketplace: dict[str, Any]) -> No
 
     store = KuboStore(marketplace["ipfs"])
     for winner in marketplace["status"]["sla"]["winners"]:
-        text = store.get(winner["asset"]).decode()
+        text = store.get(winner["asset_cid"]).decode()
         assert "https://w3id.org/saiaas#offeredBy" in text
     assert b"saiaas:Request" in store.get(marketplace["created"]["requirements_cid"])

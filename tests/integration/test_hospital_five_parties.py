@@ -112,7 +112,7 @@ def test_the_hospital_case_as_five_parties(
     bid(data_loser, "data-radiology-archive.ttl", "chest-xray-5k", "0.25ether")
     bid(infra_loser, "infra-confidential-gpu-cloud.ttl", "h100-tdx", "0.32ether")
     bid(data, "data-chest-imaging-lab.ttl", "chest-xray-60k", "0.20ether")  # lowers, wins
-    chain.advance_time(created["deadline"] - chain.now() + 1)
+    chain.advance_time(created["deadline_at"] - chain.now() + 1)
     client.json("auction", "settle", address)
     auction = Auction(chain, address, factory)
     sla = auction.sla()

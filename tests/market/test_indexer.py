@@ -101,7 +101,7 @@ def test_paged_sync_through_a_capped_node_equals_one_read(
             auctions = index.auctions()
             assert len(auctions) == 8
             assert sum(a["bid_count"] for a in auctions) == 6 * 4 + 2 * 3
-            assert all(a["terms"]["max_prices"]["data"] > 0 for a in auctions)
+            assert all(int(a["terms"]["max_prices_wei"]["data"]) > 0 for a in auctions)
             assert {a["state"] for a in auctions} == {"BIDDING"}
             capped_rows = index.fingerprint()
     assert capped_rows == _fresh(tmp_path / "plain.sqlite", chain, factory)

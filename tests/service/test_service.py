@@ -30,7 +30,8 @@ def test_the_demo_and_a_cli_flow_are_listed(client: Any, demo_home: dict[str, An
     answer = client.get("/api/auctions").json()
     rows = {r["address"]: r for r in answer["auctions"]}
     assert set(rows) == {demo_home["demo"], demo_home["open"]}
-    for key in ("address", "state", "client", "requirements_cid", "deadline", "time_left"):
+    for key in ("address", "state", "client", "requirements_cid", "deadline_at",
+                "time_left_seconds"):
         assert key in rows[demo_home["demo"]]  # the keys of `auction list --json`
     assert rows[demo_home["demo"]]["state"] == "COMPLETED" and not rows[demo_home["demo"]]["open"]
     assert rows[demo_home["open"]]["state"] == "BIDDING" and rows[demo_home["open"]]["open"]
@@ -43,17 +44,18 @@ def test_an_auction_has_terms_bids_sla_timeline_payouts_and_costs(
     client: Any, demo_home: dict[str, Any]
 ) -> None:
     a = client.get(f"/api/auctions/{demo_home['demo']}").json()
-    assert a["reserve"] == 10**18 and set(a["max_prices"]) == {"data", "algorithm",
-                                                                "infrastructure"}
+    assert a["reserve_wei"] == str(10**18) and set(a["max_prices_wei"]) == {
+        "data", "algorithm", "infrastructure"}
     assert [w["category"] for w in a["sla"]["winners"]] == ["data", "algorithm", "infrastructure"]
-    assert a["sla"]["total_price"] == sum(w["price"] for w in a["sla"]["winners"])
+    winners = a["sla"]["winners"]
+    assert int(a["sla"]["total_price_wei"]) == sum(int(w["price_wei"]) for w in winners)
     assert a["sla"]["model_cid"] is not None
     assert sum(len(c["bids"]) for c in a["categories"]) == 6  # six bidders, nine bids
     assert len([h for h in a["history"] if h["event"] == "BidPlaced"]) == 9
     roles = [p["role"] for p in a["payouts"]]
     assert "client" in roles and roles.count("bidder") == 3  # the losers took their bonds back
-    bonds = sum(a["bonds"].values())  # each bond came back twice: a winner's and a loser's
-    assert sum(p["amount"] for p in a["payouts"]) == 10**18 + 2 * bonds
+    bonds = sum(int(b) for b in a["bonds_wei"].values())  # each came back twice: winner, loser
+    assert sum(int(p["amount_wei"]) for p in a["payouts"]) == 10**18 + 2 * bonds
     operations = [t["operation"] for t in a["costs"]["transactions"]]
     assert operations[0] == "Auction creation" and operations.count("Bid") == 9
     creation = a["costs"]["transactions"][0]["gas_used"]

@@ -121,7 +121,7 @@ def test_ontology_publish_prints_the_cid_of_the_packaged_bytes(
     assert (tmp_path / result.stdout.strip()).read_bytes() == ontology_bytes()
     as_json = _invoke(runner, "ontology", "publish", "--store", str(tmp_path), "--json")
     report = json.loads(as_json.stdout)
-    assert report["cid"] == result.stdout.strip()
+    assert report["ontology_cid"] == result.stdout.strip()
     assert report["bytes"] == len(ontology_bytes())
     assert report["recorded_on_chain"] is False
 
@@ -153,4 +153,4 @@ def test_put_and_get_through_the_node(runner: CliRunner, ipfs_api: str, tmp_path
     got = _invoke(runner, "store", "get", put.stdout.strip(), "--ipfs-api", ipfs_api)
     assert got.exit_code == 0 and got.stdout_bytes == data
     published = _invoke(runner, "ontology", "publish", "--ipfs-api", ipfs_api, "--json")
-    assert json.loads(published.stdout)["cid"] == cid_of(ontology_bytes())
+    assert json.loads(published.stdout)["ontology_cid"] == cid_of(ontology_bytes())
