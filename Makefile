@@ -44,7 +44,10 @@ lint: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	@# setuptools' editable build always notes that folders named like the package may shadow it
+	@# (it does not apply: the package is mapped from folders of other names): the log is shown
+	@# only when the install fails.
+	$(PY) -m pip install --quiet -e '.[test]' > .venv/install.log 2>&1 || { cat .venv/install.log; exit 1; }
 	touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
