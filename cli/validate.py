@@ -1,8 +1,9 @@
 """`saiaas validate FILE...`: check requirement files and catalogs before they reach the chain.
 
 Exit codes: 0 when every file is valid, 1 when any is invalid (an unreadable or non-Turtle file
-counts as invalid), 2 on usage errors (a file that does not exist, an unknown --kind), checked
-before any file is validated. `--json` prints every violation of every file as one list.
+counts as invalid), 2 on usage errors (an unknown --kind), 3 when a file does not exist (unusable
+input, as for every command), checked before any file is validated. `--json` prints every
+violation of every file as one list.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from saiaas.cli.errors import EXIT_INVALID
 from saiaas.cli.output import console, print_json, reports_errors
-from saiaas.ontologies.errors import UsageError
+from saiaas.ontologies.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from saiaas.shapes import ValidationReport
@@ -44,7 +45,8 @@ def validate_files(
 ) -> None:
     """Check files against the ontology and the SHACL shapes; print what is wrong and where.
 
-    Exit 0: all valid; 1: any invalid; 2: usage error. Files over 1 MB are refused.
+    Exit 0: all valid; 1: any invalid; 2: usage error; 3: a file that does not exist. Files
+    over 1 MB are refused.
     """
     if kind is not None and kind not in _KINDS:
         raise UsageError(f"unknown --kind {kind!r}; expected 'request' or 'catalog'")
@@ -56,7 +58,7 @@ def validate_files(
     for path in files:  # all read (and refused) before any is validated
         name = "<stdin>" if str(path) == "-" else str(path)
         try:
-            contents.append(read_file(path, "Turtle", missing=UsageError))
+            contents.append(read_file(path, "Turtle", missing=InputError))
         except TooBig as error:
             contents.append(ValidationReport(name, kind, [too_big(name, error.size or 0)]))
     reports = [

@@ -58,9 +58,9 @@ def test_json_of_valid_files_is_an_empty_list() -> None:
     assert json.loads(result.output) == []
 
 
-def test_missing_file_exits_2_before_validating_others(tmp_path: Path) -> None:
+def test_missing_file_exits_3_before_validating_others(tmp_path: Path) -> None:
     result = _run(str(example_path("hospital-request.ttl")), str(tmp_path / "missing.ttl"))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "does not exist" in result.output
     assert "valid request" not in result.output
 
