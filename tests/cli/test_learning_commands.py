@@ -229,6 +229,19 @@ def test_send_refuses_a_non_winner_and_a_file_that_is_not_the_committed_one(
     assert missing.exit_code == 3
 
 
+def test_acknowledge_before_the_delivery_says_what_is_missing_and_sends_nothing(
+    adjudicated: Case,
+) -> None:
+    early = run("auction", "acknowledge", adjudicated.auction, "--account", adjudicated.client)
+    assert early.exit_code == 4
+    line = error_line(early)
+    assert "is ADJUDICATED: no model has been delivered" in line
+    assert "saiaas provider train" in line and line.endswith("nothing sent")
+    assert adjudicated.state() == "ADJUDICATED"
+    other = run("auction", "acknowledge", adjudicated.auction, "--account", adjudicated.data)
+    assert other.exit_code == 4 and "NotClient" in error_line(other)  # the contract's refusal
+
+
 # ------------------------------------------------------------------------------ train
 
 
