@@ -260,6 +260,13 @@ def test_train_refuses_other_accounts_and_inputs_that_are_not_the_committed_ones
     swapped = run("provider", "train", adjudicated.auction, "--data", algorithm, "--algorithm",
                   data, "--account", adjudicated.infra)
     assert swapped.exit_code == 1 and "committed in the bid" in error_line(swapped)
+    from saiaas.storage import cid_of
+
+    plain = cid_of(adjudicated.file("data-chest-imaging-lab.npz").read_bytes())
+    copied_wrong = run("provider", "train", adjudicated.auction, "--data", plain, "--algorithm",
+                       algorithm, "--account", adjudicated.infra)  # the send line names both
+    assert copied_wrong.exit_code == 1
+    assert f"--data {plain} is the data winner's plain content CID" in error_line(copied_wrong)
     monkeypatch.setenv("SAIAAS_PASSWORD", "wrong")
     wrong_password = run("provider", "train", adjudicated.auction, "--data", data,
                          "--algorithm", algorithm, "--account", adjudicated.infra)
