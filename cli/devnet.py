@@ -510,7 +510,9 @@ def env(state: StateOption = None, as_json: JsonOption = False) -> None:
     folder = (state or data_dir() / "devnet").resolve()
     running = _read_pid_file(folder)
     if running is None or not _alive(int(running["pid"])):
-        raise DevnetError(f"no devnet runs from {folder}: start one with `saiaas devnet --detach`")
+        raise DevnetError(
+            f"no devnet runs from {folder}: start one with `saiaas devnet --detach`, or name "
+            "the state folder of the one that runs (another SAIAAS_HOME's devnet) with --state")
     lines = _export_lines(running)
     if as_json:
         print_json({"rpc_url": running["url"], "ipfs_api": running.get("ipfs_api"),
