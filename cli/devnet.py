@@ -480,9 +480,12 @@ def _report(
     console.print(f"Factory   {record['factory']}{' (deployed)' if deployed else ''}",
                   highlight=False)
     console.print(f"State     {escape(str(folder))}", highlight=False)
-    flag = "" if state is None else " --state " + escape(str(state))
+    import shlex
+
+    # --state always: a terminal with its own SAIAAS_HOME (a party's folder) finds it too
+    flag = " --state " + escape(shlex.quote(str(folder)))
     console.print(f"Point other terminals at it: eval \"$(saiaas devnet env{flag})\"",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     if detach:
         nodes = "anvil" + (" and js-ipfs run" if record.get("ipfs_pid") else " runs")
         console.print(f"{nodes} in the background; stop with `saiaas devnet stop{flag}`",

@@ -88,6 +88,9 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     assert again["reused"] is True and again["pid"] == info["pid"]
     assert again["factory"] == info["factory"] and again["factory_deployed"] is False
     assert "account" not in again  # nothing was sent
+    shown = invoke("devnet", "--detach", "--state", str(state))  # a party with its own folder
+    hint = f'eval "$(saiaas devnet env --state {state.resolve()})"'  # finds it with this line
+    assert shown.exit_code == 0 and hint in shown.stdout
     stopped = invoke("devnet", "stop", "--state", str(state), "--json")
     assert stopped.exit_code == 0 and json.loads(stopped.stdout)["stopped"] is True
     deadline = time.monotonic() + 10
