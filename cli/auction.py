@@ -123,6 +123,12 @@ def create(
         highlight=False,
         soft_wrap=True,
     )
+    if client_key is None and b"clientPublicKey" not in data:
+        # found out only at `provider train`, after every bond is locked: say it now
+        err_console.print(
+            "[dim]note: no --client-key, so the request publishes no key to seal a model to: "
+            "`saiaas provider train` will refuse this auction (`saiaas client generate-key` "
+            "makes one)[/]", highlight=False, soft_wrap=True)
 
 
 @auction_app.command("list")

@@ -192,6 +192,18 @@ def test_create_refuses_an_unknown_client_key(home: Path) -> None:
     assert result.exit_code == 3 and "no key file" in error_line(result)
 
 
+def test_create_without_a_client_key_says_train_will_refuse(adjudicated: Case) -> None:
+    # forgetting --client-key was found out only at `provider train`, bonds already locked
+    bare = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--account",
+               adjudicated.client)
+    assert bare.exit_code == 0 and bare.stdout.strip().startswith("0x")
+    assert "note: no --client-key" in bare.stderr and "provider train` will refuse" in bare.stderr
+    ok_json("client", "generate-key", "--name", "second")
+    keyed = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--client-key",
+                "second", "--account", adjudicated.client)
+    assert keyed.exit_code == 0 and "note:" not in keyed.stderr
+
+
 # ------------------------------------------------------------------------------ send
 
 
