@@ -202,6 +202,12 @@ def test_create_without_a_client_key_says_train_will_refuse(adjudicated: Case) -
     keyed = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--client-key",
                 "second", "--account", adjudicated.client)
     assert keyed.exit_code == 0 and "note:" not in keyed.stderr
+    # a winner's step while bidding is still open says who acts next, and stores nothing
+    early = run("provider", "send", keyed.stdout.strip(), "--content",
+                adjudicated.file("data-chest-imaging-lab.npz"), "--account", adjudicated.data)
+    assert early.exit_code == 1
+    line = error_line(early)
+    assert "(state BIDDING): no winners yet: the client settles it once bidding ends" in line
 
 
 # ------------------------------------------------------------------------------ send
