@@ -192,6 +192,16 @@ def test_create_refuses_an_unknown_client_key(home: Path) -> None:
     assert result.exit_code == 3 and "no key file" in error_line(result)
 
 
+def test_a_winner_withdrawing_before_the_acknowledgment_is_told_what_pays_it(
+    adjudicated: Case,
+) -> None:
+    early = run("provider", "withdraw", adjudicated.auction, "--account", adjudicated.data)
+    assert early.exit_code == 4
+    line = error_line(early)
+    assert "owes nothing" in line and "(state ADJUDICATED) (winners are paid once" in line
+    assert line.endswith("; nothing sent")
+
+
 def test_create_without_a_client_key_says_train_will_refuse(adjudicated: Case) -> None:
     # forgetting --client-key was found out only at `provider train`, bonds already locked
     bare = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--account",
