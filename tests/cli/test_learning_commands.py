@@ -400,6 +400,22 @@ def test_evaluate_records_a_verdict_that_acknowledge_uses(delivered: Case, tmp_p
     assert all(c["ok"] for c in acked["checks"]) and acked["forced"] is False
 
 
+def test_evaluate_refuses_held_out_images_of_another_shape_and_records_nothing(
+    delivered: Case, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    other = tmp_path / "other.npz"
+    np.savez(other, X=np.zeros((5, 3)), y=np.zeros(5, dtype=np.int64))
+    refused = run("client", "evaluate", delivered.auction, "--held-out", other, "--report",
+                  tmp_path / "r.json")
+    assert refused.exit_code == 3
+    assert "X has 3 feature(s) a row, the delivered model takes 64" in error_line(refused)
+    assert not (tmp_path / "r.json").exists()
+    still = run("auction", "acknowledge", delivered.auction, "--account", delivered.client)
+    assert still.exit_code == 1 and "no evaluation of this delivery" in error_line(still)
+
+
 def test_evaluate_below_min_accuracy_exits_1_and_acknowledge_refuses_unless_forced(
     delivered: Case, tmp_path: Path
 ) -> None:
