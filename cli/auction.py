@@ -123,6 +123,12 @@ def create(
         highlight=False,
         soft_wrap=True,
     )
+    if client_key is None and b"clientPublicKey" not in data:
+        # found out only at `provider train`, after every bond is locked: say it now
+        err_console.print(
+            "[dim]note: no --client-key, so the request publishes no key to seal a model to: "
+            "`saiaas provider train` will refuse this auction (`saiaas client generate-key` "
+            "makes one)[/]", highlight=False, soft_wrap=True)
 
 
 @auction_app.command("list")
@@ -450,7 +456,15 @@ def acknowledge(
         handle = market.auction(auction)
         caller = market.caller
         findings: list[dict[str, Any]] = []
-        if handle.state().name == "DELIVERED" and caller.lower() == handle.info().client.lower():
+        state = handle.state().name
+        is_client = caller.lower() == handle.info().client.lower()
+        if is_client and state in _NOT_YET_DELIVERED:
+            # the contract would only say "WrongState": say what is missing and who acts next
+            from saiaas.contracts import ChainError
+
+            raise ChainError(f"{handle.address} is {state}: {_NOT_YET_DELIVERED[state]}, so "
+                             "there is nothing to acknowledge yet; nothing sent")
+        if state == "DELIVERED" and is_client:
             findings = delivery_findings(market, handle, key)  # else the contract says why not
         failed = [f for f in findings if not f["ok"]]
         if not json_output:
@@ -467,6 +481,15 @@ def acknowledge(
           + (" (acknowledged with --force despite a failed check)" if failed else ""),
           {"auction": handle.address, "state": "COMPLETED", "account": caller,
            "checks": findings, "forced": bool(failed), **tx_json(tx)})
+
+
+#: Client-side acknowledge before a delivery: what is missing, and who acts next.
+_NOT_YET_DELIVERED = {
+    "BIDDING": "bidding is open, no winner has been chosen (`saiaas auction settle` after the "
+               "deadline)",
+    "ADJUDICATED": "no model has been delivered (the infrastructure winner delivers with "
+                   "`saiaas provider train`; `saiaas auction status` shows when it has)",
+}
 
 
 @auction_app.command("cancel")

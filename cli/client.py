@@ -120,8 +120,10 @@ def _expected_signer(
 @reports_errors
 @connection(*READ)
 def label_command(
-    model: Annotated[str, typer.Argument(help="CID of the delivery manifest (delivered on chain).",
-                                         show_default=False)],
+    model: Annotated[str, typer.Argument(
+        metavar="MANIFEST", show_default=False,
+        help="CID of the delivery manifest (delivered on chain; `provider train` and `client "
+             "evaluate` print it).")],
     input_file: Annotated[Path, typer.Argument(
         metavar="INPUT", help="One input: a .npy array (e.g. an 8x8 image) or a .csv of numbers.",
         show_default=False)],
@@ -141,6 +143,13 @@ def label_command(
     settings: Settings = None,  # type: ignore[assignment]
 ) -> None:
     """Label one input with a delivered model: check, decrypt, predict in the isolated worker."""
+    if not model.startswith(("baf", "Qm")) and Path(model).is_file():
+        # the decrypted model.bin `client decrypt` just wrote is what a newcomer reaches for
+        raise LabelUsageError(
+            f"{model} is a file: MANIFEST is the delivery manifest's CID (`saiaas provider "
+            "train` and `saiaas client evaluate` print it; `saiaas auction status` shows it as "
+            "its model)"
+        )
     from saiaas.learning import label, receive_model
     from saiaas.learning.attestation import SignedReport
     from saiaas.learning.evaluation import _manifest

@@ -480,9 +480,12 @@ def _report(
     console.print(f"Factory   {record['factory']}{' (deployed)' if deployed else ''}",
                   highlight=False)
     console.print(f"State     {escape(str(folder))}", highlight=False)
-    flag = "" if state is None else " --state " + escape(str(state))
+    import shlex
+
+    # --state always: a terminal with its own SAIAAS_HOME (a party's folder) finds it too
+    flag = " --state " + escape(shlex.quote(str(folder)))
     console.print(f"Point other terminals at it: eval \"$(saiaas devnet env{flag})\"",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     if detach:
         nodes = "anvil" + (" and js-ipfs run" if record.get("ipfs_pid") else " runs")
         console.print(f"{nodes} in the background; stop with `saiaas devnet stop{flag}`",
@@ -510,7 +513,9 @@ def env(state: StateOption = None, as_json: JsonOption = False) -> None:
     folder = (state or data_dir() / "devnet").resolve()
     running = _read_pid_file(folder)
     if running is None or not _alive(int(running["pid"])):
-        raise DevnetError(f"no devnet runs from {folder}: start one with `saiaas devnet --detach`")
+        raise DevnetError(
+            f"no devnet runs from {folder}: start one with `saiaas devnet --detach`, or name "
+            "the state folder of the one that runs (another SAIAAS_HOME's devnet) with --state")
     lines = _export_lines(running)
     if as_json:
         print_json({"rpc_url": running["url"], "ipfs_api": running.get("ipfs_api"),

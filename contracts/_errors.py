@@ -21,7 +21,7 @@ from ._artifacts import abi
 __all__ = ["ContractError", "ChainError", "decode_revert", "translate"]
 
 #: A sentence a person can act on, per custom error; {field} is the error's argument of that
-#: name (amounts in ether, times as unix seconds, categories by name).
+#: name (amounts in ether, times in UTC with their unix seconds, categories by name).
 _SENTENCES = {
     "UnknownCategory": "category {category} is none of data (0), algorithm (1), infrastructure (2)",
     "UnsupportedCid": "only sha2-256 CIDs of kind raw or dag-pb can be stored",
@@ -122,6 +122,8 @@ _SENTENCES = {
 _WEI = {"price", "maxPrice", "previous", "best", "sent", "required_wei", "amount", "reserve",
         "sumOfMaxPrices", "bond", "balance", "needed", "paid", "minimum"}
 _WEI_BY_ERROR = {"WrongBond": {"required"}, "WrongFee": {"required"}}
+#: Arguments that are points in time (unix seconds, shown as a UTC date a person can read).
+_TIMES = {"deadline", "until", "confirmedAt"}
 _CATEGORIES = tuple(c.value for c in RequestCategory)
 
 _STATES = ["BIDDING", "FAILED", "ADJUDICATED", "DELIVERED", "COMPLETED", "CANCELLED", "CLAIMED",
@@ -169,7 +171,16 @@ def _show(error: str, field: str, value: Any) -> str:
         return "0x" + value.hex()
     if isinstance(value, int) and (field in _WEI or field in _WEI_BY_ERROR.get(error, ())):
         return _ether(value)
+    if isinstance(value, int) and field in _TIMES and 0 < value < 2**40:
+        return _when(value)
     return str(value)
+
+
+def _when(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{stamp} (unix {seconds})"
 
 
 def _ether(wei: int) -> str:

@@ -46,6 +46,11 @@ def unpack_dataset(data: bytes, where: str = "dataset") -> tuple[np.ndarray, np.
     """X and y from .npz bytes; refuses pickled objects and anything but the agreed two arrays."""
     import numpy as np
 
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        # np.load would read a lone .npy as an array (not an archive) and call anything else
+        # "pickled data": say what the file is instead.
+        what = "a single NumPy array (.npy)" if data[:6] == b"\x93NUMPY" else "not a zip archive"
+        raise DatasetFormatError(f"{where} is not an .npz with arrays X and y (it is {what})")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             X, y = archive["X"], archive["y"]

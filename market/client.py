@@ -389,8 +389,12 @@ def withdraw(market: Marketplace, auction: Auction) -> tuple[int, TxResult]:
     caller = market.caller
     owed = auction.owed(caller)
     if owed == 0:
-        raise Refused(
-            f"{auction.address} owes nothing to {caller} now (state {auction.state().name}); "
-            "nothing sent"
-        )
+        state = auction.state().name
+        then = {  # a winner asking too early: say what pays it
+            "ADJUDICATED": " (winners are paid once the model is delivered and acknowledged)",
+            "DELIVERED": " (winners are paid once the client acknowledges the model, or by "
+                         "`saiaas provider claim` after the acknowledgment window)",
+        }.get(state, "")
+        raise Refused(f"{auction.address} owes nothing to {caller} now (state {state}){then}; "
+                      "nothing sent")
     return owed, auction.withdraw(market.sender)

@@ -123,6 +123,13 @@ def evaluate(
 
     X, y = unpack_dataset(held_out, where)
     received, name = _received(market, auction, key_name)
+    features = (received.attestation.report.get("metrics") or {}).get("features")
+    if isinstance(features, int) and X.shape[1] != features:  # else the worker's broadcast error
+        from saiaas.learning.errors import DatasetFormatError
+
+        raise DatasetFormatError(
+            f"{where}: X has {X.shape[1]} feature(s) a row, the delivered model takes {features}: "
+            "is it the held-out file of this request?")
     required = Requirements(market, auction.info()).request.min_accuracy
     verdict = evaluate_model(received.model, received.predict_code, X, y, required,
                              code_name=received.code_name)

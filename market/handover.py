@@ -156,6 +156,14 @@ def train(
                              infrastructure_transfer_key(market, sla, auction.address))
     committed = [committed_content_cid(market.store, sla.winners[i].asset_cid,  # type: ignore[index]
                                        f"{CATEGORY_NAMES[i]} asset") for i in (0, 1)]
+    from saiaas.storage import same_cid
+
+    for i, given in enumerate((data_sealed_cid, algorithm_sealed_cid)):
+        if same_cid(given, committed[i]):  # the send line names both: the wrong one was copied
+            raise LearningRefused(
+                f"--{CATEGORY_NAMES[i]} {given} is the {CATEGORY_NAMES[i]} winner's plain content "
+                "CID (the one its bid committed), not the sealed one: pass the CID its `saiaas "
+                "provider send` printed on standard output; nothing trained or sent")
     data = receive_asset(market.store.get(data_sealed_cid), keys, committed[0],
                          f"data asset {data_sealed_cid}")
     code = receive_asset(market.store.get(algorithm_sealed_cid), keys, committed[1],

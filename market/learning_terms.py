@@ -126,8 +126,11 @@ def winning_sla(auction: Auction) -> SLA:
     """The auction's SLA, or refused: before adjudication no one has won anything to hand over."""
     sla = auction.sla()
     if sla is None:
-        raise LearningRefused(f"auction {auction.address} has no SLA (state "
-                              f"{auction.state().name}): no winners yet")
+        state = auction.state().name
+        then = (": the client settles it once bidding ends (`saiaas auction status` shows when)"
+                if state == "BIDDING" else "")
+        raise LearningRefused(f"auction {auction.address} has no SLA (state {state}): no "
+                              f"winners yet{then}")
     return sla
 
 

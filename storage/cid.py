@@ -67,6 +67,20 @@ def cid_of(data: bytes) -> str:
     return _base32(level[0][0])
 
 
+def _readable(text: str, reason: str) -> str:
+    """multiformats' reason, said for a person who copied a CID (or the wrong thing)."""
+    import re
+
+    if re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        return "that is an address, not a content identifier"
+    character = re.match(r"Invalid character '(.+?)' encountered for alphabet", reason)
+    if character:
+        return f"{character.group(1)!r} cannot appear in a CID (bafy..., bafk... or Qm...)"
+    if reason.startswith("No known multibase code"):
+        return "a CIDv1 starts with b (bafy..., bafk...), a CIDv0 is 46 characters from Qm"
+    return f"{reason}: a character is probably mistyped or missing; copy it again"
+
+
 def parse_cid(text: str) -> CID:
     """Parse a CID in any multibase (js-ipfs answers base58btc), or say why it is not one."""
     from multiformats import CID
@@ -79,7 +93,7 @@ def parse_cid(text: str) -> CID:
         cid = CID.decode(stripped)
     except Exception as error:  # multiformats raises several unrelated types for bad input
         reason = str(error).splitlines()[0].strip("'\" ") if str(error) else ""
-        reason = reason.rstrip(".") or type(error).__name__
+        reason = _readable(stripped, reason.rstrip(".") or type(error).__name__)
         raise InvalidCID(f"not a CID: {shown!r} ({reason})") from None
     if cid.hashfun.name != "sha2-256":
         raise InvalidCID(f"unsupported CID {shown!r}: hash {cid.hashfun.name}, expected sha2-256")

@@ -135,3 +135,16 @@ def test_a_cid_that_is_not_a_manifest_is_refused(delivered, tmp_path: Path) -> N
         "--store", str(d.root / "store")])
     assert result.exit_code == 1
     assert "not a saiaas delivery manifest" in result.output
+
+
+def test_the_decrypted_model_file_instead_of_the_manifest_cid_is_a_usage_error(delivered) -> None:
+    # after `client decrypt --out model.bin` a newcomer passes the file: say what MANIFEST is
+    d = delivered
+    (d.root / "model.bin").write_bytes(b"decrypted model")
+    result = CliRunner(env={"SAIAAS_HOME": str(d.root / "home")}).invoke(
+        app, ["client", "label", str(d.root / "model.bin"), str(d.root / "image.npy"), "--key",
+              str(d.root / "client.key"), "--store", str(d.root / "store")])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "model.bin is a file: MANIFEST is the delivery manifest's CID" in lines[0]

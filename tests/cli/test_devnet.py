@@ -88,6 +88,9 @@ def test_detached_devnet_deploys_once_survives_a_restart_and_stops(devnet_home: 
     assert again["reused"] is True and again["pid"] == info["pid"]
     assert again["factory"] == info["factory"] and again["factory_deployed"] is False
     assert "account" not in again  # nothing was sent
+    shown = invoke("devnet", "--detach", "--state", str(state))  # a party with its own folder
+    hint = f'eval "$(saiaas devnet env --state {state.resolve()})"'  # finds it with this line
+    assert shown.exit_code == 0 and hint in shown.stdout
     stopped = invoke("devnet", "stop", "--state", str(state), "--json")
     assert stopped.exit_code == 0 and json.loads(stopped.stdout)["stopped"] is True
     deadline = time.monotonic() + 10
@@ -246,3 +249,13 @@ def test_a_failing_jsipfs_leaves_no_node_running(
     assert not (state / "anvil.json").exists()
     with socket.socket() as sock:  # the anvil it started is stopped again
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_env_without_a_devnet_here_points_to_state_for_another_data_folder(cli) -> None:
+    # a party with its own SAIAAS_HOME runs `eval "$(saiaas devnet env)"`: the devnet was
+    # started from the first party's folder, so say how to name it
+    result = cli("devnet", "env")
+    assert result.exit_code == 4
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no devnet runs from" in lines[0] and "--state" in lines[0]
+    assert result.stdout == ""  # nothing for eval to run

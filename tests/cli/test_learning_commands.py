@@ -192,6 +192,34 @@ def test_create_refuses_an_unknown_client_key(home: Path) -> None:
     assert result.exit_code == 3 and "no key file" in error_line(result)
 
 
+def test_a_winner_withdrawing_before_the_acknowledgment_is_told_what_pays_it(
+    adjudicated: Case,
+) -> None:
+    early = run("provider", "withdraw", adjudicated.auction, "--account", adjudicated.data)
+    assert early.exit_code == 4
+    line = error_line(early)
+    assert "owes nothing" in line and "(state ADJUDICATED) (winners are paid once" in line
+    assert line.endswith("; nothing sent")
+
+
+def test_create_without_a_client_key_says_train_will_refuse(adjudicated: Case) -> None:
+    # forgetting --client-key was found out only at `provider train`, bonds already locked
+    bare = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--account",
+               adjudicated.client)
+    assert bare.exit_code == 0 and bare.stdout.strip().startswith("0x")
+    assert "note: no --client-key" in bare.stderr and "provider train` will refuse" in bare.stderr
+    ok_json("client", "generate-key", "--name", "second")
+    keyed = run("auction", "create", adjudicated.file("hospital-request.ttl"), "--client-key",
+                "second", "--account", adjudicated.client)
+    assert keyed.exit_code == 0 and "note:" not in keyed.stderr
+    # a winner's step while bidding is still open says who acts next, and stores nothing
+    early = run("provider", "send", keyed.stdout.strip(), "--content",
+                adjudicated.file("data-chest-imaging-lab.npz"), "--account", adjudicated.data)
+    assert early.exit_code == 1
+    line = error_line(early)
+    assert "(state BIDDING): no winners yet: the client settles it once bidding ends" in line
+
+
 # ------------------------------------------------------------------------------ send
 
 
@@ -229,6 +257,19 @@ def test_send_refuses_a_non_winner_and_a_file_that_is_not_the_committed_one(
     assert missing.exit_code == 3
 
 
+def test_acknowledge_before_the_delivery_says_what_is_missing_and_sends_nothing(
+    adjudicated: Case,
+) -> None:
+    early = run("auction", "acknowledge", adjudicated.auction, "--account", adjudicated.client)
+    assert early.exit_code == 4
+    line = error_line(early)
+    assert "is ADJUDICATED: no model has been delivered" in line
+    assert "saiaas provider train" in line and line.endswith("nothing sent")
+    assert adjudicated.state() == "ADJUDICATED"
+    other = run("auction", "acknowledge", adjudicated.auction, "--account", adjudicated.data)
+    assert other.exit_code == 4 and "NotClient" in error_line(other)  # the contract's refusal
+
+
 # ------------------------------------------------------------------------------ train
 
 
@@ -247,6 +288,13 @@ def test_train_refuses_other_accounts_and_inputs_that_are_not_the_committed_ones
     swapped = run("provider", "train", adjudicated.auction, "--data", algorithm, "--algorithm",
                   data, "--account", adjudicated.infra)
     assert swapped.exit_code == 1 and "committed in the bid" in error_line(swapped)
+    from saiaas.storage import cid_of
+
+    plain = cid_of(adjudicated.file("data-chest-imaging-lab.npz").read_bytes())
+    copied_wrong = run("provider", "train", adjudicated.auction, "--data", plain, "--algorithm",
+                       algorithm, "--account", adjudicated.infra)  # the send line names both
+    assert copied_wrong.exit_code == 1
+    assert f"--data {plain} is the data winner's plain content CID" in error_line(copied_wrong)
     monkeypatch.setenv("SAIAAS_PASSWORD", "wrong")
     wrong_password = run("provider", "train", adjudicated.auction, "--data", data,
                          "--algorithm", algorithm, "--account", adjudicated.infra)
@@ -350,6 +398,22 @@ def test_evaluate_records_a_verdict_that_acknowledge_uses(delivered: Case, tmp_p
     assert acked["state"] == "COMPLETED" and acked["account"] == delivered.client
     assert [c["check"] for c in acked["checks"]] == ["manifest", "decrypts", "evaluation"]
     assert all(c["ok"] for c in acked["checks"]) and acked["forced"] is False
+
+
+def test_evaluate_refuses_held_out_images_of_another_shape_and_records_nothing(
+    delivered: Case, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    other = tmp_path / "other.npz"
+    np.savez(other, X=np.zeros((5, 3)), y=np.zeros(5, dtype=np.int64))
+    refused = run("client", "evaluate", delivered.auction, "--held-out", other, "--report",
+                  tmp_path / "r.json")
+    assert refused.exit_code == 3
+    assert "X has 3 feature(s) a row, the delivered model takes 64" in error_line(refused)
+    assert not (tmp_path / "r.json").exists()
+    still = run("auction", "acknowledge", delivered.auction, "--account", delivered.client)
+    assert still.exit_code == 1 and "no evaluation of this delivery" in error_line(still)
 
 
 def test_evaluate_below_min_accuracy_exits_1_and_acknowledge_refuses_unless_forced(

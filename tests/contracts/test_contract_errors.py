@@ -99,3 +99,12 @@ def test_every_custom_error_of_every_contract_has_a_sentence():
         if i["type"] == "error"
     }
     assert names - set(_SENTENCES) == set()
+
+
+def test_points_in_time_read_as_utc_dates_with_their_unix_seconds():
+    data = keccak(text="BiddingStillOpen(uint256)")[:4] + encode(["uint256"], [1796034016])
+    error = translate(ContractLogicError("x", data="0x" + data.hex()))
+    assert error is not None
+    assert str(error).startswith(
+        "BiddingStillOpen: bidding is open until 2026-11-30 10:20:16 UTC (unix 1796034016); "
+    )

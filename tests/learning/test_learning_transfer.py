@@ -105,3 +105,17 @@ def test_dataset_with_wrong_shapes_or_format_is_refused():
     np.savez(buffer, X=np.array([{"a": 1}], dtype=object), y=np.zeros(1))
     with pytest.raises(LearningError):
         unpack_dataset(buffer.getvalue())
+
+
+def test_a_lone_npy_or_a_text_file_is_refused_for_what_it_is():
+    # the hospital case's image-101.npy passed as --held-out crashed as a bug (exit 70), and a
+    # Turtle file was called "pickled (object) data"
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(64))
+    with pytest.raises(DatasetFormatError, match=r"held-out.*it is a single NumPy array \(.npy\)"):
+        unpack_dataset(buffer.getvalue(), "held-out")
+    with pytest.raises(DatasetFormatError) as refused:
+        unpack_dataset(b"@prefix saiaas: <https://example.org/> .\n", "request.ttl")
+    assert str(refused.value) == (
+        "request.ttl is not an .npz with arrays X and y (it is not a zip archive)"
+    )

@@ -130,3 +130,21 @@ def test_cidv0_is_accepted_and_canonicalised_to_v1() -> None:
     v0 = "QmWATWQ7fVPP2EFGu71UkfnqhYXDYH566qy47CnJDgvs8u"
     assert canonical_cid(v0).startswith("bafybei")
     assert same_cid(v0, canonical_cid(v0))
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("model.bin", "'.' cannot appear in a CID"),  # the file `client decrypt` wrote
+        ("0x6beE27c798aF6a4A4135caf8AE8F8BC709E78342", "that is an address"),  # an auction
+        ("bafybeibhvzxb3fjvxyntr72lhsdmrbu3fq6xpw3wow7ijsvbhbmfdeuyjn", "copy it again"),
+        ("Qm111", "a CIDv0 is 46 characters"),
+    ],
+    ids=["file-name", "address", "last-char-typo", "short-v0"],
+)
+def test_parse_cid_says_what_a_newcomer_copied_wrong(text: str, said: str) -> None:
+    with pytest.raises(InvalidCID) as caught:
+        parse_cid(text)
+    message = str(caught.value)
+    assert message.startswith(f"not a CID: {text!r} (") and said in message
+    assert "StringAlphabet" not in message and len(message) < 200
