@@ -521,7 +521,7 @@ def withdraw(auction: AuctionArg, settings: Settings, json_output: JsonOption = 
         handle = market.auction(auction)
         owed, tx = client.withdraw(market, handle)
         caller = market.caller
-    _done(json_output, f"withdrew {format_amount(owed)} to {caller}",
+    _done(json_output, f"withdrew {format_amount(owed)} from {handle.address} to {caller}",
           {"auction": handle.address, "to": caller, "amount_wei": owed, **tx_json(tx)})
 
 

@@ -392,8 +392,8 @@ def withdraw(
     if as_json:
         print_json(result)
         return
-    console.print(f"Withdrew {format_amount(owed)} from {handle.address} to {me}: gas "
-                  f"{tx.gas_used}", highlight=False)
+    console.print(f"withdrew {format_amount(owed)} from {handle.address} to {me} (gas "
+                  f"{tx.gas_used})", highlight=False)
 
 
 # ------------------------------------------------------------------- restitution (issue 11)
