@@ -101,6 +101,9 @@ def _figure(name: str, argv: list[str], samples: list[float], first: float,
         "runs": len(samples) + 1,
         "target_seconds": target,
         "within_target": None if target is None else median <= target,
+        # a read right after a transaction cannot use a kept answer: the goal is the issue's
+        # for every read, so the first run is held to it too
+        "first_within_target": None if target is None else first <= target,
     }
     if uncached is not None:
         row["uncached_median_seconds"] = round(statistics.median(uncached), 3)
@@ -164,7 +167,8 @@ def run(repeats: int = 5) -> dict[str, Any]:
         "setup_seconds": round(setup_seconds, 3),
         "bytecode_compiled": compiled,
         "commands": figures,
-        "within_targets": all(f["within_target"] is not False for f in figures),
+        "within_targets": all(f[key] is not False for f in figures
+                              for key in ("within_target", "first_within_target")),
         "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "cpus": os.cpu_count(),
     }
@@ -181,7 +185,8 @@ def render(result: dict[str, Any], console: Any) -> None:
     for row in result["commands"]:
         target = row["target_seconds"]
         verdict = "" if row["within_target"] is None else (
-            "[green]ok[/]" if row["within_target"] else "[red]over target[/]")
+            ("[green]ok[/]" if row["within_target"] else "[red]over target[/]")
+            + ("" if row["first_within_target"] else " [red](first run over target)[/]"))
         uncached = row.get("uncached_median_seconds")
         table.add_row(
             row["command"],
