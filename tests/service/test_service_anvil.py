@@ -4,6 +4,7 @@ committed block and ends with the same index as one read of the chain."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -47,7 +48,16 @@ def _serve(proxy: str, factory: str, port: int, home: Path) -> subprocess.Popen[
         [sys.executable, "-m", "saiaas.cli", "serve", "--rpc-url", proxy, "--factory", factory,
          "--port", str(port), "--poll", "0.2"],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: the service and its reasoning workers
     )
+
+
+def _crash(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the service's whole process group, as a machine crash would: killing only the
+    service left its reasoning worker and multiprocessing's resource tracker running."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -58,6 +68,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # whatever of its group is left
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _wait(base: str, process: subprocess.Popen[bytes], ready: Any, limit: float = 90) -> Any:
@@ -88,8 +100,7 @@ def test_a_kill_mid_indexing_loses_nothing(anvil_url: str, home: Path, tmp_path:
                     base, first, lambda s: s["index"]["last_block"] > 100 and s["behind"] > 0
                 )
                 assert killed_at["behind"] > 0  # mid-indexing
-                first.send_signal(signal.SIGKILL)
-                first.wait(timeout=10)
+                _crash(first)
             finally:
                 _stop(first)
             path = index_path(int(chain.w3.eth.chain_id), factory.address, home / "index")
