@@ -394,7 +394,8 @@ def _node(tally: _Tally, folder: Path, thorough: bool, limit: float, binary: str
     port = free_port()
     anvil_url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen([binary, "--hardfork", "prague", "--host", "127.0.0.1", "--port",
-                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                str(port), "--max-persisted-states", "0"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                stdin=subprocess.DEVNULL)
     proxy = FaultyProxy(anvil_url)
     try:

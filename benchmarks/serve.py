@@ -220,7 +220,9 @@ def start_anvil(accounts: int = ANVIL_ACCOUNTS) -> Iterator[str]:
         port = sock.getsockname()[1]
     process = subprocess.Popen(
         [str(binary), "--hardfork", "prague", "--host", "127.0.0.1", "--port", str(port),
-         "--accounts", str(accounts), "--balance", "10000000", "--silent"],
+         "--accounts", str(accounts), "--balance", "10000000", "--silent",
+         # no old states written to ~/.foundry/anvil/tmp (GBs for 1,000 auctions, left behind)
+         "--max-persisted-states", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

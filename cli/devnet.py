@@ -164,6 +164,9 @@ def _start_anvil(anvil: Path, port: int, folder: Path, detach: bool) -> subproce
             "--host", "127.0.0.1",
             "--port", str(port),
             "--state", str(folder / STATE_FILE),
+            # old blocks' states are not written to ~/.foundry/anvil/tmp, where anvil leaves
+            # them behind when stopped (gigabytes over a long run); the chain's state is --state
+            "--max-persisted-states", "0",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
