@@ -256,10 +256,11 @@ def _free_ports(count: int, taken: int) -> list[int]:
     return ports
 
 
-def _configure_ipfs(repo: Path, api_port: int) -> None:
+def configure_ipfs(repo: Path, api_port: int) -> None:
     """Every listener of the repository on 127.0.0.1: the API on `api_port`, the gateway, the
     RPC and the swarm on free ports; no bootstrap peers, no mDNS, no delegates (a local node
-    that talks to nobody else)."""
+    that talks to nobody else). The tests' js-ipfs nodes are configured by this too, so the
+    recipe a person runs is the one tested."""
     path = repo / "config"
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
@@ -302,7 +303,7 @@ def _start_ipfs(port: int, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
             tail = (init.stdout + init.stderr).decode(errors="replace").strip().splitlines()[-1:]
             raise DevnetError(f"jsipfs init exited with code {init.returncode}: "
                               f"{' '.join(tail) or 'no output'}")
-    _configure_ipfs(repo, port)
+    configure_ipfs(repo, port)
     log = (folder / IPFS_LOG).open("ab")
     process = subprocess.Popen(
         [str(jsipfs), "daemon", "--enable-preload=false"],

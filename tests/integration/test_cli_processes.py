@@ -10,12 +10,10 @@ embedded chain: same winning assets, prices and asset CIDs, and the same gas per
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,30 +27,6 @@ pytestmark = [pytest.mark.anvil, pytest.mark.ipfs, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = ["data", "algorithm", "infrastructure"]
-
-
-def _storage_nodes() -> Any:
-    """tests/storage/conftest.py's js-ipfs starter, loaded by path (conftests are not
-    importable under --import-mode=importlib) so the daemon setup lives in one place."""
-    spec = importlib.util.spec_from_file_location(
-        "_saiaas_storage_nodes", ROOT / "tests" / "storage" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def ipfs_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A js-ipfs daemon on 127.0.0.1 for this module, stopped by its pid at teardown."""
-    nodes = _storage_nodes()
-    base = tmp_path_factory.mktemp("jsipfs-cli")
-    process, api_url = nodes.start_jsipfs(base / "repo", base / "daemon.log")
-    try:
-        yield api_url
-    finally:
-        nodes._stop(process)
 
 
 def _reap(process: subprocess.Popen[str]) -> None:

@@ -12,12 +12,10 @@ and everyone withdraws until the auction holds nothing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +24,6 @@ import pytest
 pytestmark = [pytest.mark.anvil, pytest.mark.ipfs, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _storage_nodes() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "_saiaas_storage_nodes_five", ROOT / "tests" / "storage" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def ipfs_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    nodes = _storage_nodes()
-    base = tmp_path_factory.mktemp("jsipfs-five")
-    process, api_url = nodes.start_jsipfs(base / "repo", base / "daemon.log")
-    try:
-        yield api_url
-    finally:
-        nodes._stop(process)
 
 
 class Party:

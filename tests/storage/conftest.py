@@ -7,7 +7,6 @@ its repository in a temporary folder, and is stopped by its pid at teardown.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -31,19 +30,12 @@ def _free_port() -> int:
 
 
 def _configure(repo: Path) -> str:
-    """Point every listener of the fresh repository at a free loopback port; return the API URL."""
-    config_path = repo / "config"
-    config = json.loads(config_path.read_text())
-    api, gateway, rpc, swarm = (_free_port() for _ in range(4))
-    addresses = config.setdefault("Addresses", {})
-    addresses["API"] = f"/ip4/127.0.0.1/tcp/{api}"
-    addresses["Gateway"] = f"/ip4/127.0.0.1/tcp/{gateway}"
-    addresses["RPC"] = f"/ip4/127.0.0.1/tcp/{rpc}"
-    addresses["Swarm"] = [f"/ip4/127.0.0.1/tcp/{swarm}"]
-    addresses["Delegates"] = []
-    config["Bootstrap"] = []
-    config.setdefault("Discovery", {}).setdefault("MDNS", {})["Enabled"] = False
-    config_path.write_text(json.dumps(config, indent=2))
+    """Point every listener of the fresh repository at a loopback port (the recipe of `saiaas
+    devnet --ipfs`); return the API URL."""
+    from saiaas.cli.devnet import configure_ipfs
+
+    api = _free_port()
+    configure_ipfs(repo, api)
     return f"http://127.0.0.1:{api}"
 
 
