@@ -77,9 +77,9 @@ def validate_files(
 
 def _validated(data: bytes, kind: str | None, name: str, validate: Any) -> ValidationReport:
     """The report on `data`: kept in <data dir>/cache/validate under the SHA-256 of the bytes,
-    the kind, the name and the fingerprint of the packaged ontology, shapes and their code, so
-    validating the same file again does not import rdflib and pyshacl (a report depends on
-    nothing else). SAIAAS_NO_READ_CACHE=1 turns it off."""
+    the kind, the name and the stamp of the installed code (the packaged ontology and shapes
+    included), so validating the same file again does not import rdflib and pyshacl (a report
+    depends on nothing else). SAIAAS_NO_READ_CACHE=1 turns it off."""
     import hashlib
     import json
     import os
@@ -89,9 +89,11 @@ def _validated(data: bytes, kind: str | None, name: str, validate: Any) -> Valid
     if os.environ.get("SAIAAS_NO_READ_CACHE", "") not in ("", "0"):
         return validate(data, kind, name=name)
     from saiaas.market.config import data_dir
+    from saiaas.market.readcache import code_stamp, keep_json
 
-    described = json.dumps([hashlib.sha256(data).hexdigest(), kind, name, _fingerprint()])
-    path = data_dir() / "cache" / "validate" / f"{hashlib.sha256(described.encode()).hexdigest()}"
+    described = json.dumps([hashlib.sha256(data).hexdigest(), kind, name, code_stamp()])
+    key = hashlib.sha256(described.encode()).hexdigest()
+    path = data_dir() / "cache" / "validate" / f"{key}.json"
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
         return ValidationReport(
@@ -101,46 +103,14 @@ def _validated(data: bytes, kind: str | None, name: str, validate: Any) -> Valid
     except (OSError, ValueError, KeyError, TypeError):
         pass
     report = validate(data, kind, name=name)
-    _keep(path, {"file": report.file, "kind": report.kind,
-                 "violations": [v.as_dict() for v in report.violations],
-                 "omitted_errors": report.omitted_errors,
-                 "omitted_warnings": report.omitted_warnings})
+    keep_json(path, {"file": report.file, "kind": report.kind,
+                     "violations": [v.as_dict() for v in report.violations],
+                     "omitted_errors": report.omitted_errors,
+                     "omitted_warnings": report.omitted_warnings}, _KEEP)
     return report
 
 
 _KEEP = 256
-
-
-def _fingerprint() -> str:
-    """What a report depends on besides the file: the packaged ontology, the shapes, and the
-    code of the packages that validate (an edited checkout changes it)."""
-    import hashlib
-    from importlib.resources import files
-
-    digest = hashlib.sha256()
-    for package in ("saiaas.shapes", "saiaas.ontologies"):
-        root = files(package)
-        for entry in sorted(root.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith((".py", ".ttl")) and entry.is_file():
-                digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()
-
-
-def _keep(path: Path, entry: dict[str, Any]) -> None:
-    import contextlib
-    import json
-    import os
-    import tempfile
-
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".part")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(entry, out)
-        os.replace(temp, path)
-        kept = sorted(path.parent.glob("[0-9a-f]*"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-_KEEP]:
-            old.unlink()
 
 
 def _render(report: ValidationReport) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 from saiaas.market.config import Settings, data_dir
 
 __all__ = ["chain_digest", "lookup", "store", "answer", "usable", "TIME_LEFT_KEYS",
-           "refresh_time_left"]
+           "refresh_time_left", "keep_json", "code_stamp"]
 
 #: The magic of the chain file format that carries a checksum (contracts._persistent).
 _MAGIC = b"saiaas-pyevm-2\n"
@@ -154,22 +154,26 @@ def store(command: str, arguments: dict[str, Any], settings: Settings, digest: s
     `chain_now`) as the answer in state `digest`."""
     if digest is None or not usable(settings):
         return
-    folder = _folder()
+    keep_json(_folder() / f"{_key(digest, command, arguments, settings)}.json",
+              {**extra, "digest": digest, "now": int(now), "chain_now": int(chain_now),
+               "value": value}, KEEP)
+
+
+def keep_json(path: Path, entry: Any, keep: int) -> None:
+    """Write `entry` to `path` atomically (a reader sees the old file or the new one, never a
+    part) and keep only the `keep` newest files of its folder. Best effort: a kept answer that
+    cannot be written is computed again next time."""
+    folder = path.parent
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".read-", suffix=".part")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".keep-", suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({**extra, "digest": digest, "now": int(now),
-                       "chain_now": int(chain_now), "value": value}, out)
-        os.replace(temp, folder / f"{_key(digest, command, arguments, settings)}.json")
-        _prune(folder)
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    for old in entries[:-KEEP]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+            json.dump(entry, out)
+        os.replace(temp, path)
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-keep]:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def answer(entry: dict[str, Any]) -> Any:
