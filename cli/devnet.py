@@ -164,9 +164,9 @@ def _start_anvil(anvil: Path, port: int, folder: Path, detach: bool) -> subproce
             "--host", "127.0.0.1",
             "--port", str(port),
             "--state", str(folder / STATE_FILE),
-            # old blocks' states are not written to ~/.foundry/anvil/tmp, where anvil leaves
-            # them behind when stopped (gigabytes over a long run); the chain's state is --state
-            "--max-persisted-states", "0",
+            # old blocks' states go to the devnet's folder, not ~/.foundry/anvil/tmp where
+            # anvil leaves them behind when stopped (gigabytes over a long run)
+            "--cache-path", str(folder / "anvil-cache"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -9,8 +9,10 @@ install.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -137,12 +139,13 @@ def start_anvil(tmp_dir: Path, binary: Path = ANVIL, extra: tuple[str, ...] = ()
                     "--balance", str(BALANCE_ETH),
                     # anvil otherwise writes old blocks' states to ~/.foundry/anvil/tmp and
                     # leaves them there when stopped (~0.4 GB for the 2,000-block test)
-                    "--max-persisted-states", "0",
+                    "--cache-path", str(tmp_dir / "anvil-cache"),
                     *extra,
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own group: the wrapper and the real binary
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -164,15 +167,25 @@ def start_anvil(tmp_dir: Path, binary: Path = ANVIL, extra: tuple[str, ...] = ()
 
 
 def stop_anvil(process: subprocess.Popen[bytes]) -> None:
-    """Stop exactly the process we started: terminate, then kill if it lingers."""
-    if process.poll() is not None:
-        return
-    process.terminate()
+    """Stop exactly the processes we started: node_modules/.bin/anvil is a Node wrapper that
+    spawns the real binary, so the whole process group is terminated (killed if it lingers) and
+    waited for; stopping the wrapper alone left the real anvil holding its port for a moment."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=STOP_TIMEOUT_S)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 class AnvilTools:
